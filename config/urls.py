@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from core.admin_site import protect_admin_with_otp
+
+protect_admin_with_otp(admin.site)
+
+# Each app owns its pages (`<app>/urls.py`) and its API routes (`<app>/api_urls.py`).
+APPS = ["referrals", "assessment", "recovery_plans", "prescribing", "harm_reduction", "reporting"]
+
+api_v1 = [
+    path("", include("core.api_urls")),
+    *[path("", include(f"{app}.api_urls")) for app in APPS],
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    *[path(f"{app.replace('_', '-')}/", include(f"{app}.urls")) for app in APPS],
+    path("api/v1/", include(api_v1)),
+    path("admin/", admin.site.urls),
+]

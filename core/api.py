@@ -1,0 +1,36 @@
+"""Shared API pieces: domain errors as 400/409 answers, and audited, scoped viewsets."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from core import audit
+from core.errors import DomainError, StaleEditError
+
+
+def domain_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        code = status.HTTP_409_CONFLICT if isinstance(exc, StaleEditError) else status.HTTP_400_BAD_REQUEST
+        return Response(body, status=code)
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = PermissionDenied(str(exc) or None)
+    return exception_handler(exc, context)
+
+
+class AuditedReadMixin:
+    """Every list and every single record read through the API writes an audit row."""
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        data = response.data
+        count = data.get("count") if isinstance(data, dict) else len(data)
+        audit.audit_list_view(request, self.get_queryset().model, count or 0)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        audit.audit_view(request, instance)
+        return Response(self.get_serializer(instance).data)

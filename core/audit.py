@@ -1,0 +1,36 @@
+"""The one way to write an audit row. Views call `audit_view(request, obj)`; services call `record`."""
+
+from core.choices import AuditAction
+from core.models import AuditEvent
+from core.request_context import current
+
+
+def record(action: str, obj=None, *, actor=None, details: dict | None = None, object_type: str = "") -> AuditEvent:
+    context = current.get()
+    actor = actor if actor is not None else context.user
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_username=getattr(actor, "username", "") or "",
+        action=action,
+        object_type=object_type or (obj._meta.label if obj is not None else ""),
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        request_id=context.request_id,
+        ip_address=context.ip_address,
+        path=context.path,
+        details=details or {},
+    )
+
+
+def audit_view(request, obj, **details):
+    """Record that the signed-in user read an identifiable record (page or API)."""
+    return record(AuditAction.VIEW, obj, actor=request.user, details=details)
+
+
+def audit_list_view(request, model, count: int, **details):
+    """Record that a list of identifiable records was shown (one row per page, not per record)."""
+    return record(
+        AuditAction.VIEW, actor=request.user, object_type=model._meta.label, details={"count": count, **details}
+    )

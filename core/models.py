@@ -1,0 +1,211 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from core.choices import (
+    AuditAction,
+    DischargeOutcome,
+    Gender,
+    JobState,
+    ReferralSourceGroup,
+    Role,
+    SubstanceGroup,
+    TeamKind,
+)
+
+
+class User(AbstractUser):
+    """A member of staff. Roles are Django groups named after `Role` labels."""
+
+    gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_STATED)
+    caseload_capacity = models.PositiveSmallIntegerField(
+        default=40, help_text="How many people this worker can hold as lead keyworker."
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> frozenset[str]:
+        if not hasattr(self, "_roles"):
+            labels = {label: value for value, label in Role.choices}
+            self._roles = frozenset(labels[g.name] for g in self.groups.all() if g.name in labels)
+        return self._roles
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and bool(self.roles.intersection(roles))
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=TeamKind.choices)
+    members = models.ManyToManyField(User, related_name="teams", blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ReferenceCode(models.Model):
+    """A row of an NDTMS-style code list: loaded by a data migration, edited by data admins."""
+
+    code = models.CharField(max_length=10, unique=True)
+    label = models.CharField(max_length=200)
+    active = models.BooleanField(default=True, help_text="Inactive codes stay on old records but are not offered.")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.label
+
+
+class Sex(ReferenceCode):
+    class Meta(ReferenceCode.Meta):
+        verbose_name_plural = "sexes"
+
+
+class Ethnicity(ReferenceCode):
+    class Meta(ReferenceCode.Meta):
+        verbose_name_plural = "ethnicities"
+
+
+class ReferralSource(ReferenceCode):
+    group = models.CharField(max_length=30, choices=ReferralSourceGroup.choices)
+
+
+class Substance(ReferenceCode):
+    group = models.CharField(max_length=20, choices=SubstanceGroup.choices)
+
+
+class Route(ReferenceCode):
+    pass
+
+
+class InjectingStatus(ReferenceCode):
+    ever_injected = models.BooleanField(
+        default=False, help_text="Current or previous injecting: offered a hepatitis C test."
+    )
+
+    class Meta(ReferenceCode.Meta):
+        verbose_name_plural = "injecting statuses"
+
+
+class HepatitisBStatus(ReferenceCode):
+    already_immune = models.BooleanField(default=False, help_text="Excluded from the vaccination-offered KPI.")
+    offered = models.BooleanField(default=False)
+    refused = models.BooleanField(default=False)
+    accepted = models.BooleanField(default=False)
+
+    class Meta(ReferenceCode.Meta):
+        verbose_name = "hepatitis B status"
+        verbose_name_plural = "hepatitis B statuses"
+
+
+class HepatitisBVaccination(ReferenceCode):
+    course_complete = models.BooleanField(default=False)
+
+    class Meta(ReferenceCode.Meta):
+        verbose_name = "hepatitis B vaccination count"
+
+
+class HepatitisCStatus(ReferenceCode):
+    offered = models.BooleanField(default=False)
+
+    class Meta(ReferenceCode.Meta):
+        verbose_name = "hepatitis C status"
+        verbose_name_plural = "hepatitis C statuses"
+
+
+class ModalityType(ReferenceCode):
+    pass
+
+
+class ModalitySetting(ReferenceCode):
+    pass
+
+
+class ModalityExitStatus(ReferenceCode):
+    class Meta(ReferenceCode.Meta):
+        verbose_name_plural = "modality exit statuses"
+
+
+class TreatmentStage(ReferenceCode):
+    pass
+
+
+class DischargeReason(ReferenceCode):
+    outcome = models.CharField(max_length=20, choices=DischargeOutcome.choices)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionDenied("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and from where. A database trigger also refuses changes."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    request_id = models.CharField(max_length=36, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self):
+        return f"{self.actor_username or 'system'} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit events are append-only.")
+
+
+class JobRun(models.Model):
+    """The visible status of a background job someone may be waiting for."""
+
+    name = models.CharField(max_length=100)
+    state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.PENDING)
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    parameters = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent complete.")
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="jobrun_progress_max_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_state_display()})"

@@ -1,0 +1,32 @@
+"""The role-aware header menu. Each app adds its entries in `<app>/navigation.py` as NAV_ITEMS:
+(label, url name, roles that see it); an entry whose url does not resolve yet is left out."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from core.registry import app_modules
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...]
+
+
+def navigation_for(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for module in app_modules("navigation"):
+        for item in getattr(module, "NAV_ITEMS", ()):
+            if not (user.is_superuser or user.has_role(*item.roles)):
+                continue
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            items.append({"label": item.label, "url": url, "current": request.path.startswith(url) and url != "/"})
+    return items

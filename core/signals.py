@@ -1,0 +1,48 @@
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+from core import audit
+from core.choices import AuditAction, Role
+from core.registry import app_modules
+
+
+@receiver(user_logged_in)
+def audit_sign_in(sender, request, user, **kwargs):
+    audit.record(AuditAction.SIGN_IN, user, actor=user)
+
+
+@receiver(user_logged_out)
+def audit_sign_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record(AuditAction.SIGN_OUT, user, actor=user)
+
+
+@receiver(user_login_failed)
+def audit_failed_sign_in(sender, credentials, request=None, **kwargs):
+    # The username someone typed is kept; the password never is.
+    audit.record(AuditAction.SIGN_IN_FAILED, details={"username": str(credentials.get("username", ""))[:150]})
+
+
+def role_permissions() -> dict[str, set[str]]:
+    merged: dict[str, set[str]] = {role: set() for role in Role.values}
+    for module in app_modules("roles"):
+        for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
+            merged[role].update(perms)
+    return merged
+
+
+@receiver(post_migrate)
+def sync_role_permissions(sender, app_config=None, using="default", **kwargs):
+    if app_config is None or app_config.name != "core":
+        return
+    for role, wanted in role_permissions().items():
+        group, _ = Group.objects.using(using).get_or_create(name=Role(role).label)
+        perms = []
+        for dotted in sorted(wanted):
+            app_label, codename = dotted.split(".", 1)
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class HarmReductionConfig(AppConfig):
+    name = "harm_reduction"

@@ -1,0 +1,3 @@
+app_name = "harm_reduction"
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class RecoveryPlansConfig(AppConfig):
+    name = "recovery_plans"
