@@ -109,6 +109,9 @@ DATABASES = {
         env("DATABASE_URL") or embedded_database_url(BASE_DIR), conn_max_age=60, conn_health_checks=True
     )
 }
+if env("TEST_DATABASE_NAME"):
+    # Lets several checkouts or sessions run their suites side by side on one server.
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
