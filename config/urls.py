@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from core.admin_site import protect_admin_with_otp
+from core.health import healthz
 
 protect_admin_with_otp(admin.site)
 
@@ -18,6 +19,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("", include("core.urls")),
     *[path(f"{app.replace('_', '-')}/", include(f"{app}.urls")) for app in APPS],
     path("api/v1/", include(api_v1)),

@@ -209,3 +209,15 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_state_display()})"
+
+
+class DemoSeedRun(models.Model):
+    """Marks an app's demo data as loaded, so `seed_demo` run twice adds nothing."""
+
+    app_label = models.CharField(max_length=50, unique=True)
+    seed = models.IntegerField()
+    people = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.app_label} (seed {self.seed}, {self.people} people)"
