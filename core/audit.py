@@ -1,12 +1,12 @@
 """The one way to write an audit row. Views call `audit_view(request, obj)`; services call `record`."""
 
+from core import request_context
 from core.choices import AuditAction
 from core.models import AuditEvent
-from core.request_context import current
 
 
 def record(action: str, obj=None, *, actor=None, details: dict | None = None, object_type: str = "") -> AuditEvent:
-    context = current.get()
+    context = request_context.get()
     actor = actor if actor is not None else context.user
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
@@ -32,5 +32,8 @@ def audit_view(request, obj, **details):
 def audit_list_view(request, model, count: int, **details):
     """Record that a list of identifiable records was shown (one row per page, not per record)."""
     return record(
-        AuditAction.VIEW, actor=request.user, object_type=model._meta.label, details={"count": count, **details}
+        AuditAction.VIEW,
+        actor=request.user,
+        object_type=model._meta.label,
+        details={"count": count, **details},
     )

@@ -1,6 +1,7 @@
 import uuid
 
-from core.request_context import RequestContext, current
+from core import request_context
+from core.request_context import RequestContext
 
 
 class RequestContextMiddleware:
@@ -11,7 +12,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         request.request_id = request.headers.get("X-Request-ID") or str(uuid.uuid4())
-        token = current.set(
+        token = request_context.set(
             RequestContext(
                 request_id=request.request_id,
                 ip_address=request.META.get("REMOTE_ADDR"),
@@ -22,6 +23,6 @@ class RequestContextMiddleware:
         try:
             response = self.get_response(request)
         finally:
-            current.reset(token)
+            request_context.reset(token)
         response["X-Request-ID"] = request.request_id
         return response

@@ -12,4 +12,17 @@ class RequestContext:
     user: object | None = None
 
 
-current = ContextVar("request_context", default=RequestContext())
+_current: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)
+EMPTY = RequestContext()
+
+
+def get() -> RequestContext:
+    return _current.get() or EMPTY
+
+
+def set(context: RequestContext):
+    return _current.set(context)
+
+
+def reset(token) -> None:
+    _current.reset(token)

@@ -4,9 +4,20 @@ after each migrate, so a new model's permissions reach the roles without a hand-
 from core.choices import Role
 
 REFERENCE_MODELS = [
-    "sex", "ethnicity", "referralsource", "substance", "route", "injectingstatus", "hepatitisbstatus",
-    "hepatitisbvaccination", "hepatitiscstatus", "modalitytype", "modalitysetting", "modalityexitstatus",
-    "treatmentstage", "dischargereason",
+    "sex",
+    "ethnicity",
+    "referralsource",
+    "substance",
+    "route",
+    "injectingstatus",
+    "hepatitisbstatus",
+    "hepatitisbvaccination",
+    "hepatitiscstatus",
+    "modalitytype",
+    "modalitysetting",
+    "modalityexitstatus",
+    "treatmentstage",
+    "dischargereason",
 ]
 
 ROLE_PERMISSIONS = {

@@ -9,307 +9,600 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DischargeReason',
+            name="DischargeReason",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('outcome', models.CharField(choices=[('successful', 'Successful'), ('neutral', 'Neutral'), ('unsuccessful', 'Unsuccessful')], max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("successful", "Successful"),
+                            ("neutral", "Neutral"),
+                            ("unsuccessful", "Unsuccessful"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Ethnicity',
+            name="Ethnicity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'ethnicities',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name_plural": "ethnicities",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='HepatitisBStatus',
+            name="HepatitisBStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('already_immune', models.BooleanField(default=False, help_text='Excluded from the vaccination-offered KPI.')),
-                ('offered', models.BooleanField(default=False)),
-                ('refused', models.BooleanField(default=False)),
-                ('accepted', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "already_immune",
+                    models.BooleanField(default=False, help_text="Excluded from the vaccination-offered KPI."),
+                ),
+                ("offered", models.BooleanField(default=False)),
+                ("refused", models.BooleanField(default=False)),
+                ("accepted", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name': 'hepatitis B status',
-                'verbose_name_plural': 'hepatitis B statuses',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "hepatitis B status",
+                "verbose_name_plural": "hepatitis B statuses",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='HepatitisBVaccination',
+            name="HepatitisBVaccination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('course_complete', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                ("course_complete", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name': 'hepatitis B vaccination count',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "hepatitis B vaccination count",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='HepatitisCStatus',
+            name="HepatitisCStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('offered', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                ("offered", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name': 'hepatitis C status',
-                'verbose_name_plural': 'hepatitis C statuses',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "hepatitis C status",
+                "verbose_name_plural": "hepatitis C statuses",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='InjectingStatus',
+            name="InjectingStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('ever_injected', models.BooleanField(default=False, help_text='Current or previous injecting: offered a hepatitis C test.')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "ever_injected",
+                    models.BooleanField(
+                        default=False, help_text="Current or previous injecting: offered a hepatitis C test."
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'injecting statuses',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name_plural": "injecting statuses",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ModalityExitStatus',
+            name="ModalityExitStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'modality exit statuses',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name_plural": "modality exit statuses",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ModalitySetting',
+            name="ModalitySetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ModalityType',
+            name="ModalityType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ReferralSource',
+            name="ReferralSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('group', models.CharField(choices=[('substance_misuse_service', 'Substance misuse service'), ('health_and_social_care', 'Health and social care'), ('self_family_friends', 'Self, family and friends'), ('criminal_justice', 'Criminal justice'), ('other', 'Other')], max_length=30)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("substance_misuse_service", "Substance misuse service"),
+                            ("health_and_social_care", "Health and social care"),
+                            ("self_family_friends", "Self, family and friends"),
+                            ("criminal_justice", "Criminal justice"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Route',
+            name="Route",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Sex',
+            name="Sex",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'sexes',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name_plural": "sexes",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Substance',
+            name="Substance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('group', models.CharField(choices=[('opiate', 'Opiate'), ('non_opiate', 'Non-opiate'), ('alcohol', 'Alcohol')], max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[("opiate", "Opiate"), ("non_opiate", "Non-opiate"), ("alcohol", "Alcohol")],
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TreatmentStage',
+            name="TreatmentStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10, unique=True)),
-                ('label', models.CharField(max_length=200)),
-                ('active', models.BooleanField(default=True, help_text='Inactive codes stay on old records but are not offered.')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=10, unique=True)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True, help_text="Inactive codes stay on old records but are not offered."
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('gender', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('non_binary', 'Non-binary'), ('not_stated', 'Not stated')], default='not_stated', max_length=20)),
-                ('caseload_capacity', models.PositiveSmallIntegerField(default=40, help_text='How many people this worker can hold as lead keyworker.')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined"),
+                ),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("non_binary", "Non-binary"),
+                            ("not_stated", "Not stated"),
+                        ],
+                        default="not_stated",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "caseload_capacity",
+                    models.PositiveSmallIntegerField(
+                        default=40, help_text="How many people this worker can hold as lead keyworker."
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'username'],
+                "ordering": ["last_name", "first_name", "username"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('arm', 'ARM (assessment, review and monitoring, 25 and over)'), ('esap', 'ESAP (early support, assessment and planning, 11 to 24)'), ('delivery', 'Delivery'), ('prescribing', 'Prescribing'), ('harm_reduction', 'Harm reduction')], max_length=20)),
-                ('active', models.BooleanField(default=True)),
-                ('members', models.ManyToManyField(blank=True, related_name='teams', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("arm", "ARM (assessment, review and monitoring, 25 and over)"),
+                            ("esap", "ESAP (early support, assessment and planning, 11 to 24)"),
+                            ("delivery", "Delivery"),
+                            ("prescribing", "Prescribing"),
+                            ("harm_reduction", "Harm reduction"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "members",
+                    models.ManyToManyField(blank=True, related_name="teams", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('change', 'Changed'), ('delete', 'Deleted'), ('export', 'Exported'), ('import', 'Imported'), ('sign_in', 'Signed in'), ('sign_out', 'Signed out'), ('sign_in_failed', 'Sign-in failed')], max_length=20)),
-                ('object_type', models.CharField(blank=True, max_length=100)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('object_repr', models.CharField(blank=True, max_length=200)),
-                ('request_id', models.CharField(blank=True, max_length=36)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('path', models.CharField(blank=True, max_length=300)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("delete", "Deleted"),
+                            ("export", "Exported"),
+                            ("import", "Imported"),
+                            ("sign_in", "Signed in"),
+                            ("sign_out", "Signed out"),
+                            ("sign_in_failed", "Sign-in failed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=100)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("object_repr", models.CharField(blank=True, max_length=200)),
+                ("request_id", models.CharField(blank=True, max_length=36)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("path", models.CharField(blank=True, max_length=300)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")],
             },
         ),
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('state', models.CharField(choices=[('pending', 'Waiting to start'), ('running', 'Running'), ('succeeded', 'Finished'), ('failed', 'Failed')], default='pending', max_length=20)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('progress', models.PositiveSmallIntegerField(default=0, help_text='Percent complete.')),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to start"),
+                            ("running", "Running"),
+                            ("succeeded", "Finished"),
+                            ("failed", "Failed"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("progress", models.PositiveSmallIntegerField(default=0, help_text="Percent complete.")),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='jobrun_progress_max_100')],
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("progress__lte", 100)), name="jobrun_progress_max_100")
+                ],
             },
         ),
     ]

@@ -4,14 +4,23 @@ from django.db import migrations
 
 SEX = [("M", "Male"), ("F", "Female"), ("X", "Other"), ("Z", "Not stated")]
 ETHNICITY = [
-    ("A", "White: British"), ("B", "White: Irish"), ("C", "White: any other White background"),
-    ("D", "Mixed: White and Black Caribbean"), ("E", "Mixed: White and Black African"),
-    ("F", "Mixed: White and Asian"), ("G", "Mixed: any other mixed background"),
-    ("H", "Asian or Asian British: Indian"), ("J", "Asian or Asian British: Pakistani"),
-    ("K", "Asian or Asian British: Bangladeshi"), ("L", "Asian or Asian British: any other Asian background"),
-    ("M", "Black or Black British: Caribbean"), ("N", "Black or Black British: African"),
-    ("P", "Black or Black British: any other Black background"), ("R", "Other ethnic groups: Chinese"),
-    ("S", "Other ethnic groups: any other ethnic group"), ("Z", "Not stated"),
+    ("A", "White: British"),
+    ("B", "White: Irish"),
+    ("C", "White: any other White background"),
+    ("D", "Mixed: White and Black Caribbean"),
+    ("E", "Mixed: White and Black African"),
+    ("F", "Mixed: White and Asian"),
+    ("G", "Mixed: any other mixed background"),
+    ("H", "Asian or Asian British: Indian"),
+    ("J", "Asian or Asian British: Pakistani"),
+    ("K", "Asian or Asian British: Bangladeshi"),
+    ("L", "Asian or Asian British: any other Asian background"),
+    ("M", "Black or Black British: Caribbean"),
+    ("N", "Black or Black British: African"),
+    ("P", "Black or Black British: any other Black background"),
+    ("R", "Other ethnic groups: Chinese"),
+    ("S", "Other ethnic groups: any other ethnic group"),
+    ("Z", "Not stated"),
 ]
 REFERRAL_SOURCES = [
     ("1", "Drug service (statutory)", "substance_misuse_service"),
@@ -38,18 +47,30 @@ REFERRAL_SOURCES = [
     ("25", "Concerned other", "self_family_friends"),
 ]
 SUBSTANCES = [
-    ("1011", "Heroin", "opiate"), ("1105", "Methadone (illicit)", "opiate"),
-    ("1106", "Buprenorphine (illicit, local)", "opiate"), ("1000", "Other opiates", "opiate"),
-    ("3201", "Crack", "non_opiate"), ("3200", "Cocaine", "non_opiate"), ("3100", "Amphetamines", "non_opiate"),
-    ("3406", "Ecstasy", "non_opiate"), ("5000", "Cannabis", "non_opiate"), ("2200", "Benzodiazepines", "non_opiate"),
-    ("4000", "Hallucinogens", "non_opiate"), ("6000", "Solvents", "non_opiate"),
-    ("9005", "Prescription drugs", "non_opiate"), ("8799", "Other drugs", "non_opiate"),
+    ("1011", "Heroin", "opiate"),
+    ("1105", "Methadone (illicit)", "opiate"),
+    ("1106", "Buprenorphine (illicit, local)", "opiate"),
+    ("1000", "Other opiates", "opiate"),
+    ("3201", "Crack", "non_opiate"),
+    ("3200", "Cocaine", "non_opiate"),
+    ("3100", "Amphetamines", "non_opiate"),
+    ("3406", "Ecstasy", "non_opiate"),
+    ("5000", "Cannabis", "non_opiate"),
+    ("2200", "Benzodiazepines", "non_opiate"),
+    ("4000", "Hallucinogens", "non_opiate"),
+    ("6000", "Solvents", "non_opiate"),
+    ("9005", "Prescription drugs", "non_opiate"),
+    ("8799", "Other drugs", "non_opiate"),
     ("7000", "Alcohol", "alcohol"),
 ]
 ROUTES = [("1", "Inject"), ("2", "Sniff"), ("3", "Smoke"), ("4", "Oral"), ("5", "Other")]
 # code, label, ever injected
-INJECTING = [("C", "Currently injecting", True), ("P", "Previously injected", True), ("N", "Never injected", False),
-             ("Z", "Declined to answer", False)]
+INJECTING = [
+    ("C", "Currently injecting", True),
+    ("P", "Previously injected", True),
+    ("N", "Never injected", False),
+    ("Z", "Declined to answer", False),
+]
 # code, label, already immune, offered, refused, accepted
 HEP_B_STATUS = [
     ("A", "Offered and accepted", False, True, False, True),
@@ -58,13 +79,32 @@ HEP_B_STATUS = [
     ("D", "Not offered", False, False, False, False),
     ("E", "Acquired immunity", True, False, False, False),
 ]
-HEP_B_VACCINATION = [("1", "One dose", False), ("2", "Two doses", False), ("3", "Three doses", False),
-                     ("C", "Course completed", True)]
-HEP_C_STATUS = [("A", "Offered and accepted", True), ("B", "Offered and refused", True), ("D", "Not offered", False)]
-MODALITY_TYPES = [("94", "Pharmacological"), ("95", "Psychosocial"), ("96", "Recovery support"),
-                  ("97", "Inpatient detox (local)"), ("98", "Residential rehab (local)")]
-MODALITY_SETTINGS = [("1", "Primary care / shared care"), ("2", "Inpatient"), ("5", "Prison"), ("6", "Community"),
-                     ("7", "Recovery house"), ("8", "Residential")]
+HEP_B_VACCINATION = [
+    ("1", "One dose", False),
+    ("2", "Two doses", False),
+    ("3", "Three doses", False),
+    ("C", "Course completed", True),
+]
+HEP_C_STATUS = [
+    ("A", "Offered and accepted", True),
+    ("B", "Offered and refused", True),
+    ("D", "Not offered", False),
+]
+MODALITY_TYPES = [
+    ("94", "Pharmacological"),
+    ("95", "Psychosocial"),
+    ("96", "Recovery support"),
+    ("97", "Inpatient detox (local)"),
+    ("98", "Residential rehab (local)"),
+]
+MODALITY_SETTINGS = [
+    ("1", "Primary care / shared care"),
+    ("2", "Inpatient"),
+    ("5", "Prison"),
+    ("6", "Community"),
+    ("7", "Recovery house"),
+    ("8", "Residential"),
+]
 MODALITY_EXITS = [("A", "Planned"), ("B", "Unplanned"), ("C", "Withdrawn")]
 TREATMENT_STAGES = [("S", "Start"), ("R", "Review"), ("E", "Exit"), ("P", "Post-exit")]
 DISCHARGE_REASONS = [
@@ -86,7 +126,8 @@ def load(apps, schema_editor):
         model = apps.get_model("core", model_name)
         for order, (code, label, *extra) in enumerate(rows):
             model.objects.update_or_create(
-                code=code, defaults={"label": label, "sort_order": order, **dict(zip(fields, extra, strict=True))}
+                code=code,
+                defaults={"label": label, "sort_order": order, **dict(zip(fields, extra, strict=True))},
             )
 
     put("Sex", SEX)

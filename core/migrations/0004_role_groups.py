@@ -2,8 +2,16 @@
 
 from django.db import migrations
 
-ROLE_GROUPS = ["Referrer", "Assessor", "Keyworker", "Prescriber", "Harm reduction worker", "Team manager",
-               "Commissioner", "Data admin"]
+ROLE_GROUPS = [
+    "Referrer",
+    "Assessor",
+    "Keyworker",
+    "Prescriber",
+    "Harm reduction worker",
+    "Team manager",
+    "Commissioner",
+    "Data admin",
+]
 
 
 def create_groups(apps, schema_editor):

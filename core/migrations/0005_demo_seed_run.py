@@ -4,20 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_role_groups'),
+        ("core", "0004_role_groups"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DemoSeedRun',
+            name="DemoSeedRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('app_label', models.CharField(max_length=50, unique=True)),
-                ('seed', models.IntegerField()),
-                ('people', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("app_label", models.CharField(max_length=50, unique=True)),
+                ("seed", models.IntegerField()),
+                ("people", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
     ]

@@ -1,0 +1,75 @@
+"""Who may see which person, and so every record hanging off a person (design.md, who sees what).
+
+- data admins: everyone; commissioners: nobody (aggregates only, in reporting);
+- keyworkers: their caseload (a current allocation as lead keyworker);
+- assessors and team managers, prescribers and harm reduction workers: people referred to their teams
+  (`TeamInvolvement`, added by the services that route, allocate and refer);
+- referrers: the people whose referrals they recorded;
+- anyone: a record shared with them explicitly and not expired (guardian's direct foreign key table).
+
+Lists start from `visible_to(user)`; anything outside it is a 404, on pages and API alike.
+"""
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from core.choices import Role
+from core.visibility import scope_for
+
+TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
+
+
+def _visible_person_filter(user) -> Q | None:
+    """A Q on Person for the user's scope; None means everyone."""
+    from referrals.models import Allocation, PersonUserObjectPermission, Referral, TeamInvolvement
+
+    scope = scope_for(user)
+    if scope.sees_everything:
+        return None
+    if not scope.identifiable:
+        return Q(pk__in=[])
+    person = OuterRef("pk")
+    today = timezone.localdate()
+    shared = PersonUserObjectPermission.objects.filter(
+        content_object=person, user_id=scope.user_id, permission__codename="view_person"
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    rule = Q(Exists(shared))
+    if scope.has_role(Role.KEYWORKER):
+        rule |= Q(
+            Exists(Allocation.objects.filter(episode__person=person, keyworker_id=scope.user_id, ended_on__isnull=True))
+        )
+    if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
+        rule |= Q(Exists(TeamInvolvement.objects.filter(person=person, team_id__in=scope.team_ids)))
+    if scope.has_role(Role.REFERRER):
+        rule |= Q(Exists(Referral.objects.filter(person=person, created_by_id=scope.user_id)))
+    return rule
+
+
+class PersonQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        rule = _visible_person_filter(user)
+        queryset = self.filter(merged_into__isnull=True)
+        return queryset if rule is None else queryset.filter(rule)
+
+
+class ScopedToPersonQuerySet(models.QuerySet):
+    """For any model that hangs off a person: subclasses set `person_lookup` (e.g. "episode__person")."""
+
+    person_lookup = "person"
+
+    def visible_to(self, user):
+        from referrals.models import Person
+
+        if scope_for(user).sees_everything:
+            return self.all()
+        return self.filter(**{f"{self.person_lookup}__in": Person.objects.visible_to(user)})
+
+
+class ScopedToEpisodeQuerySet(ScopedToPersonQuerySet):
+    person_lookup = "episode__person"
+
+
+class EpisodeQuerySet(ScopedToPersonQuerySet):
+    def open(self):
+        return self.filter(discharged_on__isnull=True)
