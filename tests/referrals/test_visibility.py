@@ -1,0 +1,63 @@
+"""The one visibility rule, by persona: owner, same team, no relationship (style.md 14)."""
+
+import pytest
+
+from core.choices import Role, TeamKind
+from core.factories import TeamFactory
+from referrals.factories import AllocationFactory, PersonFactory
+from referrals.models import Person, PersonUserObjectPermission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def allocation(staff, arm_team):
+    delivery = TeamFactory(name="Delivery North", kind=TeamKind.DELIVERY)
+    keyworker = staff(Role.KEYWORKER, team=delivery)
+    return AllocationFactory(keyworker=keyworker, team=delivery, episode__referral__team=arm_team)
+
+
+def test_keyworker_sees_only_their_caseload(allocation, staff):
+    colleague = staff(Role.KEYWORKER, team=allocation.team)
+    assert list(Person.objects.visible_to(allocation.keyworker)) == [allocation.episode.person]
+    assert not Person.objects.visible_to(colleague).exists()
+
+
+def test_assessor_and_manager_see_people_referred_to_their_team(allocation, staff, arm_team):
+    other = TeamFactory(name="ESAP", kind=TeamKind.ESAP)
+    assert Person.objects.visible_to(staff(Role.ASSESSOR, team=arm_team)).count() == 1
+    assert Person.objects.visible_to(staff(Role.TEAM_MANAGER, team=allocation.team)).count() == 1
+    assert not Person.objects.visible_to(staff(Role.ASSESSOR, team=other)).exists()
+
+
+def test_commissioner_sees_no_identifiable_record_even_with_a_team(allocation, staff, arm_team):
+    assert not Person.objects.visible_to(staff(Role.COMMISSIONER, team=arm_team)).exists()
+
+
+def test_data_admin_sees_everyone(allocation, data_admin):
+    PersonFactory()
+    assert Person.objects.visible_to(data_admin).count() == 2
+
+
+def test_explicit_share_lasts_until_it_expires(allocation, staff):
+    from datetime import timedelta
+
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    outsider = staff(Role.KEYWORKER)
+    share = PersonUserObjectPermission.objects.create(
+        user=outsider,
+        content_object=allocation.episode.person,
+        permission=Permission.objects.get(codename="view_person"),
+        expires_on=timezone.localdate(),
+    )
+    assert Person.objects.visible_to(outsider).count() == 1
+    PersonUserObjectPermission.objects.filter(pk=share.pk).update(expires_on=timezone.localdate() - timedelta(days=1))
+    del outsider._visibility_scope
+    assert not Person.objects.visible_to(outsider).exists()
+
+
+def test_a_merged_duplicate_is_visible_to_nobody(allocation, data_admin):
+    duplicate = PersonFactory(merged_into=allocation.episode.person)
+    assert duplicate not in Person.objects.visible_to(data_admin)
