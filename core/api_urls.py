@@ -1,1 +1,14 @@
-urlpatterns = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from core import api_views
+
+router = SimpleRouter()
+router.register("audit-events", api_views.AuditEventViewSet, basename="audit-event")
+router.register("jobs", api_views.JobRunViewSet, basename="job")
+
+urlpatterns = [
+    path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("reference/<str:list_name>/", api_views.ReferenceListView.as_view(), name="api-reference-list"),
+    *router.urls,
+]

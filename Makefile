@@ -1,0 +1,59 @@
+# Two commands on a fresh machine with only Python 3.11: `make run` and `make test`.
+# With no DATABASE_URL an embedded PostgreSQL under .data/ is used; with no REDIS_URL Celery runs inline.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format migrate demo worker beat clean-data constraints
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed, found " + sys.version)'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# With REDIS_URL set, a real worker and beat (two more terminals).
+worker: install
+	$(BIN)/celery -A config worker --loglevel=INFO
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=INFO --schedule=.data/celerybeat-schedule
+
+# Stops the embedded PostgreSQL and removes its data (demo data included).
+clean-data:
+	-$(BIN)/python -c 'import pgserver; pgserver.get_server(".data/pg", cleanup_mode="delete")._cleanup()' 2>/dev/null
+	rm -rf .data
+
+-include frontend.mk
+
+# Pins what is installed now as the tested set (after changing pyproject.toml ranges).
+constraints: install
+	{ echo "# Exact versions tested together; pyproject.toml holds the ranges. Refresh: make constraints"; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt

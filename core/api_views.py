@@ -1,0 +1,78 @@
+import django_filters
+from django.apps import apps
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core import audit
+from core.choices import AuditAction, Role
+from core.models import AuditEvent, JobRun
+from core.roles import REFERENCE_MODELS
+from core.serializers import AuditEventSerializer, JobRunSerializer, MeSerializer, ReferenceCodeSerializer
+
+
+class IsDataAdmin(permissions.BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and (user.is_superuser or user.has_role(Role.DATA_ADMIN)))
+
+
+class MeView(generics.RetrieveAPIView):
+    """The signed-in member of staff, with roles and teams (what the pages use to build menus)."""
+
+    serializer_class = MeSerializer
+
+    def get_object(self):
+        return self.request.user
+
+
+class ReferenceListView(APIView):
+    """Any reference code list (domain.md 3 and 4a), for forms and imports. Codes are not identifiable."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("list_name", str, OpenApiParameter.PATH, enum=REFERENCE_MODELS)],
+        responses=ReferenceCodeSerializer(many=True),
+    )
+    def get(self, request, list_name):
+        if list_name not in REFERENCE_MODELS:
+            raise Http404
+        rows = apps.get_model("core", list_name).objects.all()
+        return Response(ReferenceCodeSerializer(rows, many=True).data)
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action", "actor_username", "object_type", "object_id", "request_id"]
+
+
+class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit log, for data admins. Reading it is itself audited (who looked at whose trail)."""
+
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditEventSerializer
+    permission_classes = [IsDataAdmin]
+    filterset_class = AuditEventFilter
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        audit.record(AuditAction.VIEW, object_type="core.AuditEvent", details={"filters": request.GET.dict()})
+        return response
+
+
+class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Status of background jobs: each person sees the jobs they asked for; data admins see all."""
+
+    serializer_class = JobRunSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        jobs = JobRun.objects.all()
+        if user.is_superuser or user.has_role(Role.DATA_ADMIN):
+            return jobs
+        return jobs.filter(requested_by=user)
