@@ -1,0 +1,1 @@
+EPISODE_NAV_ITEMS = []

@@ -1,0 +1,244 @@
+"""Referrals: routing by age, eligibility, the first-contact clock, contact attempts and triage."""
+
+import uuid
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core import audit
+from core.calendar import add_working_days
+from core.choices import AuditAction, Role, TeamKind
+from core.concurrency import save_if_unchanged
+from core.errors import DomainError
+from core.models import Team
+from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus, Service
+from referrals.models import ContactAttempt, Episode, Person, Referral, TeamInvolvement
+
+FIRST_CONTACT_WORKING_DAYS = 3
+REFERRING_ROLES = (Role.REFERRER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.DATA_ADMIN)
+TRIAGE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.DATA_ADMIN)
+OPEN_STATUSES = (ReferralStatus.AWAITING_CONTACT, ReferralStatus.AWAITING_TRIAGE)
+TRIAGE_OUTCOMES = (
+    ReferralStatus.BRIEF_INTERVENTION,
+    ReferralStatus.SIGNPOSTED_TIER_1_2,
+    ReferralStatus.ACCEPTED,
+)
+TIER_1_2_SERVICE = "Tier 1/2 alcohol service"
+INELIGIBLE_REASON = "Does not live in the city and is not registered with a city GP."
+SERVICE_TEAM_KIND = {Service.ARM: TeamKind.ARM, Service.ESAP: TeamKind.ESAP}
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    """Whole years: a person is a year older on their birthday (29 February birthdays on 1 March)."""
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def service_for(*, date_of_birth: date, on: date) -> str:
+    """ESAP from 11 to 24, ARM from 25 (both boundaries are settings); younger children are refused."""
+    age = age_on(date_of_birth, on)
+    if age < settings.YOUNG_PEOPLE_SERVICE_MIN_AGE:
+        raise DomainError(
+            f"This person is {age} on the referral date. The service takes referrals from age "
+            f"{settings.YOUNG_PEOPLE_SERVICE_MIN_AGE}: refer younger children to children's services.",
+            field="date_of_birth",
+        )
+    return Service.ARM if age >= settings.ADULT_SERVICE_MIN_AGE else Service.ESAP
+
+
+def first_contact_due(received_on: date) -> date:
+    return add_working_days(received_on, FIRST_CONTACT_WORKING_DAYS)
+
+
+def _team_for(service: str) -> Team:
+    team = Team.objects.filter(kind=SERVICE_TEAM_KIND[service], active=True).order_by("id").first()
+    if team is None:
+        raise DomainError(
+            f"There is no active {Service(service).label} team to route this referral to. Ask a data admin.",
+            field="received_at",
+        )
+    return team
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor,
+    person: Person,
+    received_at: datetime,
+    source,
+    reason: str,
+    lives_in_city: bool,
+    registered_with_city_gp: bool,
+    urgency: str = "routine",
+    referrer_name: str = "",
+    referrer_organisation: str = "",
+    referrer_contact: str = "",
+    presenting_substances=(),
+    signposted_to: str = "",
+    signpost_reason: str = "",
+) -> Referral:
+    if not actor.has_role(*REFERRING_ROLES):
+        raise DomainError("Your role cannot record referrals.", field="received_at")
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    if received_at > timezone.now():
+        raise DomainError("The date and time received must not be in the future.", field="received_at")
+    received_on = timezone.localtime(received_at).date()
+    if person.date_of_birth > received_on:
+        raise DomainError("Date of birth must be on or before the referral date.", field="date_of_birth")
+    service = service_for(date_of_birth=person.date_of_birth, on=received_on)
+    team = _team_for(service)
+    eligible = lives_in_city or registered_with_city_gp
+    status = ReferralStatus.AWAITING_CONTACT
+    if not eligible:
+        # Never dropped: an ineligible referral is kept, closed and signposted elsewhere (SPEC 11).
+        if not signposted_to.strip():
+            raise DomainError(
+                "This person is not eligible (not living in the city, no city GP). "
+                "Say which service they are signposted to.",
+                field="signposted_to",
+            )
+        status = ReferralStatus.SIGNPOSTED_INELIGIBLE
+        signpost_reason = signpost_reason.strip() or INELIGIBLE_REASON
+    else:
+        signposted_to = signpost_reason = ""
+    referral = Referral.objects.create(
+        person=person,
+        received_at=received_at,
+        received_on=received_on,
+        first_contact_due=first_contact_due(received_on),
+        source=source,
+        referrer_name=referrer_name,
+        referrer_organisation=referrer_organisation,
+        referrer_contact=referrer_contact,
+        reason=reason,
+        urgency=urgency,
+        service=service,
+        team=team,
+        lives_in_city=lives_in_city,
+        registered_with_city_gp=registered_with_city_gp,
+        status=status,
+        signposted_to=signposted_to.strip(),
+        signpost_reason=signpost_reason,
+        created_by=actor,
+    )
+    referral.presenting_substances.set(presenting_substances)
+    TeamInvolvement.objects.get_or_create(
+        person=person, team=team, defaults={"since": received_on, "reason": "referral"}
+    )
+    audit.record(
+        AuditAction.CREATE, referral, actor=actor, details={"service": service, "team": team.name, "status": status}
+    )
+    return referral
+
+
+@transaction.atomic
+def contact_attempt_record(*, actor, referral: Referral, made_on: date, method: str, notes: str = "") -> ContactAttempt:
+    """Every attempt is kept; a phone call or meeting moves the referral on to triage."""
+    if not actor.has_role(*TRIAGE_ROLES):
+        raise DomainError("Only assessors and team managers record first contact.", field="made_on")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in OPEN_STATUSES:
+        raise DomainError(
+            f"This referral is closed ({referral.get_status_display().lower()}): no more contacts.", field="made_on"
+        )
+    if made_on < referral.received_on:
+        raise DomainError(
+            f"Contact cannot be before the referral was received ({referral.received_on:%d %B %Y}).", field="made_on"
+        )
+    if made_on > timezone.localdate():
+        raise DomainError("The contact date must not be in the future.", field="made_on")
+    attempt = ContactAttempt.objects.create(
+        referral=referral, made_on=made_on, method=method, notes=notes, recorded_by=actor
+    )
+    if method in CONTACT_METHODS_THAT_COUNT and referral.status == ReferralStatus.AWAITING_CONTACT:
+        referral.status = ReferralStatus.AWAITING_TRIAGE
+        Referral.objects.filter(pk=referral.pk).update(status=referral.status, version=referral.version + 1)
+    audit.record(AuditAction.CREATE, attempt, actor=actor, details={"referral": referral.pk, "method": method})
+    return attempt
+
+
+def first_contact_on(referral: Referral) -> date | None:
+    dates = [a.made_on for a in referral.contact_attempts.all() if a.method in CONTACT_METHODS_THAT_COUNT]
+    return min(dates) if dates else None
+
+
+@transaction.atomic
+def referral_triage(
+    *,
+    actor,
+    referral: Referral,
+    outcome: str,
+    triaged_on: date,
+    expected_version: int,
+    advice_given: str = "",
+    signposted_to: str = "",
+) -> Referral:
+    """Close with a brief intervention, signpost to tier 1/2, or accept into treatment (opens an episode)."""
+    if not actor.has_role(*TRIAGE_ROLES):
+        raise DomainError("Only assessors and team managers triage referrals.", field="outcome")
+    if outcome not in TRIAGE_OUTCOMES:
+        raise DomainError("Choose a triage outcome.", field="outcome")
+    if referral.status == ReferralStatus.AWAITING_CONTACT:
+        raise DomainError("Record the first contact (phone or in person) before triage.", field="outcome")
+    if referral.status != ReferralStatus.AWAITING_TRIAGE:
+        raise DomainError(f"This referral has already been closed: {referral.get_status_display()}.", field="outcome")
+    if triaged_on < referral.received_on:
+        raise DomainError("Triage cannot be before the referral was received.", field="triaged_on")
+    if triaged_on > timezone.localdate():
+        raise DomainError("The triage date must not be in the future.", field="triaged_on")
+    if outcome == ReferralStatus.BRIEF_INTERVENTION and not advice_given.strip():
+        raise DomainError("Record the advice given in the brief intervention.", field="advice_given")
+    if outcome == ReferralStatus.SIGNPOSTED_TIER_1_2:
+        signposted_to = signposted_to.strip() or TIER_1_2_SERVICE
+    else:
+        signposted_to = referral.signposted_to
+    referral.status = outcome
+    referral.triaged_on = triaged_on
+    referral.triaged_by = actor
+    referral.advice_given = advice_given.strip()
+    referral.signposted_to = signposted_to
+    save_if_unchanged(
+        referral,
+        expected_version=expected_version,
+        fields=["status", "triaged_on", "triaged_by", "advice_given", "signposted_to"],
+        what="referral",
+    )
+    episode = None
+    if outcome == ReferralStatus.ACCEPTED:
+        episode = _episode_open(referral=referral, opened_on=triaged_on)
+    details = {"outcome": outcome, "triaged_on": triaged_on.isoformat()}
+    if episode is not None:
+        details["episode_id"] = episode.episode_id
+    audit.record(AuditAction.CHANGE, referral, actor=actor, details=details)
+    return referral
+
+
+def _open_episode_message(person: Person) -> str:
+    return (
+        f"{person} already has an open episode. Discharge it before accepting a new referral "
+        "into structured treatment: a person has at most one open episode."
+    )
+
+
+def _episode_open(*, referral: Referral, opened_on: date) -> Episode:
+    if Episode.objects.filter(person=referral.person_id, discharged_on__isnull=True).exists():
+        raise DomainError(_open_episode_message(referral.person), field="outcome")
+    try:
+        # The check above races with a second accept; the database constraint settles it.
+        with transaction.atomic():
+            episode = Episode.objects.create(
+                person_id=referral.person_id,
+                referral=referral,
+                team_id=referral.team_id,
+                opened_on=opened_on,
+                episode_id=f"tmp-{uuid.uuid4().hex[:16]}",
+            )
+    except IntegrityError as exc:
+        raise DomainError(_open_episode_message(referral.person), field="outcome") from exc
+    episode.episode_id = f"E{episode.pk:08d}"
+    Episode.objects.filter(pk=episode.pk).update(episode_id=episode.episode_id)
+    audit.record(AuditAction.CREATE, episode, actor=referral.triaged_by, details={"referral": referral.pk})
+    return episode
