@@ -1,1 +1,9 @@
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from referrals import api_intake
+
+router = SimpleRouter()
+router.register("people", api_intake.PersonViewSet, basename="person")
+router.register("referrals", api_intake.ReferralViewSet, basename="referral")
+
+urlpatterns = router.urls

@@ -1,1 +1,14 @@
-urlpatterns = []
+from django.urls import path
+
+from referrals import views_intake as views
+
+urlpatterns = [
+    path("new/", views.referral_new, name="referral-new"),
+    path("queue/", views.referral_queue, name="referral-queue"),
+    path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
+    path("people/<int:pk>/merge/", views.person_merge, name="person-merge"),
+    path("people/<int:person_pk>/referrals/new/", views.referral_new, name="person-referral-new"),
+    path("referral/<int:pk>/contact/", views.contact_new, name="contact-new"),
+    path("referral/<int:pk>/triage/", views.referral_triage, name="referral-triage"),
+]

@@ -1,0 +1,290 @@
+"""Intake API: people (with the duplicate check and merge), referrals, contact attempts and triage.
+
+Every queryset starts from `visible_to(request.user)`; writes call the same services as the pages.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core import audit
+from core.api import AuditedReadMixin
+from core.choices import Role
+from core.errors import DomainError
+from core.models import ReferralSource, Sex, Substance
+from referrals.choices import ContactMethod, Urgency
+from referrals.models import ContactAttempt, Person, Referral
+from referrals.services import intake, people
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "client_id", *people.PERSON_FIELDS, "merged_into", "version"]
+        read_only_fields = fields
+
+
+class PersonWriteSerializer(serializers.ModelSerializer):
+    nhs_number = serializers.CharField(max_length=14, required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, help_text="Required on update: the version you read.")
+    confirm_new_person = serializers.BooleanField(
+        required=False, default=False, help_text="On create: this is not one of the likely duplicates found."
+    )
+
+    class Meta:
+        model = Person
+        fields = [*people.PERSON_FIELDS, "version", "confirm_new_person"]
+        # Uniqueness and dates are checked by the service, with messages a person can act on.
+        validators = []
+
+
+class DuplicateCheckSerializer(serializers.Serializer):
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    sex = serializers.PrimaryKeyRelatedField(queryset=Sex.objects.all())
+    nhs_number = serializers.CharField(max_length=14, required=False, allow_blank=True, default="")
+
+
+class PossibleDuplicateSerializer(serializers.Serializer):
+    """Only what identifies a match: a duplicate the caller may not open is still shown."""
+
+    id = serializers.IntegerField(source="person.pk")
+    client_id = serializers.CharField(source="person.client_id")
+    given_name = serializers.CharField(source="person.given_name")
+    family_name = serializers.CharField(source="person.family_name")
+    date_of_birth = serializers.DateField(source="person.date_of_birth")
+    sex = serializers.CharField(source="person.sex.label")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class MergeSerializer(serializers.Serializer):
+    duplicate = serializers.IntegerField(help_text="ID of the duplicate person whose records move to this one.")
+
+
+class ContactAttemptSerializer(serializers.ModelSerializer):
+    method = serializers.ChoiceField(choices=ContactMethod.choices)
+
+    class Meta:
+        model = ContactAttempt
+        fields = ["id", "referral", "made_on", "method", "notes", "recorded_by", "recorded_at"]
+        read_only_fields = ["id", "referral", "recorded_by", "recorded_at"]
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "person",
+            "received_at",
+            "received_on",
+            "first_contact_due",
+            "source",
+            "referrer_name",
+            "referrer_organisation",
+            "referrer_contact",
+            "presenting_substances",
+            "reason",
+            "urgency",
+            "service",
+            "team",
+            "lives_in_city",
+            "registered_with_city_gp",
+            "status",
+            "signposted_to",
+            "signpost_reason",
+            "triaged_on",
+            "advice_given",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(required=False, help_text="An existing person you can see.")
+    new_person = PersonWriteSerializer(required=False, help_text="Or a new person (the duplicate check runs).")
+    existing_match = serializers.IntegerField(
+        required=False, help_text="The ID of a likely duplicate reported for `new_person`: refer that person."
+    )
+    received_at = serializers.DateTimeField()
+    source = serializers.PrimaryKeyRelatedField(queryset=ReferralSource.objects.filter(active=True))
+    referrer_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    referrer_organisation = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    referrer_contact = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    presenting_substances = serializers.PrimaryKeyRelatedField(
+        queryset=Substance.objects.filter(active=True), many=True, required=False, default=list
+    )
+    reason = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    lives_in_city = serializers.BooleanField()
+    registered_with_city_gp = serializers.BooleanField()
+    signposted_to = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    signpost_reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+    def validate(self, attrs):
+        if ("person" in attrs) == ("new_person" in attrs):
+            raise serializers.ValidationError({"person": ["Give either an existing person or a new person."]})
+        return attrs
+
+
+class TriageSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in intake.TRIAGE_OUTCOMES])
+    triaged_on = serializers.DateField()
+    advice_given = serializers.CharField(required=False, default="", allow_blank=True)
+    signposted_to = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    version = serializers.IntegerField(help_text="The referral version you read.")
+
+
+def _duplicates_response(matches):
+    return Response(
+        {
+            "person": ["This person may already be known. Refer one of the matches or confirm a new person."],
+            "matches": PossibleDuplicateSerializer(matches, many=True).data,
+        },
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _find_duplicates(data: dict):
+    return people.person_find_duplicates(
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        sex=data["sex"],
+        nhs_number_value=data.get("nhs_number", ""),
+    )
+
+
+class PersonViewSet(
+    AuditedReadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PersonSerializer
+
+    def get_queryset(self):
+        return Person.objects.visible_to(self.request.user).select_related("sex", "ethnicity")
+
+    @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer})
+    def create(self, request, *args, **kwargs):
+        if not request.user.has_role(*intake.REFERRING_ROLES):
+            raise PermissionDenied
+        serializer = PersonWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        matches = _find_duplicates(data)
+        if matches and not data.pop("confirm_new_person"):
+            return _duplicates_response(matches)
+        person = people.person_create(actor=request.user, data=data)
+        return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer})
+    def update(self, request, *args, **kwargs):
+        person = self.get_object()
+        serializer = PersonWriteSerializer(person, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("confirm_new_person", None)
+        if "version" not in data:
+            raise DomainError("Send the version of the record you read.", field="version")
+        expected = data.pop("version")
+        person = people.person_update(actor=request.user, person=person, data=data, expected_version=expected)
+        return Response(PersonSerializer(person).data)
+
+    @extend_schema(request=DuplicateCheckSerializer, responses={200: PossibleDuplicateSerializer(many=True)})
+    @action(detail=False, methods=["post"], url_path="duplicate-check")
+    def duplicate_check(self, request):
+        if not request.user.has_role(*intake.REFERRING_ROLES):
+            raise PermissionDenied
+        serializer = DuplicateCheckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        matches = _find_duplicates(serializer.validated_data)
+        audit.audit_list_view(request, Person, len(matches), purpose="duplicate check")
+        return Response(PossibleDuplicateSerializer(matches, many=True).data)
+
+    @extend_schema(request=MergeSerializer, responses={200: PersonSerializer})
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        if not request.user.has_role(Role.DATA_ADMIN):
+            raise PermissionDenied
+        keep = self.get_object()
+        serializer = MergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        duplicate = get_object_or_404(self.get_queryset(), pk=serializer.validated_data["duplicate"])
+        keep = people.person_merge(actor=request.user, keep=keep, duplicate=duplicate)
+        return Response(PersonSerializer(keep).data)
+
+
+class ReferralViewSet(
+    AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ReferralSerializer
+    filterset_fields = ["status", "team", "service", "person"]
+
+    def get_queryset(self):
+        return (
+            Referral.objects.visible_to(self.request.user)
+            .select_related("person", "team", "source")
+            .prefetch_related("presenting_substances")
+            .order_by("first_contact_due", "id")
+        )
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = ReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        person_id = data.pop("person", None)
+        new_person = data.pop("new_person", None)
+        existing_match = data.pop("existing_match", None)
+        with transaction.atomic():
+            if person_id is not None:
+                person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+            else:
+                new_person.pop("version", None)
+                confirmed = new_person.pop("confirm_new_person", False)
+                matches = _find_duplicates(new_person)
+                chosen = {m.person.pk: m.person for m in matches}
+                if existing_match is not None and existing_match in chosen:
+                    person = chosen[existing_match]
+                elif matches and not confirmed:
+                    return _duplicates_response(matches)
+                else:
+                    person = people.person_create(actor=request.user, data=new_person)
+            referral = intake.referral_create(actor=request.user, person=person, **data)
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["get"], responses={200: ContactAttemptSerializer(many=True)})
+    @extend_schema(methods=["post"], request=ContactAttemptSerializer, responses={201: ContactAttemptSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="contact-attempts")
+    def contact_attempts(self, request, pk=None):
+        referral = self.get_object()
+        if request.method == "GET":
+            attempts = list(referral.contact_attempts.all())
+            audit.audit_list_view(request, ContactAttempt, len(attempts), referral=referral.pk)
+            return Response(ContactAttemptSerializer(attempts, many=True).data)
+        serializer = ContactAttemptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = intake.contact_attempt_record(actor=request.user, referral=referral, **serializer.validated_data)
+        return Response(ContactAttemptSerializer(attempt).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TriageSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def triage(self, request, pk=None):
+        referral = self.get_object()
+        serializer = TriageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        referral = intake.referral_triage(
+            actor=request.user, referral=referral, expected_version=data.pop("version"), **data
+        )
+        return Response(ReferralSerializer(referral).data)

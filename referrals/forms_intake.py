@@ -1,0 +1,99 @@
+"""Forms for intake pages. They only shape input: every rule lives in the services."""
+
+from django import forms
+
+from core.models import Ethnicity, ReferralSource, Sex, Substance
+from referrals.choices import ContactMethod, Urgency
+from referrals.models import Person
+from referrals.services.intake import TRIAGE_OUTCOMES
+from referrals.services.people import PERSON_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PersonForm(forms.ModelForm):
+    """Create and edit a person; `version` carries the version the editor started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Person
+        fields = PERSON_FIELDS
+        widgets = {"date_of_birth": DATE_INPUT, "address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"nhs_number": "Optional. 10 digits, for example 943 476 5919."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nhs_number"].max_length = 14
+        self.fields["nhs_number"].widget.attrs["maxlength"] = 14
+        self.fields["sex"].queryset = Sex.objects.filter(active=True)
+        self.fields["ethnicity"].queryset = Ethnicity.objects.filter(active=True)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def _post_clean(self):
+        # Model validation (unique NHS number, check constraints) is the service's job, with
+        # messages a person can act on; the form only parses input.
+        pass
+
+
+class ReferralForm(forms.Form):
+    received_at = forms.DateTimeField(
+        label="Date and time received", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    source = forms.ModelChoiceField(label="Referral source", queryset=ReferralSource.objects.filter(active=True))
+    referrer_name = forms.CharField(max_length=200, required=False)
+    referrer_organisation = forms.CharField(max_length=200, required=False)
+    referrer_contact = forms.CharField(label="Referrer phone or email", max_length=200, required=False)
+    presenting_substances = forms.ModelMultipleChoiceField(
+        queryset=Substance.objects.filter(active=True), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(label="Reason for referral", widget=forms.Textarea(attrs={"rows": 3}))
+    urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect)
+    lives_in_city = forms.BooleanField(label="Lives in the city", required=False)
+    registered_with_city_gp = forms.BooleanField(label="Registered with a city GP", required=False)
+    signposted_to = forms.CharField(
+        label="Signposted to (if not eligible)",
+        max_length=200,
+        required=False,
+        help_text="Needed when the person neither lives in the city nor has a city GP.",
+    )
+    signpost_reason = forms.CharField(
+        label="Reason for signposting", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ContactAttemptForm(forms.Form):
+    made_on = forms.DateField(label="Date of contact", widget=DATE_INPUT)
+    method = forms.ChoiceField(choices=ContactMethod.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TriageForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in TRIAGE_OUTCOMES], widget=forms.RadioSelect)
+    triaged_on = forms.DateField(label="Triage date", widget=DATE_INPUT)
+    advice_given = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Needed for a brief intervention."
+    )
+    signposted_to = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="For tier 1/2: which service (the tier 1/2 alcohol service if left blank).",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MergeForm(forms.Form):
+    duplicate_client_id = forms.CharField(
+        label="Client ID of the duplicate record", max_length=20, help_text="Its records move to this person."
+    )
+    confirm = forms.BooleanField(label="I have checked that both records are the same person")
+
+
+def add_domain_error(forms_in_order, exc) -> None:
+    """Put a service's message on the field it names, on whichever form has that field."""
+    for form in forms_in_order:
+        if exc.field and exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+            return
+    forms_in_order[0].add_error(None, exc.message)

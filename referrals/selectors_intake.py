@@ -1,0 +1,102 @@
+"""Reads for intake pages and API: every one starts from `visible_to(user)` and prefetches what it shows."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from core.choices import Role, TeamKind
+from core.models import Team
+from referrals.choices import ReferralStatus
+from referrals.models import Allocation, Episode, Person, Referral, Task
+
+QUEUE_STATUSES = (ReferralStatus.AWAITING_CONTACT, ReferralStatus.AWAITING_TRIAGE)
+
+
+def queue_teams_for(user):
+    """The ARM/ESAP teams whose queue the user can pick; data admins may pick any."""
+    teams = Team.objects.filter(kind__in=[TeamKind.ARM, TeamKind.ESAP], active=True)
+    if user.is_superuser or user.has_role(Role.DATA_ADMIN):
+        return teams
+    return teams.filter(members=user)
+
+
+def referral_queue(user, *, team=None):
+    """Referrals awaiting first contact or triage, the soonest due first."""
+    referrals = (
+        Referral.objects.visible_to(user)
+        .filter(status__in=QUEUE_STATUSES)
+        .select_related("person", "team", "source")
+        .order_by("first_contact_due", "received_at", "id")
+    )
+    if team is not None:
+        referrals = referrals.filter(team=team)
+    return referrals
+
+
+def person_for(user, pk):
+    people = Person.objects.visible_to(user).select_related("sex", "ethnicity")
+    return get_object_or_404(people, pk=pk)
+
+
+def referral_for(user, pk):
+    return get_object_or_404(Referral.objects.visible_to(user).select_related("person", "team", "source"), pk=pk)
+
+
+def person_referrals(person):
+    return (
+        Referral.objects.filter(person=person)
+        .select_related("team", "source", "triaged_by")
+        .prefetch_related("presenting_substances", "contact_attempts__recorded_by")
+        .order_by("-received_at")
+    )
+
+
+def person_episodes(person):
+    current = Allocation.objects.filter(ended_on__isnull=True).select_related("keyworker", "assessor", "team")
+    return (
+        Episode.objects.filter(person=person)
+        .select_related("team", "discharge_reason")
+        .prefetch_related(Prefetch("allocations", queryset=current, to_attr="current_allocations"))
+        .order_by("-opened_on", "-id")
+    )
+
+
+def person_tasks(person):
+    return Task.objects.filter(person=person).select_related("assigned_to").order_by("due_on", "id")
+
+
+def person_timeline(*, referrals, episodes, tasks) -> list[dict]:
+    """Everything that happened to the person, newest first, from rows already loaded by the page."""
+    events = []
+    for referral in referrals:
+        events.append(
+            {
+                "on": referral.received_on,
+                "title": f"Referral received from {referral.source}",
+                "detail": f"Routed to {referral.team}. {referral.get_status_display()}.",
+            }
+        )
+        for attempt in referral.contact_attempts.all():
+            events.append(
+                {
+                    "on": attempt.made_on,
+                    "title": f"Contact: {attempt.get_method_display()}",
+                    "detail": attempt.notes,
+                }
+            )
+        if referral.triaged_on:
+            events.append({"on": referral.triaged_on, "title": "Triage", "detail": referral.get_status_display()})
+    for episode in episodes:
+        events.append({"on": episode.opened_on, "title": f"Episode {episode.episode_id} opened", "detail": ""})
+        if episode.discharged_on:
+            events.append(
+                {
+                    "on": episode.discharged_on,
+                    "title": f"Episode {episode.episode_id} discharged",
+                    "detail": str(episode.discharge_reason or ""),
+                }
+            )
+    for task in tasks:
+        when = task.done_on or task.due_on or task.created_at.date()
+        state = "done" if task.done_on else "open"
+        events.append({"on": when, "title": f"Task ({state}): {task.title}", "detail": task.get_kind_display()})
+    return sorted(events, key=lambda e: e["on"], reverse=True)

@@ -1,0 +1,188 @@
+"""Intake pages: new referral with the duplicate check, the referral queue, the person record, edits,
+first contact, triage and merge. Views are thin: selectors read, services write."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from core import audit
+from core.choices import Role
+from core.errors import DomainError
+from referrals import selectors_intake as selectors
+from referrals.choices import ReferralStatus
+from referrals.forms_intake import (
+    ContactAttemptForm,
+    MergeForm,
+    PersonForm,
+    ReferralForm,
+    TriageForm,
+    add_domain_error,
+)
+from referrals.models import Person, Referral
+from referrals.services import intake, people
+
+QUEUE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.REFERRER, Role.DATA_ADMIN)
+NEW_PERSON = "new"
+
+
+def _require_role(user, *roles):
+    if not (user.is_superuser or user.has_role(*roles)):
+        raise PermissionDenied
+
+
+@login_required
+def referral_new(request, person_pk=None):
+    """A new referral. For a new person, likely duplicates are shown and the referrer chooses."""
+    _require_role(request.user, *intake.REFERRING_ROLES)
+    existing = selectors.person_for(request.user, person_pk) if person_pk else None
+    person_form = None if existing else PersonForm(request.POST or None, prefix="person")
+    referral_form = ReferralForm(request.POST or None, prefix="referral")
+    matches = []
+    if request.method == "POST" and referral_form.is_valid() and (existing or person_form.is_valid()):
+        person = existing
+        choice = request.POST.get("person_choice", "")
+        if person is None:
+            data = person_form.cleaned_data
+            matches = people.person_find_duplicates(
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+                sex=data["sex"],
+                nhs_number_value=data.get("nhs_number", ""),
+            )
+            chosen = {str(m.person.pk): m.person for m in matches}
+            if matches and choice != NEW_PERSON and choice not in chosen:
+                return render(
+                    request,
+                    "referrals/intake/new_referral.html",
+                    {"person_form": person_form, "referral_form": referral_form, "matches": matches, "ask": True},
+                )
+            person = chosen.get(choice)
+        try:
+            with transaction.atomic():
+                if person is None:
+                    person = people.person_create(actor=request.user, data=person_form.cleaned_data)
+                intake.referral_create(actor=request.user, person=person, **referral_form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error([f for f in (person_form, referral_form) if f is not None], exc)
+        else:
+            return redirect("referrals:person-detail", pk=person.pk)
+    return render(
+        request,
+        "referrals/intake/new_referral.html",
+        {"person_form": person_form, "referral_form": referral_form, "matches": matches, "person": existing},
+    )
+
+
+def _due_tag(referral, today):
+    if referral.status != ReferralStatus.AWAITING_CONTACT:
+        return {"text": "Contacted", "colour": "green"}
+    if referral.first_contact_due < today:
+        return {"text": "Overdue", "colour": "red"}
+    if referral.first_contact_due == today:
+        return {"text": "Due today", "colour": "orange"}
+    return {"text": f"Due {referral.first_contact_due:%-d %B %Y}", "colour": "grey"}
+
+
+@login_required
+def referral_queue(request):
+    _require_role(request.user, *QUEUE_ROLES)
+    teams = list(selectors.queue_teams_for(request.user))
+    team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
+    referrals = list(selectors.referral_queue(request.user, team=team))
+    today = timezone.localdate()
+    for referral in referrals:
+        referral.due_tag = _due_tag(referral, today)
+    audit.audit_list_view(request, Referral, len(referrals), team=team.name if team else "all")
+    return render(
+        request, "referrals/intake/queue.html", {"referrals": referrals, "teams": teams, "team": team, "today": today}
+    )
+
+
+@login_required
+def person_detail(request, pk):
+    person = selectors.person_for(request.user, pk)
+    referrals = list(selectors.person_referrals(person))
+    episodes = list(selectors.person_episodes(person))
+    tasks = list(selectors.person_tasks(person))
+    audit.audit_view(request, person)
+    context = {
+        "person": person,
+        "referrals": referrals,
+        "episodes": episodes,
+        "tasks": tasks,
+        "timeline": selectors.person_timeline(referrals=referrals, episodes=episodes, tasks=tasks),
+        "can_merge": request.user.has_role(Role.DATA_ADMIN),
+        "can_triage": request.user.has_role(*intake.TRIAGE_ROLES),
+        "can_refer": request.user.has_role(*intake.REFERRING_ROLES),
+    }
+    return render(request, "referrals/person/detail.html", context)
+
+
+@login_required
+def person_edit(request, pk):
+    person = selectors.person_for(request.user, pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = data.pop("version") or 0
+        try:
+            people.person_update(actor=request.user, person=person, data=data, expected_version=expected)
+        except DomainError as exc:
+            add_domain_error([form], exc)
+        else:
+            return redirect("referrals:person-detail", pk=person.pk)
+    return render(request, "referrals/person/edit.html", {"person": person, "form": form})
+
+
+@login_required
+def contact_new(request, pk):
+    referral = selectors.referral_for(request.user, pk)
+    form = ContactAttemptForm(request.POST or None, initial={"made_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            intake.contact_attempt_record(actor=request.user, referral=referral, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error([form], exc)
+        else:
+            return redirect("referrals:person-detail", pk=referral.person_id)
+    return render(request, "referrals/intake/contact.html", {"referral": referral, "form": form})
+
+
+@login_required
+def referral_triage(request, pk):
+    referral = selectors.referral_for(request.user, pk)
+    form = TriageForm(request.POST or None, initial={"triaged_on": timezone.localdate(), "version": referral.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            intake.referral_triage(actor=request.user, referral=referral, expected_version=data.pop("version"), **data)
+        except DomainError as exc:
+            add_domain_error([form], exc)
+        else:
+            return redirect("referrals:person-detail", pk=referral.person_id)
+    return render(request, "referrals/intake/triage.html", {"referral": referral, "form": form})
+
+
+@login_required
+def person_merge(request, pk):
+    _require_role(request.user, Role.DATA_ADMIN)
+    keep = selectors.person_for(request.user, pk)
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        duplicate = Person.objects.visible_to(request.user).filter(
+            client_id=form.cleaned_data["duplicate_client_id"].strip().upper()
+        )
+        duplicate = duplicate.first()
+        if duplicate is None:
+            form.add_error("duplicate_client_id", "No current record has this client ID.")
+        else:
+            try:
+                people.person_merge(actor=request.user, keep=keep, duplicate=duplicate)
+            except DomainError as exc:
+                form.add_error("duplicate_client_id", exc.message)
+            else:
+                return redirect("referrals:person-detail", pk=keep.pk)
+    return render(request, "referrals/person/merge.html", {"person": keep, "form": form})
