@@ -223,8 +223,12 @@ def _open_episode_message(person: Person) -> str:
     )
 
 
+def has_open_episode(person_id: int) -> bool:
+    return Episode.objects.filter(person=person_id, discharged_on__isnull=True).exists()
+
+
 def _episode_open(*, referral: Referral, opened_on: date) -> Episode:
-    if Episode.objects.filter(person=referral.person_id, discharged_on__isnull=True).exists():
+    if has_open_episode(referral.person_id):
         raise DomainError(_open_episode_message(referral.person), field="outcome")
     try:
         # The check above races with a second accept; the database constraint settles it.
