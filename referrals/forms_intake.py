@@ -30,6 +30,7 @@ class PersonForm(forms.ModelForm):
         self.fields["ethnicity"].queryset = Ethnicity.objects.filter(active=True)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
 
     def _post_clean(self):
         # Model validation (unique NHS number, check constraints) is the service's job, with

@@ -127,7 +127,7 @@ def person_edit(request, pk):
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        expected = data.pop("version") or 0
+        expected = data.pop("version")
         try:
             people.person_update(actor=request.user, person=person, data=data, expected_version=expected)
         except DomainError as exc:
