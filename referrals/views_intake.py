@@ -3,6 +3,7 @@ first contact, triage and merge. Views are thin: selectors read, services write.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +26,8 @@ from referrals.services import intake, people
 
 QUEUE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.REFERRER, Role.DATA_ADMIN)
 NEW_PERSON = "new"
+# The soonest-due referrals come first, so the first page is the one that needs action.
+QUEUE_PAGE_SIZE = 50
 
 
 def _require_role(user, *roles):
@@ -91,14 +94,15 @@ def referral_queue(request):
     _require_role(request.user, *QUEUE_ROLES)
     teams = list(selectors.queue_teams_for(request.user))
     team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
-    referrals = list(selectors.referral_queue(request.user, team=team))
-    today = timezone.localdate()
-    for referral in referrals:
-        referral.due_tag = _due_tag(referral, today)
-    audit.audit_list_view(request, Referral, len(referrals), team=team.name if team else "all")
-    return render(
-        request, "referrals/intake/queue.html", {"referrals": referrals, "teams": teams, "team": team, "today": today}
+    page = Paginator(selectors.referral_queue(request.user, team=team), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    today = timezone.localdate()
+    for referral in page:
+        referral.due_tag = _due_tag(referral, today)
+    audit.audit_list_view(request, Referral, len(page), team=team.name if team else "all", page=page.number)
+    context = {"referrals": page, "page": page, "teams": teams, "team": team, "today": today}
+    return render(request, "referrals/intake/queue.html", context)
 
 
 @login_required
