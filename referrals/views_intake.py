@@ -57,6 +57,7 @@ def referral_new(request, person_pk=None):
             )
             chosen = {str(m.person.pk): m.person for m in matches}
             if matches and choice != NEW_PERSON and choice not in chosen:
+                audit.audit_list_view(request, Person, len(matches), purpose="duplicate check")
                 return render(
                     request,
                     "referrals/intake/new_referral.html",
