@@ -240,6 +240,8 @@ class ReferralViewSet(
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
     def create(self, request, *args, **kwargs):
+        if not request.user.has_role(*intake.REFERRING_ROLES):
+            raise PermissionDenied
         serializer = ReferralCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

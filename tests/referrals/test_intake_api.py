@@ -215,3 +215,10 @@ def test_schema_describes_the_intake_endpoints(client, data_admin):
     schema = client.get("/api/v1/schema/").content.decode()
     for path in ("/api/v1/people/duplicate-check/", "/api/v1/referrals/{id}/triage/", "/api/v1/people/{id}/merge/"):
         assert path in schema
+
+
+def test_a_keyworker_cannot_create_people_or_referrals(caseload):
+    client = api(caseload.keyworker)
+    assert client.post(reverse("person-list"), new_person(), format="json").status_code == 403
+    body = referral_body(person=caseload.episode.person_id)
+    assert client.post(reverse("referral-list"), body, format="json").status_code == 403
