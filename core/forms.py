@@ -1,4 +1,68 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
+
+from core.widgets import NhsDateInput
+
+# The NHS.UK class each kind of control needs, and the one it adds when the field has an error.
+CONTROL_CLASSES = {
+    "input": ("nhsuk-input", "nhsuk-input--error"),
+    "select": ("nhsuk-select", "nhsuk-select--error"),
+    "textarea": ("nhsuk-textarea", "nhsuk-textarea--error"),
+    "radios": ("nhsuk-radios__input", ""),
+    "checkboxes": ("nhsuk-checkboxes__input", ""),
+    "checkbox": ("nhsuk-checkboxes__input", ""),
+}
+
+
+class NhsBoundField(forms.BoundField):
+    """Tells the field template which NHS.UK pattern a widget follows and gives its controls the
+    NHS.UK classes, so a plain Django form needs no per-field styling."""
+
+    @property
+    def nhsuk_kind(self) -> str:
+        widget = self.field.widget
+        if widget.is_hidden:
+            return "hidden"
+        if isinstance(widget, NhsDateInput):
+            return "date"
+        # CheckboxSelectMultiple subclasses RadioSelect, so it is tested first.
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            return "checkboxes"
+        if isinstance(widget, forms.RadioSelect):
+            return "radios"
+        if isinstance(widget, forms.CheckboxInput):
+            return "checkbox"
+        if isinstance(widget, forms.Select):
+            return "select"
+        if isinstance(widget, forms.Textarea):
+            return "textarea"
+        return "input"
+
+    @property
+    def error_anchor(self) -> str:
+        """The id the error summary links to: the first radio or checkbox of a group, since Django
+        gives the group itself no focusable id."""
+        if self.nhsuk_kind in ("radios", "checkboxes") and self.subwidgets:
+            return self.subwidgets[0].id_for_label
+        return self.id_for_label
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.auto_id}_helptext"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.auto_id}_error"
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        base, error = CONTROL_CLASSES.get(self.nhsuk_kind, ("", ""))
+        own = (widget or self.field.widget).attrs.get("class", "")
+        classes = [base, error if self.errors else "", own, attrs.get("class", "")]
+        if joined := " ".join(c for c in classes if c):
+            attrs["class"] = joined
+        return attrs
 
 
 class NhsFormRenderer(TemplatesSetting):
@@ -6,3 +70,20 @@ class NhsFormRenderer(TemplatesSetting):
 
     form_template_name = "nhsuk/forms/form.html"
     field_template_name = "nhsuk/forms/field.html"
+    bound_field_class = NhsBoundField
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with NHS.UK wording, and without autofocus: focus moved on load skips the
+    header for screen reader users, and NHS.UK guidance is to leave it where the page starts."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
