@@ -29,6 +29,9 @@ def referral_queue(user, *, team=None):
     )
     if team is not None:
         referrals = referrals.filter(team=team)
+    elif user.has_role(Role.ASSESSOR, Role.TEAM_MANAGER) and not user.has_role(Role.DATA_ADMIN):
+        # A person known to two teams is visible to both, but each team works only its own referrals.
+        referrals = referrals.filter(team__in=queue_teams_for(user))
     return referrals
 
 

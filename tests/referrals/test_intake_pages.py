@@ -145,6 +145,13 @@ def test_queue_lists_only_referrals_awaiting_contact_or_triage_of_the_users_team
     assert other_team.person.client_id not in text
 
 
+def test_queue_leaves_out_another_teams_referral_of_a_person_the_team_knows(client, assessor, arm_team, esap_team):
+    ours = ReferralFactory(team=arm_team, status=ReferralStatus.BRIEF_INTERVENTION)
+    theirs = ReferralFactory(team=esap_team, person=ours.person)
+    text = signed_in(client, assessor).get(reverse("referrals:referral-queue")).text
+    assert reverse("referrals:contact-new", args=[theirs.pk]) not in text
+
+
 def queries_for(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
