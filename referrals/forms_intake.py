@@ -3,23 +3,23 @@
 from django import forms
 
 from core.models import Ethnicity, ReferralSource, Sex, Substance
+from core.widgets import NhsDateField
 from referrals.choices import ContactMethod, Urgency
 from referrals.models import Person
 from referrals.services.intake import TRIAGE_OUTCOMES
 from referrals.services.people import PERSON_FIELDS
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 class PersonForm(forms.ModelForm):
     """Create and edit a person; `version` carries the version the editor started from."""
 
+    date_of_birth = NhsDateField(label="Date of birth", help_text="For example, 15 3 1984")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Person
         fields = PERSON_FIELDS
-        widgets = {"date_of_birth": DATE_INPUT, "address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"nhs_number": "Optional. 10 digits, for example 943 476 5919."}
 
     def __init__(self, *args, **kwargs):
@@ -65,14 +65,14 @@ class ReferralForm(forms.Form):
 
 
 class ContactAttemptForm(forms.Form):
-    made_on = forms.DateField(label="Date of contact", widget=DATE_INPUT)
+    made_on = NhsDateField(label="Date of contact")
     method = forms.ChoiceField(choices=ContactMethod.choices, widget=forms.RadioSelect)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class TriageForm(forms.Form):
     outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in TRIAGE_OUTCOMES], widget=forms.RadioSelect)
-    triaged_on = forms.DateField(label="Triage date", widget=DATE_INPUT)
+    triaged_on = NhsDateField(label="Triage date")
     advice_given = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Needed for a brief intervention."
     )

@@ -24,6 +24,11 @@ def assessor(staff, arm_team):
     return staff(Role.ASSESSOR, team=arm_team)
 
 
+def date_parts(name, value: date) -> dict:
+    """A date as the day, month and year boxes of the NHS.UK date input post it."""
+    return {f"{name}_day": value.day, f"{name}_month": value.month, f"{name}_year": value.year}
+
+
 def signed_in(client, user):
     client.force_login(user)
     return client
@@ -33,7 +38,7 @@ def new_referral_post(**overrides):
     data = {
         "person-given_name": "Robin",
         "person-family_name": "Hartley",
-        "person-date_of_birth": "1980-02-03",
+        **date_parts("person-date_of_birth", date(1980, 2, 3)),
         "person-sex": Sex.objects.get(code="F").pk,
         "person-nhs_number": "",
         "person-preferred_worker_gender": "not_stated",
@@ -112,7 +117,7 @@ def test_new_referral_errors_show_on_the_field_and_save_nothing(client, staff, a
 
 def test_new_referral_under_11_is_refused_on_the_page(client, staff, esap_team):
     response = signed_in(client, staff(Role.REFERRER)).post(
-        reverse("referrals:referral-new"), new_referral_post(**{"person-date_of_birth": "2016-01-01"})
+        reverse("referrals:referral-new"), new_referral_post(**date_parts("person-date_of_birth", date(2016, 1, 1)))
     )
     assert "from age 11" in response.text
     assert not Person.objects.exists()
@@ -247,7 +252,9 @@ def test_stale_edit_on_the_page_is_refused_with_a_message(client, assessor, arm_
     signed_in(client, assessor)
     form = client.get(url).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
-    data.update(sex=person.sex_id, date_of_birth=person.date_of_birth.isoformat(), phone="0123", version=1)
+    data.pop("date_of_birth", None)
+    data.update(**date_parts("date_of_birth", person.date_of_birth))
+    data.update(sex=person.sex_id, phone="0123", version=1)
     Person.objects.filter(pk=person.pk).update(version=2)
     response = client.post(url, data)
     assert response.status_code == 200
@@ -262,7 +269,9 @@ def test_edit_on_the_page_saves(client, assessor, arm_team):
     signed_in(client, assessor)
     form = client.get(url).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
-    data.update(sex=person.sex_id, date_of_birth=person.date_of_birth.isoformat(), phone="0123", version=1)
+    data.pop("date_of_birth", None)
+    data.update(**date_parts("date_of_birth", person.date_of_birth))
+    data.update(sex=person.sex_id, phone="0123", version=1)
     assert client.post(url, data).status_code == 302
     person.refresh_from_db()
     assert (person.phone, person.version) == ("0123", 2)
@@ -273,13 +282,13 @@ def test_record_contact_then_triage_into_treatment_on_the_pages(client, assessor
     signed_in(client, assessor)
     response = client.post(
         reverse("referrals:contact-new", args=[referral.pk]),
-        {"made_on": referral.received_on.isoformat(), "method": "in_person"},
+        {**date_parts("made_on", referral.received_on), "method": "in_person"},
     )
     assert response.status_code == 302
     referral.refresh_from_db()
     response = client.post(
         reverse("referrals:referral-triage", args=[referral.pk]),
-        {"outcome": "accepted", "triaged_on": referral.received_on.isoformat(), "version": referral.version},
+        {"outcome": "accepted", **date_parts("triaged_on", referral.received_on), "version": referral.version},
     )
     assert response.status_code == 302
     assert Episode.objects.get(referral=referral).opened_on == referral.received_on
@@ -289,7 +298,7 @@ def test_contact_before_the_referral_is_refused_on_the_page(client, assessor, ar
     referral = ReferralFactory(team=arm_team)
     response = signed_in(client, assessor).post(
         reverse("referrals:contact-new", args=[referral.pk]),
-        {"made_on": (referral.received_on - timedelta(days=1)).isoformat(), "method": "phone"},
+        {**date_parts("made_on", referral.received_on - timedelta(days=1)), "method": "phone"},
     )
     assert response.status_code == 200
     assert "cannot be before the referral" in response.text
