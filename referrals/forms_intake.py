@@ -21,6 +21,11 @@ class PersonForm(forms.ModelForm):
         fields = PERSON_FIELDS
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"nhs_number": "Optional. 10 digits, for example 943 476 5919."}
+        error_messages = {
+            "given_name": {"required": "Enter the given name"},
+            "family_name": {"required": "Enter the family name"},
+            "sex": {"required": "Select the sex"},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,16 +45,26 @@ class PersonForm(forms.ModelForm):
 
 class ReferralForm(forms.Form):
     received_at = forms.DateTimeField(
-        label="Date and time received", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="Date and time received",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        error_messages={"required": "Enter the date and time the referral was received"},
     )
-    source = forms.ModelChoiceField(label="Referral source", queryset=ReferralSource.objects.filter(active=True))
+    source = forms.ModelChoiceField(
+        label="Referral source",
+        queryset=ReferralSource.objects.filter(active=True),
+        error_messages={"required": "Select the referral source"},
+    )
     referrer_name = forms.CharField(max_length=200, required=False)
     referrer_organisation = forms.CharField(max_length=200, required=False)
     referrer_contact = forms.CharField(label="Referrer phone or email", max_length=200, required=False)
     presenting_substances = forms.ModelMultipleChoiceField(
         queryset=Substance.objects.filter(active=True), required=False, widget=forms.CheckboxSelectMultiple
     )
-    reason = forms.CharField(label="Reason for referral", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label="Reason for referral",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the reason for referral"},
+    )
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect)
     lives_in_city = forms.BooleanField(label="Lives in the city", required=False)
     registered_with_city_gp = forms.BooleanField(label="Registered with a city GP", required=False)
@@ -66,12 +81,20 @@ class ReferralForm(forms.Form):
 
 class ContactAttemptForm(forms.Form):
     made_on = NhsDateField(label="Date of contact")
-    method = forms.ChoiceField(choices=ContactMethod.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how contact was made or attempted"},
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class TriageForm(forms.Form):
-    outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in TRIAGE_OUTCOMES], widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        choices=[(o.value, o.label) for o in TRIAGE_OUTCOMES],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the triage outcome"},
+    )
     triaged_on = NhsDateField(label="Triage date")
     advice_given = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Needed for a brief intervention."
@@ -88,7 +111,10 @@ class MergeForm(forms.Form):
     duplicate_client_id = forms.CharField(
         label="Client ID of the duplicate record", max_length=20, help_text="Its records move to this person."
     )
-    confirm = forms.BooleanField(label="I have checked that both records are the same person")
+    confirm = forms.BooleanField(
+        label="I have checked that both records are the same person",
+        error_messages={"required": "Confirm that you have checked both records are the same person"},
+    )
 
 
 def add_domain_error(forms_in_order, exc) -> None:

@@ -319,3 +319,14 @@ def test_only_a_data_admin_opens_the_merge_page(client, assessor, arm_team):
     person = ReferralFactory(team=arm_team).person
     response = signed_in(client, assessor).get(reverse("referrals:person-merge", args=[person.pk]))
     assert response.status_code == 403
+
+
+def test_a_missing_answer_is_named_in_the_error_summary_and_the_title(client, staff, arm_team):
+    response = signed_in(client, staff(Role.REFERRER)).post(
+        reverse("referrals:referral-new"), new_referral_post(**{"referral-reason": "", "person-given_name": ""})
+    )
+    assert "<title>Error: New referral" in response.text
+    assert "There is a problem" in response.text
+    assert "Enter the reason for referral" in response.text
+    assert "Enter the given name" in response.text
+    assert not Person.objects.exists()
