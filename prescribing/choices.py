@@ -1,0 +1,48 @@
+"""Closed lists the prescribing rules branch on (medications are reference rows in `Medication`)."""
+
+from django.db import models
+
+
+class Regime(models.TextChoices):
+    STABILISATION = "stabilisation", "Stabilisation"
+    MAINTENANCE = "maintenance", "Maintenance"
+    REDUCTION = "reduction", "Reduction"
+    WITHDRAWAL = "withdrawal", "Withdrawal / detox"
+    RELAPSE_PREVENTION = "relapse_prevention", "Relapse prevention"
+
+
+class SampleType(models.TextChoices):
+    URINE = "urine", "Urine"
+    ORAL_FLUID = "oral_fluid", "Oral fluid"
+    BREATH = "breath", "Breath"
+    HAIR = "hair", "Hair"
+    BLOOD = "blood", "Blood"
+
+
+class TestResult(models.TextChoices):
+    __test__ = False  # not a pytest test class despite the name
+
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+    NOT_TESTED = "not_tested", "Not tested"
+
+
+class SafeStorageOutcome(models.TextChoices):
+    ISSUED = "issued", "Box issued"
+    DECLINED = "declined", "Declined"
+
+
+class DetoxSetting(models.TextChoices):
+    COMMUNITY = "community", "Community detox"
+    HOME = "home", "Home-based detox"
+    DAY = "day", "Day detox"
+
+
+class ResidentialKind(models.TextChoices):
+    INPATIENT_DETOX = "inpatient_detox", "Inpatient detox"
+    RESIDENTIAL_REHAB = "residential_rehab", "Residential rehab"
+
+
+class FundingRoute(models.TextChoices):
+    FACS = "facs", "FACS assessment"
+    PERSONAL_BUDGET = "personal_budget", "Personal budget"
