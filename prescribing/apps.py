@@ -1,5 +1,17 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+def _resync_role_permissions(sender, using="default", **kwargs):
+    """core syncs role groups when its own post_migrate fires, before this app's permissions exist on a fresh
+    database; syncing again once they do gives prescribers their permissions on the first migrate."""
+    from core.signals import sync_role_permissions
+
+    sync_role_permissions(sender, app_config=apps.get_app_config("core"), using=using)
 
 
 class PrescribingConfig(AppConfig):
     name = "prescribing"
+
+    def ready(self):
+        post_migrate.connect(_resync_role_permissions, sender=self, dispatch_uid="prescribing_role_permissions")

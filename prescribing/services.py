@@ -1,0 +1,478 @@
+"""The prescribing rules (specification 10.3-10.5). Every write goes through here: it checks the rule, writes,
+and audits. Views and the API only translate input and show `DomainError` messages."""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from core import audit
+from core.calendar import add_working_days
+from core.choices import AuditAction, Role
+from core.concurrency import save_if_unchanged
+from core.errors import DomainError
+from prescribing.choices import Regime, SafeStorageOutcome, TestResult
+from prescribing.models import (
+    ClinicalAssessment,
+    DetoxPlan,
+    DetoxStep,
+    DrugTest,
+    DrugTestResult,
+    PlannedStep,
+    Prescription,
+    ResidentialReferral,
+    SafeStorage,
+    SharedCareTransfer,
+)
+from referrals.models import Person
+
+STANDARD_WAIT_WORKING_DAYS = 10
+DRR_WAIT_WORKING_DAYS = 5
+
+
+def prescribing_due_on(*, referred_on: date, drr_order_date: date | None = None) -> date:
+    """The last day prescribing may start: 5 working days from a DRR community order, otherwise 10 working days
+    from the assessor's referral to the modality."""
+    if drr_order_date is not None:
+        return add_working_days(drr_order_date, DRR_WAIT_WORKING_DAYS)
+    return add_working_days(referred_on, STANDARD_WAIT_WORKING_DAYS)
+
+
+def _require(actor, permission: str, *, role: str | None = None, what: str) -> None:
+    """Refusals are PermissionDenied, so pages and the API answer 403 alike."""
+    if (role is not None and not actor.has_role(role)) or not actor.has_perm(permission):
+        raise PermissionDenied(f"Only a prescriber can {what}." if role == Role.PRESCRIBER else f"You cannot {what}.")
+
+
+def _positive_dose(value, field: str = "dose") -> Decimal:
+    try:
+        dose = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        dose = None
+    if dose is None or not dose.is_finite() or dose <= 0:
+        raise DomainError("Enter a dose that is a number greater than 0.", field=field)
+    if dose != dose.quantize(Decimal("0.01")) or dose >= Decimal("1000000"):
+        raise DomainError("Enter a dose with no more than 2 decimal places, below 1,000,000.", field=field)
+    return dose
+
+
+def _check_open_episode(episode) -> None:
+    if episode.discharged_on is not None:
+        raise DomainError("This episode has been discharged. Prescribe within an open episode.", field="episode")
+
+
+@transaction.atomic
+def record_clinical_assessment(
+    *, actor, episode, assessed_on: date, findings: str, children_in_home: bool = False
+) -> ClinicalAssessment:
+    _require(actor, "prescribing.add_clinicalassessment", role=Role.PRESCRIBER, what="record a clinical assessment")
+    _check_open_episode(episode)
+    if not (findings or "").strip():
+        raise DomainError("Enter the findings of the clinical assessment.", field="findings")
+    if assessed_on < episode.opened_on:
+        raise DomainError("The assessment date must be on or after the episode opened.", field="assessed_on")
+    assessment = ClinicalAssessment.objects.create(
+        person=episode.person,
+        episode=episode,
+        prescriber=actor,
+        assessed_on=assessed_on,
+        findings=findings.strip(),
+        children_in_home=children_in_home,
+    )
+    audit.record(AuditAction.CREATE, assessment, actor=actor, details={"children_in_home": children_in_home})
+    return assessment
+
+
+def children_in_home(person) -> bool:
+    """From the latest clinical assessment: whether children live in or visit the home."""
+    latest = ClinicalAssessment.objects.filter(person=person).order_by("-assessed_on", "-pk").first()
+    return bool(latest and latest.children_in_home)
+
+
+def _check_dates(starts_on: date, ends_on: date | None) -> None:
+    if ends_on is not None and ends_on < starts_on:
+        raise DomainError("The end date must be the same as or after the start date.", field="ends_on")
+
+
+def _check_no_overlap(*, person, medication, starts_on, ends_on, ignore_pk=None) -> None:
+    """Callers hold the person's row lock, so two prescribers cannot both pass this check at once."""
+    clashing = Prescription.objects.filter(person=person, medication=medication).exclude(ends_on__lt=starts_on)
+    if ends_on is not None:
+        clashing = clashing.filter(starts_on__lte=ends_on)
+    if ignore_pk is not None:
+        clashing = clashing.exclude(pk=ignore_pk)
+    existing = clashing.order_by("starts_on").first()
+    if existing is not None:
+        raise DomainError(
+            f"{person} already has {existing.medication} prescribed from {existing.starts_on:%-d %B %Y}"
+            + (f" to {existing.ends_on:%-d %B %Y}" if existing.ends_on else " with no end date")
+            + ". Change that prescription's dose or end it instead.",
+            field="starts_on",
+        )
+
+
+def _check_safe_storage(*, person, supervised: bool, starts_on: date) -> None:
+    if supervised or not children_in_home(person):
+        return
+    if not SafeStorage.objects.filter(person=person, offered_on__lte=starts_on).exists():
+        raise DomainError(
+            "Children live in or visit this person's home: record a lockable safe storage box as offered "
+            "(issued, or declined with the reason) before the first take-home dose.",
+            field="supervised",
+        )
+
+
+def _check_prison_release(*, medication, regime, starts_on, released_from_prison_on, gap_reason) -> None:
+    """A maintenance script after prison release continues with no gap: it starts no later than the day after
+    release, or the reason for the gap is recorded."""
+    if released_from_prison_on is None:
+        return
+    if starts_on < released_from_prison_on:
+        raise DomainError("A community prescription cannot start before the release date.", field="starts_on")
+    continuing = medication.maintenance or regime == Regime.MAINTENANCE
+    if continuing and starts_on > released_from_prison_on + timedelta(days=1) and not (gap_reason or "").strip():
+        raise DomainError(
+            f"This script starts {(starts_on - released_from_prison_on).days} days after release from prison. "
+            "Start it no later than the day after release, or record the reason for the gap.",
+            field="gap_reason",
+        )
+
+
+def _planned_steps(prescription, steps) -> None:
+    if prescription.regime not in (Regime.REDUCTION, Regime.WITHDRAWAL):
+        if steps:
+            raise DomainError("Planned steps are only for a reduction or withdrawal regime.", field="planned_steps")
+        return
+    seen = set()
+    rows = []
+    for index, (from_date, dose) in enumerate(sorted(steps or [], key=lambda step: step[0])):
+        if from_date <= prescription.starts_on:
+            raise DomainError("Each planned step must start after the prescription starts.", field="planned_steps")
+        if prescription.ends_on is not None and from_date > prescription.ends_on:
+            raise DomainError("Each planned step must start before the prescription ends.", field="planned_steps")
+        if from_date in seen:
+            raise DomainError("Two planned steps start on the same date.", field="planned_steps")
+        seen.add(from_date)
+        step_dose = Decimal(str(dose)) if dose is not None else None
+        if step_dose is None or step_dose < 0:
+            raise DomainError(f"Step {index + 1}: enter a dose of 0 or more.", field="planned_steps")
+        rows.append(PlannedStep(prescription=prescription, from_date=from_date, dose=step_dose))
+    PlannedStep.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def prescribe(
+    *,
+    actor,
+    episode,
+    medication,
+    dose,
+    regime: str,
+    starts_on: date,
+    ends_on: date | None = None,
+    dispensing_interval_days: int = 1,
+    supervised: bool = True,
+    pharmacy=None,
+    review_on: date | None = None,
+    planned_steps=(),
+    released_from_prison_on: date | None = None,
+    gap_reason: str = "",
+) -> Prescription:
+    _require(actor, "prescribing.add_prescription", role=Role.PRESCRIBER, what="prescribe")
+    _check_open_episode(episode)
+    person = Person.objects.select_for_update().get(pk=episode.person_id)
+    assessment = (
+        ClinicalAssessment.objects.filter(episode=episode, assessed_on__lte=starts_on)
+        .order_by("-assessed_on", "-pk")
+        .first()
+    )
+    if assessment is None:
+        raise DomainError(
+            "A clinical assessment by a prescriber is needed before prescribing. Record the clinical assessment "
+            "first, dated on or before the start of the prescription.",
+            field="clinical_assessment",
+        )
+    dose = _positive_dose(dose)
+    if regime not in Regime.values:
+        raise DomainError("Choose the regime.", field="regime")
+    _check_dates(starts_on, ends_on)
+    if not dispensing_interval_days or int(dispensing_interval_days) < 1:
+        raise DomainError("Enter a dispensing interval of 1 day or more.", field="dispensing_interval_days")
+    if supervised and pharmacy is None:
+        raise DomainError("Name the pharmacy for supervised consumption.", field="pharmacy")
+    _check_no_overlap(person=person, medication=medication, starts_on=starts_on, ends_on=ends_on)
+    _check_safe_storage(person=person, supervised=supervised, starts_on=starts_on)
+    _check_prison_release(
+        medication=medication,
+        regime=regime,
+        starts_on=starts_on,
+        released_from_prison_on=released_from_prison_on,
+        gap_reason=gap_reason,
+    )
+    prescription = Prescription.objects.create(
+        person=person,
+        episode=episode,
+        clinical_assessment=assessment,
+        medication=medication,
+        dose=dose,
+        unit=medication.unit,
+        regime=regime,
+        dispensing_interval_days=dispensing_interval_days,
+        supervised=supervised,
+        pharmacy=pharmacy,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        review_on=review_on,
+        prescriber=actor,
+        released_from_prison_on=released_from_prison_on,
+        gap_reason=(gap_reason or "").strip(),
+    )
+    _planned_steps(prescription, planned_steps)
+    audit.record(
+        AuditAction.CREATE,
+        prescription,
+        actor=actor,
+        details={"medication": medication.code, "dose": str(dose), "regime": regime, "supervised": supervised},
+    )
+    return prescription
+
+
+@transaction.atomic
+def change_dose(
+    *,
+    actor,
+    prescription: Prescription,
+    expected_version: int,
+    dose,
+    starts_on: date,
+    regime: str | None = None,
+    supervised: bool | None = None,
+    pharmacy=None,
+    dispensing_interval_days: int | None = None,
+    review_on: date | None = None,
+    planned_steps=(),
+) -> Prescription:
+    """A change is a new row superseding the old, which ends the day before: the dose history is never lost."""
+    _require(actor, "prescribing.change_prescription", role=Role.PRESCRIBER, what="change a dose")
+    _check_open_episode(prescription.episode)
+    person = Person.objects.select_for_update().get(pk=prescription.person_id)
+    if Prescription.objects.filter(supersedes=prescription).exists():
+        raise DomainError("This prescription has already been changed. Change the latest one.", field="dose")
+    dose = _positive_dose(dose)
+    if starts_on <= prescription.starts_on:
+        raise DomainError(
+            f"The new dose must start after the current one started ({prescription.starts_on:%-d %B %Y}).",
+            field="starts_on",
+        )
+    if prescription.ends_on is not None and starts_on > prescription.ends_on:
+        raise DomainError("This prescription ended before that date. Write a new prescription.", field="starts_on")
+    supervised = prescription.supervised if supervised is None else supervised
+    pharmacy = pharmacy if pharmacy is not None else prescription.pharmacy
+    if supervised and pharmacy is None:
+        raise DomainError("Name the pharmacy for supervised consumption.", field="pharmacy")
+    _check_safe_storage(person=person, supervised=supervised, starts_on=starts_on)
+    previous_end = prescription.ends_on
+    prescription.ends_on = starts_on - timedelta(days=1)
+    save_if_unchanged(prescription, expected_version=expected_version, fields=["ends_on"], what="prescription")
+    _check_no_overlap(
+        person=person,
+        medication=prescription.medication,
+        starts_on=starts_on,
+        ends_on=previous_end,
+        ignore_pk=prescription.pk,
+    )
+    new = Prescription.objects.create(
+        person=person,
+        episode=prescription.episode,
+        clinical_assessment=prescription.clinical_assessment,
+        medication=prescription.medication,
+        dose=dose,
+        unit=prescription.unit,
+        regime=regime or prescription.regime,
+        dispensing_interval_days=dispensing_interval_days or prescription.dispensing_interval_days,
+        supervised=supervised,
+        pharmacy=pharmacy,
+        starts_on=starts_on,
+        ends_on=previous_end,
+        review_on=review_on or prescription.review_on,
+        prescriber=actor,
+        supersedes=prescription,
+    )
+    _planned_steps(new, planned_steps)
+    audit.record(
+        AuditAction.CHANGE,
+        new,
+        actor=actor,
+        details={"supersedes": prescription.pk, "from_dose": str(prescription.dose), "to_dose": str(dose)},
+    )
+    return new
+
+
+@transaction.atomic
+def record_safe_storage(
+    *, actor, person, offered_on: date, outcome: str, declined_reason: str = "", advice_given: bool = True
+) -> SafeStorage:
+    _require(actor, "prescribing.add_safestorage", what="record safe storage")
+    if outcome not in SafeStorageOutcome.values:
+        raise DomainError("Choose whether the box was issued or declined.", field="outcome")
+    if outcome == SafeStorageOutcome.DECLINED and not (declined_reason or "").strip():
+        raise DomainError("Enter why the safe storage box was declined.", field="declined_reason")
+    record = SafeStorage.objects.create(
+        person=person,
+        offered_on=offered_on,
+        outcome=outcome,
+        declined_reason=(declined_reason or "").strip() if outcome == SafeStorageOutcome.DECLINED else "",
+        advice_given=advice_given,
+        recorded_by=actor,
+    )
+    audit.record(AuditAction.CREATE, record, actor=actor, details={"outcome": outcome})
+    return record
+
+
+@transaction.atomic
+def transfer_to_shared_care(
+    *, actor, episode, gp_practice: str, agreed_criteria: str, transferred_on: date, next_review_on: date
+) -> SharedCareTransfer:
+    """The GP takes over prescribing; the current keyworker keeps the duty to review."""
+    _require(actor, "prescribing.add_sharedcaretransfer", role=Role.PRESCRIBER, what="transfer to shared care")
+    _check_open_episode(episode)
+    if not (gp_practice or "").strip():
+        raise DomainError("Enter the GP practice taking on shared care.", field="gp_practice")
+    if not (agreed_criteria or "").strip():
+        raise DomainError("Enter the agreed criteria the person meets for shared care.", field="agreed_criteria")
+    if next_review_on <= transferred_on:
+        raise DomainError("The next review must be after the transfer date.", field="next_review_on")
+    allocation = episode.allocations.filter(ended_on__isnull=True).select_related("keyworker").first()
+    if allocation is None:
+        raise DomainError("Allocate a keyworker first: they keep the review duty in shared care.", field="episode")
+    if SharedCareTransfer.objects.filter(episode=episode, ended_on__isnull=True).exists():
+        raise DomainError("This episode is already in shared care.", field="gp_practice")
+    transfer = SharedCareTransfer.objects.create(
+        person=episode.person,
+        episode=episode,
+        gp_practice=gp_practice.strip(),
+        agreed_criteria=agreed_criteria.strip(),
+        transferred_on=transferred_on,
+        review_keyworker=allocation.keyworker,
+        next_review_on=next_review_on,
+        recorded_by=actor,
+    )
+    audit.record(AuditAction.CREATE, transfer, actor=actor, details={"gp_practice": transfer.gp_practice})
+    return transfer
+
+
+@transaction.atomic
+def record_drug_test(
+    *,
+    actor,
+    episode,
+    tested_on: date,
+    sample_type: str,
+    purpose: str,
+    rationale: str,
+    substances_tested,
+    results: dict,
+    chain_of_custody: bool = False,
+    lab_confirmed=(),
+) -> DrugTest:
+    """`results` maps a substance to positive/negative/not tested; each must be one of `substances_tested`."""
+    _require(actor, "prescribing.add_drugtest", what="record a drug or alcohol test")
+    if not (rationale or "").strip():
+        raise DomainError("Enter the recovery plan's rationale for this test.", field="rationale")
+    if not (purpose or "").strip():
+        raise DomainError("Enter the purpose of the test.", field="purpose")
+    tested = list(substances_tested)
+    if not tested:
+        raise DomainError("Choose at least one substance tested for.", field="substances_tested")
+    tested_pks = {substance.pk for substance in tested}
+    for substance, result in results.items():
+        if substance.pk not in tested_pks:
+            raise DomainError(f"{substance} was not tested for, so it cannot have a result.", field="results")
+        if result not in TestResult.values:
+            raise DomainError(f"Choose a result for {substance}.", field="results")
+    confirmed = {substance.pk for substance in lab_confirmed}
+    if not confirmed <= {substance.pk for substance in results}:
+        raise DomainError("Only a substance with a result can be lab confirmed.", field="lab_confirmed")
+    test = DrugTest.objects.create(
+        person=episode.person,
+        episode=episode,
+        tested_on=tested_on,
+        sample_type=sample_type,
+        purpose=purpose.strip(),
+        rationale=rationale.strip(),
+        chain_of_custody=chain_of_custody,
+        recorded_by=actor,
+    )
+    test.substances_tested.set(tested)
+    DrugTestResult.objects.bulk_create(
+        DrugTestResult(test=test, substance=substance, result=result, lab_confirmed=substance.pk in confirmed)
+        for substance, result in results.items()
+    )
+    audit.record(
+        AuditAction.CREATE,
+        test,
+        actor=actor,
+        details={"sample_type": sample_type, "substances": sorted(s.code for s in tested)},
+    )
+    return test
+
+
+@transaction.atomic
+def create_detox_plan(
+    *,
+    actor,
+    episode,
+    setting: str,
+    planned_start: date,
+    planned_end: date,
+    steps=(),
+    notes: str = "",
+    support_worker=None,
+) -> DetoxPlan:
+    """Community, home-based or day detox: a plan with its medication steps ((from_date, medication, dose))."""
+    _require(actor, "prescribing.add_detoxplan", role=Role.PRESCRIBER, what="plan a detox")
+    _check_open_episode(episode)
+    if planned_end < planned_start:
+        raise DomainError("The planned end must be the same as or after the planned start.", field="planned_end")
+    plan = DetoxPlan.objects.create(
+        person=episode.person,
+        episode=episode,
+        setting=setting,
+        planned_start=planned_start,
+        planned_end=planned_end,
+        notes=notes,
+        support_worker=support_worker,
+        recorded_by=actor,
+    )
+    rows = []
+    for from_date, medication, dose in steps:
+        if not planned_start <= from_date <= planned_end:
+            raise DomainError("Each medication step must fall within the planned detox dates.", field="steps")
+        rows.append(
+            DetoxStep(plan=plan, from_date=from_date, medication=medication, dose=_positive_dose(dose, "steps"))
+        )
+    DetoxStep.objects.bulk_create(rows)
+    audit.record(AuditAction.CREATE, plan, actor=actor, details={"setting": setting, "steps": len(rows)})
+    return plan
+
+
+@transaction.atomic
+def refer_residential(
+    *, actor, episode, kind: str, provider: str, funding_route: str, referred_on: date
+) -> ResidentialReferral:
+    _require(actor, "prescribing.add_residentialreferral", role=Role.PRESCRIBER, what="refer to inpatient care")
+    _check_open_episode(episode)
+    if not (provider or "").strip():
+        raise DomainError("Enter the inpatient or residential provider.", field="provider")
+    referral = ResidentialReferral.objects.create(
+        person=episode.person,
+        episode=episode,
+        kind=kind,
+        provider=provider.strip(),
+        funding_route=funding_route,
+        referred_on=referred_on,
+        recorded_by=actor,
+    )
+    audit.record(AuditAction.CREATE, referral, actor=actor, details={"kind": kind, "funding_route": funding_route})
+    return referral
