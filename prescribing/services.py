@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from core import audit
 from core.calendar import add_working_days
@@ -37,6 +38,13 @@ def prescribing_due_on(*, referred_on: date, drr_order_date: date | None = None)
     if drr_order_date is not None:
         return add_working_days(drr_order_date, DRR_WAIT_WORKING_DAYS)
     return add_working_days(referred_on, STANDARD_WAIT_WORKING_DAYS)
+
+
+def is_breach(*, due_on: date, started_on: date | None, today: date | None = None) -> bool:
+    """Late if prescribing started after the due day, or has not started and the due day has passed."""
+    if started_on is not None:
+        return started_on > due_on
+    return (today or timezone.localdate()) > due_on
 
 
 def _require(actor, permission: str, *, role: str | None = None, what: str) -> None:
@@ -85,9 +93,14 @@ def record_clinical_assessment(
 
 
 def children_in_home(person) -> bool:
-    """From the latest clinical assessment: whether children live in or visit the home."""
+    """Children live in or visit the home: said at the latest clinical assessment, or in the comprehensive
+    assessment's children living with the person (CHILDWTH)."""
+    from assessment.models import Assessment
+
     latest = ClinicalAssessment.objects.filter(person=person).order_by("-assessed_on", "-pk").first()
-    return bool(latest and latest.children_in_home)
+    if latest is not None and latest.children_in_home:
+        return True
+    return Assessment.objects.filter(episode__person=person, children_living_with__children_in_household=True).exists()
 
 
 def _check_dates(starts_on: date, ends_on: date | None) -> None:
