@@ -1,1 +1,13 @@
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from prescribing import api
+
+router = SimpleRouter()
+router.register("clinical-assessments", api.ClinicalAssessmentViewSet, basename="clinical-assessment")
+router.register("prescriptions", api.PrescriptionViewSet, basename="prescription")
+router.register("drug-tests", api.DrugTestViewSet, basename="drug-test")
+router.register("safe-storage", api.SafeStorageViewSet, basename="safe-storage")
+router.register("shared-care", api.SharedCareViewSet, basename="shared-care")
+router.register("detox-plans", api.DetoxPlanViewSet, basename="detox-plan")
+
+urlpatterns = router.urls

@@ -1,0 +1,310 @@
+"""Prescribing API under /api/v1/: clinical assessments, prescriptions (with a change-dose action), tests, safe
+storage, shared care and detox. Every queryset starts from `visible_to(request.user)`; writes call the services,
+so the API refuses exactly what the pages refuse."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api import AuditedReadMixin
+from core.models import Substance
+from prescribing import services
+from prescribing.choices import DetoxSetting, Regime, SafeStorageOutcome, SampleType, TestResult
+from prescribing.models import (
+    ClinicalAssessment,
+    DetoxPlan,
+    DrugTest,
+    Medication,
+    Pharmacy,
+    Prescription,
+    SafeStorage,
+    SharedCareTransfer,
+)
+from referrals.models import Episode, Person
+
+
+def _episode(request, pk):
+    return get_object_or_404(Episode.objects.visible_to(request.user), pk=pk)
+
+
+class ClinicalAssessmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClinicalAssessment
+        fields = ["id", "person", "episode", "prescriber", "assessed_on", "findings", "children_in_home"]
+        read_only_fields = ["id", "person", "prescriber"]
+
+
+class PlannedStepSerializer(serializers.Serializer):
+    from_date = serializers.DateField()
+    dose = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class PrescriptionSerializer(serializers.ModelSerializer):
+    planned_steps = PlannedStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Prescription
+        fields = [
+            "id",
+            "person",
+            "episode",
+            "clinical_assessment",
+            "medication",
+            "dose",
+            "unit",
+            "regime",
+            "dispensing_interval_days",
+            "supervised",
+            "pharmacy",
+            "starts_on",
+            "ends_on",
+            "review_on",
+            "prescriber",
+            "supersedes",
+            "released_from_prison_on",
+            "gap_reason",
+            "planned_steps",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class PrescriptionCreateSerializer(serializers.Serializer):
+    episode = serializers.IntegerField()
+    medication = serializers.PrimaryKeyRelatedField(queryset=Medication.objects.filter(active=True))
+    # Checked by the service so a bad dose gets the same message on the page and the API.
+    dose = serializers.CharField(allow_blank=True)
+    regime = serializers.ChoiceField(choices=Regime.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    review_on = serializers.DateField(required=False, allow_null=True)
+    dispensing_interval_days = serializers.IntegerField(min_value=1, default=1)
+    supervised = serializers.BooleanField(default=True)
+    pharmacy = serializers.PrimaryKeyRelatedField(
+        queryset=Pharmacy.objects.filter(active=True), required=False, allow_null=True
+    )
+    planned_steps = PlannedStepSerializer(many=True, required=False)
+    released_from_prison_on = serializers.DateField(required=False, allow_null=True)
+    gap_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ChangeDoseSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version of the prescription you read.")
+    dose = serializers.CharField(allow_blank=True)
+    starts_on = serializers.DateField()
+    supervised = serializers.BooleanField(required=False, allow_null=True, default=None)
+    pharmacy = serializers.PrimaryKeyRelatedField(
+        queryset=Pharmacy.objects.filter(active=True), required=False, allow_null=True
+    )
+    planned_steps = PlannedStepSerializer(many=True, required=False)
+
+
+class DrugTestResultSerializer(serializers.Serializer):
+    substance = serializers.PrimaryKeyRelatedField(queryset=Substance.objects.all())
+    result = serializers.ChoiceField(choices=TestResult.choices)
+    lab_confirmed = serializers.BooleanField(default=False)
+
+
+class DrugTestSerializer(serializers.ModelSerializer):
+    results = DrugTestResultSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DrugTest
+        fields = [
+            "id",
+            "person",
+            "episode",
+            "tested_on",
+            "sample_type",
+            "purpose",
+            "rationale",
+            "chain_of_custody",
+            "substances_tested",
+            "results",
+            "recorded_by",
+        ]
+        read_only_fields = fields
+
+
+class DrugTestCreateSerializer(serializers.Serializer):
+    episode = serializers.IntegerField()
+    tested_on = serializers.DateField()
+    sample_type = serializers.ChoiceField(choices=SampleType.choices)
+    purpose = serializers.CharField(allow_blank=True)
+    rationale = serializers.CharField(allow_blank=True)
+    chain_of_custody = serializers.BooleanField(default=False)
+    substances_tested = serializers.PrimaryKeyRelatedField(queryset=Substance.objects.all(), many=True)
+    results = DrugTestResultSerializer(many=True)
+
+
+class SafeStorageSerializer(serializers.ModelSerializer):
+    person = serializers.IntegerField(source="person_id")
+    outcome = serializers.ChoiceField(choices=SafeStorageOutcome.choices)
+
+    class Meta:
+        model = SafeStorage
+        fields = ["id", "person", "offered_on", "outcome", "declined_reason", "advice_given", "recorded_by"]
+        read_only_fields = ["id", "recorded_by"]
+
+
+class SharedCareSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SharedCareTransfer
+        fields = [
+            "id",
+            "person",
+            "episode",
+            "gp_practice",
+            "agreed_criteria",
+            "transferred_on",
+            "review_keyworker",
+            "next_review_on",
+            "ended_on",
+        ]
+        read_only_fields = ["id", "person", "review_keyworker", "ended_on"]
+        extra_kwargs = {"episode": {"queryset": Episode.objects.all()}}
+
+
+class DetoxStepSerializer(serializers.Serializer):
+    from_date = serializers.DateField()
+    medication = serializers.PrimaryKeyRelatedField(queryset=Medication.objects.all())
+    dose = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class DetoxPlanSerializer(serializers.ModelSerializer):
+    setting = serializers.ChoiceField(choices=DetoxSetting.choices)
+    steps = DetoxStepSerializer(many=True, required=False)
+
+    class Meta:
+        model = DetoxPlan
+        fields = ["id", "person", "episode", "setting", "planned_start", "planned_end", "notes", "steps"]
+        read_only_fields = ["id", "person"]
+
+
+class _Scoped(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    model = None
+    related = ()
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user).select_related(*self.related).order_by("-pk")
+
+
+class ClinicalAssessmentViewSet(_Scoped):
+    model = ClinicalAssessment
+    serializer_class = ClinicalAssessmentSerializer
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assessment = services.record_clinical_assessment(
+            actor=request.user,
+            episode=_episode(request, data["episode"].pk),
+            assessed_on=data["assessed_on"],
+            findings=data["findings"],
+            children_in_home=data.get("children_in_home", False),
+        )
+        return Response(self.get_serializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class PrescriptionViewSet(_Scoped):
+    model = Prescription
+    serializer_class = PrescriptionSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("planned_steps")
+
+    @extend_schema(request=PrescriptionCreateSerializer, responses={201: PrescriptionSerializer})
+    def create(self, request):
+        serializer = PrescriptionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        episode = _episode(request, data.pop("episode"))
+        steps = [(step["from_date"], step["dose"]) for step in data.pop("planned_steps", [])]
+        prescription = services.prescribe(actor=request.user, episode=episode, planned_steps=steps, **data)
+        return Response(PrescriptionSerializer(prescription).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ChangeDoseSerializer, responses={201: PrescriptionSerializer})
+    @action(detail=True, methods=["post"], url_path="change-dose")
+    def change_dose(self, request, pk=None):
+        prescription = self.get_object()
+        serializer = ChangeDoseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        steps = [(step["from_date"], step["dose"]) for step in data.pop("planned_steps", [])]
+        new = services.change_dose(
+            actor=request.user,
+            prescription=prescription,
+            expected_version=data.pop("version"),
+            planned_steps=steps,
+            **data,
+        )
+        return Response(PrescriptionSerializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class DrugTestViewSet(_Scoped):
+    model = DrugTest
+    serializer_class = DrugTestSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("substances_tested", "results")
+
+    @extend_schema(request=DrugTestCreateSerializer, responses={201: DrugTestSerializer})
+    def create(self, request):
+        serializer = DrugTestCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        results = data.pop("results")
+        test = services.record_drug_test(
+            actor=request.user,
+            episode=_episode(request, data.pop("episode")),
+            results={row["substance"]: row["result"] for row in results},
+            lab_confirmed=[row["substance"] for row in results if row["lab_confirmed"]],
+            **data,
+        )
+        return Response(DrugTestSerializer(test).data, status=status.HTTP_201_CREATED)
+
+
+class SafeStorageViewSet(_Scoped):
+    model = SafeStorage
+    serializer_class = SafeStorageSerializer
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        person = get_object_or_404(Person.objects.visible_to(request.user), pk=data.pop("person_id"))
+        record = services.record_safe_storage(actor=request.user, person=person, **data)
+        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class SharedCareViewSet(_Scoped):
+    model = SharedCareTransfer
+    serializer_class = SharedCareSerializer
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        episode = _episode(request, data.pop("episode").pk)
+        transfer = services.transfer_to_shared_care(actor=request.user, episode=episode, **data)
+        return Response(self.get_serializer(transfer).data, status=status.HTTP_201_CREATED)
+
+
+class DetoxPlanViewSet(_Scoped):
+    model = DetoxPlan
+    serializer_class = DetoxPlanSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("steps")
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        episode = _episode(request, data.pop("episode").pk)
+        steps = [(step["from_date"], step["medication"], step["dose"]) for step in data.pop("steps", [])]
+        plan = services.create_detox_plan(actor=request.user, episode=episode, steps=steps, **data)
+        return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,143 @@
+"""Prescribing API under /api/v1/: the same rules and the same scope as the pages."""
+
+from datetime import timedelta
+
+import pytest
+from rest_framework.test import APIClient
+
+from core.choices import Role
+from core.models import Substance
+from prescribing.factories import ClinicalAssessmentFactory, PrescriptionFactory
+from prescribing.models import DrugTest, Prescription
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def assessment(episode, prescriber):
+    return ClinicalAssessmentFactory(episode=episode, prescriber=prescriber)
+
+
+def new_prescription(episode, methadone, pharmacy, **overrides):
+    return {
+        "episode": episode.pk,
+        "medication": methadone.pk,
+        "dose": "30",
+        "regime": "stabilisation",
+        "starts_on": (episode.opened_on + timedelta(days=3)).isoformat(),
+        "pharmacy": pharmacy.pk,
+        **overrides,
+    }
+
+
+def test_prescriber_prescribes_and_changes_the_dose(episode, prescriber, methadone, pharmacy, assessment):
+    response = api(prescriber).post(
+        "/api/v1/prescriptions/", new_prescription(episode, methadone, pharmacy), format="json"
+    )
+    assert response.status_code == 201, response.data
+    starts_on = episode.opened_on + timedelta(days=10)
+    changed = api(prescriber).post(
+        f"/api/v1/prescriptions/{response.data['id']}/change-dose/",
+        {"version": 1, "dose": "45", "starts_on": starts_on.isoformat()},
+        format="json",
+    )
+    assert changed.status_code == 201, changed.data
+    assert changed.data["supersedes"] == response.data["id"]
+    assert Prescription.objects.get(pk=response.data["id"]).ends_on == starts_on - timedelta(days=1)
+    stale = api(prescriber).post(
+        f"/api/v1/prescriptions/{changed.data['id']}/change-dose/",
+        {"version": 7, "dose": "50", "starts_on": (starts_on + timedelta(days=7)).isoformat()},
+        format="json",
+    )
+    assert stale.status_code == 409
+
+
+def test_prescription_without_clinical_assessment_is_400_and_writes_nothing(episode, prescriber, methadone, pharmacy):
+    response = api(prescriber).post(
+        "/api/v1/prescriptions/", new_prescription(episode, methadone, pharmacy), format="json"
+    )
+    assert response.status_code == 400
+    assert "clinical_assessment" in response.data
+    assert not Prescription.objects.exists()
+
+
+@pytest.mark.parametrize("dose", ["0", "-3", "lots"])
+def test_dose_not_a_positive_number_is_400(dose, episode, prescriber, methadone, pharmacy, assessment):
+    response = api(prescriber).post(
+        "/api/v1/prescriptions/", new_prescription(episode, methadone, pharmacy, dose=dose), format="json"
+    )
+    assert response.status_code == 400
+    assert "dose" in response.data
+
+
+def test_keyworker_cannot_prescribe_through_the_api(episode, allocation, methadone, pharmacy, assessment):
+    response = api(allocation.keyworker).post(
+        "/api/v1/prescriptions/", new_prescription(episode, methadone, pharmacy), format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_prescriber_of_another_team_gets_404_and_an_empty_list(episode, staff, methadone, pharmacy, assessment):
+    prescription = PrescriptionFactory(clinical_assessment=assessment)
+    stranger = staff(Role.PRESCRIBER)
+    assert api(stranger).get(f"/api/v1/prescriptions/{prescription.pk}/").status_code == 404
+    listed = api(stranger).get("/api/v1/prescriptions/").data
+    assert (listed["results"] if isinstance(listed, dict) else listed) == []
+    response = api(stranger).post(
+        "/api/v1/prescriptions/", new_prescription(episode, methadone, pharmacy), format="json"
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["prescriber", "keyworker"])
+def test_owner_and_team_see_the_prescription(persona, episode, allocation, prescriber, assessment):
+    prescription = PrescriptionFactory(clinical_assessment=assessment)
+    user = prescriber if persona == "prescriber" else allocation.keyworker
+    response = api(user).get(f"/api/v1/prescriptions/{prescription.pk}/")
+    assert response.status_code == 200
+    assert response.data["dose"] == "30.00"
+
+
+def test_test_result_for_a_substance_not_tested_is_400(episode, prescriber):
+    heroin, cannabis = Substance.objects.get(code="1011"), Substance.objects.get(code="5000")
+    response = api(prescriber).post(
+        "/api/v1/drug-tests/",
+        {
+            "episode": episode.pk,
+            "tested_on": episode.opened_on.isoformat(),
+            "sample_type": "urine",
+            "purpose": "Monitoring",
+            "rationale": "Plan goal: abstinence from heroin",
+            "substances_tested": [heroin.pk],
+            "results": [
+                {"substance": heroin.pk, "result": "negative"},
+                {"substance": cannabis.pk, "result": "positive"},
+            ],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "results" in response.data
+    assert not DrugTest.objects.exists()
+
+
+def test_safe_storage_decline_without_reason_is_400(episode, prescriber):
+    response = api(prescriber).post(
+        "/api/v1/safe-storage/",
+        {"person": episode.person.pk, "offered_on": episode.opened_on.isoformat(), "outcome": "declined"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "declined_reason" in response.data
+
+
+def test_the_endpoints_are_in_the_schema(prescriber):
+    schema = api(prescriber).get("/api/v1/schema/").content.decode()
+    for path in ("/api/v1/prescriptions/{id}/change-dose/", "/api/v1/drug-tests/", "/api/v1/detox-plans/"):
+        assert path in schema
