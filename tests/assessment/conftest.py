@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
+from core.models import DischargeReason
 from referrals.factories import AllocationFactory, EpisodeFactory
 
 
@@ -36,3 +37,9 @@ def assessor(staff, arm_team):
 @pytest.fixture
 def unrelated_keyworker(staff):
     return staff(Role.KEYWORKER, team=TeamFactory(name="Delivery South"), username="unrelated.keyworker")
+
+
+def discharge(episode, on):
+    episode.discharged_on = on
+    episode.discharge_reason = DischargeReason.objects.get(code="80")
+    episode.save()
