@@ -180,6 +180,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choice sets that several fields share (staff and preferred worker gender; the assessment's yes, no
+    # or declined questions) get one name in the schema instead of a name per field.
+    "ENUM_NAME_OVERRIDES": {"GenderEnum": "core.choices.Gender", "AnswerEnum": "assessment.choices.Answer"},
 }
 
 # Celery: a real broker when REDIS_URL is set, otherwise tasks run inline in the caller.
