@@ -3,7 +3,7 @@ same services as the pages; DomainError becomes 400 naming the field, a stale ed
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -194,7 +194,10 @@ class OutcomeViewSet(viewsets.ViewSet):
 
     serializer_class = OutcomeSerializer
 
-    @extend_schema(responses=OutcomeSerializer)
+    @extend_schema(
+        responses=OutcomeSerializer,
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="Person id")],
+    )
     def retrieve(self, request, pk=None):
         person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
         start, review = services.outcome_pair(list(Top.objects.filter(episode__person=person).select_related("stage")))
