@@ -141,3 +141,29 @@ def test_the_endpoints_are_in_the_schema(prescriber):
     schema = api(prescriber).get("/api/v1/schema/").content.decode()
     for path in ("/api/v1/prescriptions/{id}/change-dose/", "/api/v1/drug-tests/", "/api/v1/detox-plans/"):
         assert path in schema
+
+
+def test_shared_care_and_detox_through_the_api(episode, allocation, prescriber, staff):
+    shared = api(prescriber).post(
+        "/api/v1/shared-care/",
+        {
+            "episode": episode.pk,
+            "gp_practice": "Bitterne Health Centre",
+            "agreed_criteria": "Stable for 6 months",
+            "transferred_on": "2026-06-01",
+            "next_review_on": "2026-09-01",
+        },
+        format="json",
+    )
+    assert shared.status_code == 201, shared.data
+    assert shared.data["review_keyworker"] == allocation.keyworker.pk
+    detox = api(prescriber).post(
+        "/api/v1/detox-plans/",
+        {"episode": episode.pk, "setting": "home", "planned_start": "2026-06-01", "planned_end": "2026-05-30"},
+        format="json",
+    )
+    assert detox.status_code == 400
+    assert "planned_end" in detox.data
+    stranger = api(staff(Role.PRESCRIBER))
+    assert stranger.get(f"/api/v1/shared-care/{shared.data['id']}/").status_code == 404
+    assert api(allocation.keyworker).get(f"/api/v1/shared-care/{shared.data['id']}/").status_code == 200
