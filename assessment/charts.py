@@ -29,7 +29,7 @@ def outcome_rows(start, review):
 def outcome_chart_svg(start, review, *, title="Treatment Outcomes Profile: start and latest review") -> str:
     rows = outcome_rows(start, review)
     height = 50 + ROW_HEIGHT * len(rows)
-    width = LABEL_WIDTH + BAR_WIDTH + 130
+    width = LABEL_WIDTH + BAR_WIDTH + 160
     review_text = f"review {review.top_date:%d %b %Y}" if review else "no review yet"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '

@@ -224,7 +224,7 @@ TOP_SUBSTANCE_ITEMS = [
 TOP_DAY_ITEMS = [
     ("shoplifting", "SHOTHEFT", "Shoplifting"),
     ("drug_selling", "DRGSELL", "Selling drugs"),
-    ("other_theft", "OTHTHEFT", "Theft from or of a vehicle, other property theft or burglary"),
+    ("other_theft", "OTHTHEFT", "Other theft (vehicle, property, burglary)"),
     ("paid_work", "PWORK", "Days of paid work"),
     ("education", "EDUCAT", "Days attended college or school"),
 ]
