@@ -25,7 +25,7 @@ from core.concurrency import save_if_unchanged
 from core.errors import DomainError
 from core.models import TreatmentStage, User
 from referrals.choices import TaskKind
-from referrals.models import Allocation, Task
+from referrals.models import Allocation, Episode, Task
 
 # Fields of each section, saved on their own. Substances (ranked rows) are saved with the "drugs" section.
 SECTIONS = {
@@ -79,7 +79,9 @@ def start_assessment(*, episode, user) -> Assessment:
     _require_editor(user, episode)
     if episode.discharged_on:
         raise DomainError("This episode is closed; an assessment cannot be started.", field="episode")
-    existing = Assessment.objects.select_for_update().filter(episode=episode, completed_on__isnull=True).first()
+    # Lock the episode so two people starting at once get the same assessment rather than a constraint error.
+    Episode.objects.select_for_update().filter(pk=episode.pk).first()
+    existing = Assessment.objects.filter(episode=episode, completed_on__isnull=True).first()
     if existing:
         return existing
     assessment = Assessment.objects.create(episode=episode, started_on=timezone.localdate(), started_by=user)
@@ -321,8 +323,9 @@ def record_top(*, episode, user, stage, top_date: datetime.date, values: dict) -
         )
     if top_date > timezone.localdate():
         raise DomainError("The TOP date cannot be in the future.", field="top_date")
-    # Lock the episode's TOPs so two start TOPs saved at once cannot both pass the check.
-    existing = list(Top.objects.select_for_update().filter(episode=episode).select_related("stage"))
+    # Lock the episode so two start TOPs saved at once cannot both pass the check.
+    Episode.objects.select_for_update().filter(pk=episode.pk).first()
+    existing = list(Top.objects.filter(episode=episode).select_related("stage"))
     if stage.code == START and any(t.stage.code == START for t in existing):
         raise DomainError("This episode already has a start TOP; record a review TOP instead.", field="stage")
     top = Top(episode=episode, stage=stage, top_date=top_date, recorded_by=user)

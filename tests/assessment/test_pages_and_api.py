@@ -236,3 +236,22 @@ def test_tops_api_list_runs_a_fixed_number_of_queries(api_client_for, episode, a
     TopFactory.create_batch(55, episode=episode, stage=TreatmentStage.objects.get(code="R"))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/api/v1/tops/")
+
+
+@pytest.mark.parametrize(("persona", "expected"), PERSONAS, indirect=["persona"])
+def test_section_and_top_pages_by_persona(client, episode, persona, expected):
+    assessment = CompleteAssessmentFactory(episode=episode)
+    client.force_login(persona)
+    assert client.get(reverse("assessment:section", args=[assessment.pk, "risk"])).status_code == expected
+    assert client.get(reverse("assessment:top-new", kwargs={"episode_pk": episode.pk})).status_code == expected
+
+
+def test_a_referrer_who_sees_the_person_cannot_write_the_assessment(client, episode, staff):
+    referrer = staff(Role.REFERRER)
+    episode.referral.created_by = referrer
+    episode.referral.save()
+    client.force_login(referrer)
+    url = reverse("assessment:episode-assessment", kwargs={"episode_pk": episode.pk})
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 403
+    assert not Assessment.objects.exists()
