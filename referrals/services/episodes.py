@@ -1,0 +1,299 @@
+"""Episode work: allocation, partner agencies, carers, tasks, discharge, follow-ups and re-engagement."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from core import audit
+from core.choices import AuditAction, DischargeOutcome, Role, TeamKind
+from core.concurrency import save_if_unchanged
+from core.errors import DomainError
+from core.models import DischargeReason, Team, User
+from referrals import discharge_checks
+from referrals.choices import FollowUpKind, TaskKind
+from referrals.models import (
+    Allocation,
+    Carer,
+    Episode,
+    FollowUp,
+    PartnerInvolvement,
+    Person,
+    ReengagementEntry,
+    Task,
+    TeamInvolvement,
+)
+
+FOLLOW_UP_MONTHS = {FollowUpKind.SIX_MONTHS: 6, FollowUpKind.TWELVE_MONTHS: 12}
+FOLLOW_UP_TASK_WINDOW_DAYS = 14
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day of the month `months` later; the 29th-31st fall back to the month's last day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("every month has a 28th")
+
+
+def two_years_after(day: date) -> date:
+    """29 February plus two years is 28 February (there is no 29th)."""
+    try:
+        return day.replace(year=day.year + 2)
+    except ValueError:
+        return day.replace(year=day.year + 2, day=28)
+
+
+def _require_manager(user: User) -> None:
+    if not (user.has_role(Role.TEAM_MANAGER) or user.has_role(Role.DATA_ADMIN)):
+        raise DomainError("Only a team manager can allocate workers to an episode.", field="keyworker")
+
+
+@transaction.atomic
+def allocate(
+    *,
+    episode: Episode,
+    assessor: User,
+    keyworker: User,
+    team: Team,
+    expected_version: int,
+    by: User,
+    on: date | None = None,
+    reason: str = "",
+) -> Allocation:
+    """Allocate (or reallocate) an assessor and lead keyworker; a reallocation ends the current row."""
+    _require_manager(by)
+    on = on or timezone.localdate()
+    if not episode.is_open:
+        raise DomainError("This episode has been discharged: it cannot be allocated.", field="keyworker")
+    if not assessor.has_role(Role.ASSESSOR):
+        raise DomainError(f"{assessor.get_full_name() or assessor} is not an assessor.", field="assessor")
+    if not keyworker.has_role(Role.KEYWORKER):
+        raise DomainError(
+            f"{keyworker.get_full_name() or keyworker} is not a keyworker: choose a lead keyworker.",
+            field="keyworker",
+        )
+    if team.kind != TeamKind.DELIVERY:
+        raise DomainError("Choose a delivery team.", field="team")
+    if on < episode.opened_on:
+        raise DomainError("The allocation date cannot be before the episode opened.", field="allocated_on")
+    # The version bump claims the episode: a second manager allocating from the same page is refused.
+    save_if_unchanged(episode, expected_version=expected_version, fields=[], what="episode")
+    current = Allocation.objects.select_for_update().filter(episode=episode, ended_on__isnull=True).first()
+    if current is not None:
+        if on < current.allocated_on:
+            raise DomainError("The new allocation cannot start before the current one.", field="allocated_on")
+        current.ended_on = on
+        current.save(update_fields=["ended_on"])
+        audit.record(AuditAction.CHANGE, current, actor=by, details={"ended_on": on.isoformat()})
+    allocation = Allocation.objects.create(
+        episode=episode,
+        assessor=assessor,
+        keyworker=keyworker,
+        team=team,
+        allocated_on=on,
+        allocated_by=by,
+        reason=reason,
+    )
+    TeamInvolvement.objects.get_or_create(
+        person=episode.person, team=team, defaults={"since": on, "reason": "allocation"}
+    )
+    audit.record(
+        AuditAction.CREATE,
+        allocation,
+        actor=by,
+        details={"assessor": assessor.pk, "keyworker": keyworker.pk, "team": team.pk, "reallocation": bool(current)},
+    )
+    return allocation
+
+
+@transaction.atomic
+def add_partner_involvement(
+    *,
+    episode: Episode,
+    agency: str,
+    started_on: date,
+    by: User,
+    organisation: str = "",
+    contact_name: str = "",
+    notes: str = "",
+) -> PartnerInvolvement:
+    if started_on > timezone.localdate():
+        raise DomainError("The start date cannot be in the future.", field="started_on")
+    involvement = PartnerInvolvement.objects.create(
+        episode=episode,
+        agency=agency,
+        started_on=started_on,
+        organisation=organisation,
+        contact_name=contact_name,
+        notes=notes,
+        recorded_by=by,
+    )
+    audit.record(AuditAction.CREATE, involvement, actor=by, details={"agency": agency})
+    return involvement
+
+
+@transaction.atomic
+def add_carer(
+    *,
+    person: Person,
+    name: str,
+    relationship: str,
+    support_started_on: date,
+    support_planned_end: date,
+    by: User,
+    phone: str = "",
+) -> Carer:
+    if support_planned_end <= support_started_on:
+        raise DomainError("The planned end must be after support started.", field="support_planned_end")
+    latest = two_years_after(support_started_on)
+    if support_planned_end > latest:
+        raise DomainError(
+            f"Carer support is planned for at most two years: the planned end can be {latest:%d %B %Y} at the latest.",
+            field="support_planned_end",
+        )
+    carer = Carer.objects.create(
+        person=person,
+        name=name,
+        relationship=relationship,
+        phone=phone,
+        support_started_on=support_started_on,
+        support_planned_end=support_planned_end,
+    )
+    audit.record(AuditAction.CREATE, carer, actor=by)
+    return carer
+
+
+def can_complete_task(user: User, task: Task) -> bool:
+    if task.assigned_to_id == user.pk:
+        return True
+    if not user.has_role(Role.TEAM_MANAGER):
+        return False
+    team_ids = set(user.teams.values_list("pk", flat=True))
+    if task.team_id in team_ids:
+        return True
+    return Allocation.objects.filter(episode_id=task.episode_id, ended_on__isnull=True, team_id__in=team_ids).exists()
+
+
+@transaction.atomic
+def mark_task_done(*, task: Task, by: User, on: date | None = None) -> Task:
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if not can_complete_task(by, task):
+        raise DomainError("Only the task's owner or their team manager can mark it done.", field="done_on")
+    if task.done_on is not None:
+        raise DomainError("This task is already done.", field="done_on")
+    task.done_on = on or timezone.localdate()
+    task.done_by = by
+    task.save(update_fields=["done_on", "done_by"])
+    audit.record(AuditAction.CHANGE, task, actor=by, details={"done_on": task.done_on.isoformat()})
+    return task
+
+
+def current_keyworker(episode: Episode) -> User | None:
+    allocation = Allocation.objects.filter(episode=episode, ended_on__isnull=True).select_related("keyworker").first()
+    return allocation.keyworker if allocation else None
+
+
+@transaction.atomic
+def episode_discharge(
+    *,
+    episode: Episode,
+    reason: DischargeReason,
+    discharged_on: date,
+    expected_version: int,
+    by: User,
+    notes: str = "",
+) -> Episode:
+    """Close the episode. Successful: 6 and 12 month follow-ups; unsuccessful: the re-engagement list."""
+    if not episode.is_open:
+        raise DomainError("This episode has already been discharged.", field="discharged_on")
+    if discharged_on < episode.opened_on:
+        raise DomainError(
+            f"The discharge date cannot be before the episode opened on {episode.opened_on:%d %B %Y}.",
+            field="discharged_on",
+        )
+    if discharged_on > timezone.localdate():
+        raise DomainError("The discharge date cannot be in the future.", field="discharged_on")
+    if not reason.active:
+        raise DomainError("This discharge reason is no longer in use: choose another.", field="reason")
+    still_open = discharge_checks.open_modalities(episode)
+    if still_open:
+        raise DomainError(
+            "End these modalities before discharging: " + ", ".join(still_open) + ".", field="discharged_on"
+        )
+    episode.discharged_on = discharged_on
+    episode.discharge_reason = reason
+    episode.discharge_notes = notes
+    episode.discharged_by = by
+    save_if_unchanged(
+        episode,
+        expected_version=expected_version,
+        fields=["discharged_on", "discharge_reason", "discharge_notes", "discharged_by"],
+        what="episode",
+    )
+    Allocation.objects.filter(episode=episode, ended_on__isnull=True).update(ended_on=discharged_on)
+    audit.record(
+        AuditAction.CHANGE,
+        episode,
+        actor=by,
+        details={"discharged_on": discharged_on.isoformat(), "reason": reason.code, "outcome": reason.outcome},
+    )
+    if reason.outcome == DischargeOutcome.SUCCESSFUL:
+        for kind, months in FOLLOW_UP_MONTHS.items():
+            follow_up = FollowUp.objects.create(episode=episode, kind=kind, due_on=add_months(discharged_on, months))
+            audit.record(AuditAction.CREATE, follow_up, actor=by)
+    elif reason.outcome == DischargeOutcome.UNSUCCESSFUL:
+        entry = ReengagementEntry.objects.create(person=episode.person, episode=episode, added_on=discharged_on)
+        audit.record(AuditAction.CREATE, entry, actor=by)
+    return episode
+
+
+def planned(episode: Episode) -> bool | None:
+    """Planned discharge = a successful outcome (NDTMS); None while open."""
+    if episode.discharge_reason_id is None:
+        return None
+    return episode.discharge_reason.outcome == DischargeOutcome.SUCCESSFUL
+
+
+@transaction.atomic
+def create_follow_up_tasks(*, today: date | None = None) -> int:
+    """A task for the last keyworker of each follow-up due within 14 days; idempotent by source_key."""
+    today = today or timezone.localdate()
+    due = (
+        FollowUp.objects.filter(done_on__isnull=True, due_on__lte=today + timedelta(days=FOLLOW_UP_TASK_WINDOW_DAYS))
+        .select_related("episode")
+        .order_by("pk")
+    )
+    keys = {f"follow_up:{follow_up.pk}": follow_up for follow_up in due}
+    existing = set(Task.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+    last_allocations = {}
+    for allocation in Allocation.objects.filter(episode_id__in=[f.episode_id for f in keys.values()]).order_by(
+        "allocated_on", "pk"
+    ):
+        last_allocations[allocation.episode_id] = allocation
+    tasks = []
+    for key, follow_up in keys.items():
+        if key in existing:
+            continue
+        allocation = last_allocations.get(follow_up.episode_id)
+        tasks.append(
+            Task(
+                person_id=follow_up.episode.person_id,
+                episode=follow_up.episode,
+                kind=TaskKind.FOLLOW_UP,
+                title=f"{follow_up.get_kind_display()}: contact {follow_up.episode.person}",
+                assigned_to_id=allocation.keyworker_id if allocation else None,
+                team_id=allocation.team_id if allocation else follow_up.episode.team_id,
+                due_on=follow_up.due_on,
+                source_key=key,
+            )
+        )
+    # Existing keys were filtered out above; the unique source_key still guards a concurrent run.
+    created = Task.objects.bulk_create(tasks)
+    for task in created:
+        audit.record(AuditAction.CREATE, task, actor=None, details={"source": "follow_up_job"})
+    return len(created)
