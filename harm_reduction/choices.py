@@ -25,7 +25,7 @@ class BbvTestKind(models.TextChoices):
     OTHER = "other", "Other screening"
 
 
-class TestResult(models.TextChoices):
+class BbvResult(models.TextChoices):
     NEGATIVE = "negative", "Negative"
     POSITIVE = "positive", "Positive"
     INDETERMINATE = "indeterminate", "Indeterminate"

@@ -7,13 +7,13 @@ from django.db.models import Q
 
 from core.models import ReferenceCode, Sex
 from harm_reduction.choices import (
+    BbvResult,
     BbvTestKind,
     HepBOffer,
     NaloxoneForm,
     NaloxoneRecipient,
     OutreachSetting,
     SiteKind,
-    TestResult,
     VaccinationSchedule,
 )
 from harm_reduction.querysets import AttenderQuerySet, NspVisitQuerySet, PersonOrHarmReductionQuerySet
@@ -157,7 +157,7 @@ class BbvTest(models.Model):
     offered_on = models.DateField()
     accepted = models.BooleanField(null=True, help_text="Empty until the person answers.")
     tested_on = models.DateField(null=True, blank=True)
-    result = models.CharField(max_length=20, choices=TestResult.choices, blank=True)
+    result = models.CharField(max_length=20, choices=BbvResult.choices, blank=True)
     result_on = models.DateField(null=True, blank=True)
     referral_consent = models.BooleanField(null=True, help_text="Consent to a hepatology or HIV referral.")
     referral_task = models.ForeignKey(

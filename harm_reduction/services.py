@@ -1,0 +1,373 @@
+"""Harm reduction rules (specification 10.2 and 10.6). Every write is audited; a broken rule raises
+DomainError naming the field."""
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from core import audit
+from core.choices import AuditAction, Role
+from core.errors import DomainError
+from harm_reduction import conf
+from harm_reduction.choices import BbvResult, BbvTestKind, HepBOffer, VaccinationSchedule
+from harm_reduction.models import (
+    Attender,
+    BbvTest,
+    HepBCourse,
+    HepBDose,
+    NaloxoneSupply,
+    NspIssue,
+    NspVisit,
+    OutreachContact,
+)
+from referrals.choices import TaskKind
+from referrals.models import Episode, Task
+
+RETURNED_MORE_THAN_ISSUED = (
+    "More items were returned than could have been issued to this attender. The visit is saved; check the count."
+)
+
+
+def _require_worker(actor):
+    if not (actor.is_superuser or actor.has_role(Role.HARM_REDUCTION_WORKER) or actor.has_role(Role.DATA_ADMIN)):
+        raise PermissionDenied("Only harm reduction workers and data admins record harm reduction work.")
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
+
+
+def add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def attender_code(*, initials: str, date_of_birth: date, sex) -> str:
+    """Initials (letters only, upper case, first and last), date of birth DDMMYYYY and the sex code.
+
+    Normalised so "j.s", "J S" and "JS" on three visits give one attender.
+    """
+    letters = re.sub(r"[^A-Za-z]", "", initials or "").upper()
+    if not letters:
+        raise DomainError("Enter the attender's initials.", field="initials")
+    letters = letters[0] + letters[-1] if len(letters) > 1 else letters
+    return f"{letters}{date_of_birth:%d%m%Y}{sex.code}"
+
+
+@transaction.atomic
+def find_or_create_attender(*, actor, initials: str, date_of_birth: date, sex) -> tuple[Attender, bool]:
+    _require_worker(actor)
+    if date_of_birth > timezone.localdate():
+        raise DomainError("Date of birth must be in the past.", field="date_of_birth")
+    code = attender_code(initials=initials, date_of_birth=date_of_birth, sex=sex)
+    attender, created = Attender.objects.get_or_create(
+        code=code, defaults={"initials": code[:-9], "date_of_birth": date_of_birth, "sex": sex}
+    )
+    if created:
+        audit.record(AuditAction.CREATE, attender, actor=actor, details={"code": code})
+    return attender, created
+
+
+@transaction.atomic
+def link_attender(*, actor, attender: Attender, person) -> Attender:
+    """Join an anonymous attender to a person record: from now on the person's record shows the visits."""
+    if not (actor.is_superuser or actor.has_role(Role.DATA_ADMIN) or actor.has_role(Role.HARM_REDUCTION_WORKER)):
+        raise PermissionDenied("Only data admins and harm reduction workers link attenders to people.")
+    attender = Attender.objects.select_for_update().get(pk=attender.pk)
+    if attender.person_id is not None:
+        raise DomainError("This attender is already linked to a person record.", field="person")
+    if person.date_of_birth != attender.date_of_birth:
+        raise DomainError("The person's date of birth does not match the attender code.", field="person")
+    attender.person = person
+    attender.linked_on = timezone.now()
+    attender.linked_by = actor
+    attender.save(update_fields=["person", "linked_on", "linked_by"])
+    audit.record(
+        AuditAction.CHANGE,
+        attender,
+        actor=actor,
+        details={"linked_to_person": person.pk, "visits": attender.visits.count()},
+    )
+    return attender
+
+
+@dataclass
+class VisitResult:
+    visit: NspVisit
+    warnings: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def record_nsp_visit(
+    *,
+    actor,
+    attender: Attender,
+    site,
+    visited_on: date,
+    issues: list[tuple] = (),
+    items_returned: int = 0,
+    sharps_bins_returned: int = 0,
+    drugs_injected=(),
+    advice_given: str = "",
+    onward_referral_offered: bool = False,
+    young_peoples_service_offered: bool = False,
+    under_18_issue_reason: str = "",
+) -> VisitResult:
+    """Record an NSP visit. `issues` is a list of (EquipmentItem, quantity).
+
+    Under 18 on the visit date: the young people's service is offered first, equipment needs a reason and the
+    needle maximum is lower. More returned than could have been issued is a warning kept on the visit.
+    """
+    _require_worker(actor)
+    if visited_on > timezone.localdate():
+        raise DomainError("The visit date cannot be in the future.", field="visited_on")
+    issues = [(item, quantity) for item, quantity in issues if quantity]
+    if any(quantity < 0 for _, quantity in issues) or items_returned < 0 or sharps_bins_returned < 0:
+        raise DomainError("Quantities cannot be negative.", field="issues")
+    under_18 = age_on(attender.date_of_birth, visited_on) < 18
+    needles = sum(quantity for item, quantity in issues if item.is_needle)
+    if under_18:
+        if not young_peoples_service_offered:
+            raise DomainError(
+                "The attender is under 18: record that the young people's service was offered first.",
+                field="young_peoples_service_offered",
+            )
+        if issues and not under_18_issue_reason.strip():
+            raise DomainError(
+                "The attender is under 18: record why equipment was given.", field="under_18_issue_reason"
+            )
+    maximum = conf.max_needles_under_18() if under_18 else conf.max_needles_adult()
+    if needles > maximum:
+        who = "an attender under 18" if under_18 else "an adult"
+        raise DomainError(f"At most {maximum} needles can be given to {who} in one visit.", field="issues")
+
+    # Could have been issued: everything given to this attender so far (this visit included) less what came back.
+    # Lock the attender so two visits recorded at once both count each other's issues.
+    list(Attender.objects.select_for_update().filter(pk=attender.pk).values_list("pk", flat=True))
+    issued_before = (
+        NspIssue.objects.filter(visit__attender=attender, item__is_sharps_bin=False).aggregate(n=Sum("quantity"))["n"]
+        or 0
+    )
+    returned_before = NspVisit.objects.filter(attender=attender).aggregate(n=Sum("items_returned"))["n"] or 0
+    issued_now = sum(quantity for item, quantity in issues if not item.is_sharps_bin)
+    outstanding = issued_before + issued_now - returned_before
+    warnings = [RETURNED_MORE_THAN_ISSUED] if items_returned > outstanding else []
+
+    visit = NspVisit.objects.create(
+        attender=attender,
+        site=site,
+        visited_on=visited_on,
+        items_returned=items_returned,
+        sharps_bins_returned=sharps_bins_returned,
+        returned_more_than_issued=bool(warnings),
+        advice_given=advice_given,
+        onward_referral_offered=onward_referral_offered,
+        young_peoples_service_offered=young_peoples_service_offered,
+        under_18_issue_reason=under_18_issue_reason,
+        recorded_by=actor,
+    )
+    NspIssue.objects.bulk_create([NspIssue(visit=visit, item=item, quantity=quantity) for item, quantity in issues])
+    if drugs_injected:
+        visit.drugs_injected.set(drugs_injected)
+    audit.record(
+        AuditAction.CREATE,
+        visit,
+        actor=actor,
+        details={
+            "issued": {item.code: quantity for item, quantity in issues},
+            "returned": items_returned,
+            "warnings": warnings,
+        },
+    )
+    return VisitResult(visit, warnings)
+
+
+def _open_episode(person):
+    return Episode.objects.filter(person=person, discharged_on__isnull=True).first()
+
+
+@transaction.atomic
+def record_hep_b_offer(*, actor, person, offer: str, offered_on: date, schedule: str = "") -> HepBCourse:
+    _require_worker(actor)
+    if offer not in HepBOffer.values:
+        raise DomainError("Choose what happened to the hepatitis B offer.", field="offer")
+    if offer == HepBOffer.ACCEPTED and schedule not in VaccinationSchedule.values:
+        raise DomainError("Choose the accelerated or the standard schedule.", field="schedule")
+    if offer != HepBOffer.ACCEPTED:
+        schedule = ""
+    course = HepBCourse.objects.create(
+        person=person,
+        episode=_open_episode(person),
+        offer=offer,
+        offered_on=offered_on,
+        schedule=schedule,
+        recorded_by=actor,
+    )
+    audit.record(AuditAction.CREATE, course, actor=actor, details={"offer": offer, "schedule": schedule})
+    return course
+
+
+def doses_in_course(schedule: str) -> int:
+    return 4 if schedule == VaccinationSchedule.ACCELERATED else 3
+
+
+def next_dose_due(schedule: str, first_dose_on: date, doses_given: int) -> date | None:
+    """Accelerated: 0, 7, 21 days and a booster at 12 months; standard: 0, 1 and 6 months from the first dose."""
+    if schedule == VaccinationSchedule.ACCELERATED:
+        due = [first_dose_on + timedelta(days=7), first_dose_on + timedelta(days=21), add_months(first_dose_on, 12)]
+    else:
+        due = [add_months(first_dose_on, 1), add_months(first_dose_on, 6)]
+    index = doses_given - 1
+    return due[index] if 0 <= index < len(due) else None
+
+
+@transaction.atomic
+def record_hep_b_dose(*, actor, course: HepBCourse, dose_number: int, given_on: date) -> HepBDose:
+    _require_worker(actor)
+    course = HepBCourse.objects.select_for_update().get(pk=course.pk)
+    if course.offer != HepBOffer.ACCEPTED:
+        raise DomainError("Doses can only be recorded once the vaccination has been accepted.", field="dose_number")
+    doses = list(course.doses.all())
+    expected = len(doses) + 1
+    if expected > doses_in_course(course.schedule):
+        raise DomainError("This course is already complete.", field="dose_number")
+    if dose_number != expected:
+        raise DomainError(f"The next dose in this course is dose {expected}.", field="dose_number")
+    if given_on > timezone.localdate():
+        raise DomainError("The dose date cannot be in the future.", field="given_on")
+    if doses and given_on < doses[-1].given_on:
+        raise DomainError(
+            f"Dose {dose_number} cannot be before dose {doses[-1].dose_number} ({doses[-1].given_on:%d/%m/%Y}).",
+            field="given_on",
+        )
+    dose = HepBDose.objects.create(course=course, dose_number=dose_number, given_on=given_on)
+    first = doses[0].given_on if doses else given_on
+    course.course_complete = dose_number == doses_in_course(course.schedule)
+    course.next_dose_due = None if course.course_complete else next_dose_due(course.schedule, first, dose_number)
+    course.version += 1
+    course.save(update_fields=["course_complete", "next_dose_due", "version"])
+    audit.record(AuditAction.CREATE, dose, actor=actor, details={"course": course.pk, "dose": dose_number})
+    return dose
+
+
+@transaction.atomic
+def record_bbv_offer(*, actor, person, kind: str, offered_on: date, accepted: bool | None) -> BbvTest:
+    _require_worker(actor)
+    if kind not in BbvTestKind.values:
+        raise DomainError("Choose which test was offered.", field="kind")
+    test = BbvTest.objects.create(
+        person=person,
+        episode=_open_episode(person),
+        kind=kind,
+        offered_on=offered_on,
+        accepted=accepted,
+        recorded_by=actor,
+    )
+    audit.record(AuditAction.CREATE, test, actor=actor, details={"kind": kind, "accepted": accepted})
+    return test
+
+
+@transaction.atomic
+def record_bbv_result(*, actor, test: BbvTest, tested_on: date | None, result: str, result_on: date) -> BbvTest:
+    _require_worker(actor)
+    test = BbvTest.objects.select_for_update().get(pk=test.pk)
+    if test.accepted is not True:
+        raise DomainError("A result needs a test: the test was not accepted.", field="result")
+    if tested_on is None:
+        raise DomainError("A result needs a test: enter the date the test was taken.", field="tested_on")
+    if result not in BbvResult.values:
+        raise DomainError("Choose the result.", field="result")
+    if tested_on < test.offered_on:
+        raise DomainError("The test cannot be taken before it was offered.", field="tested_on")
+    if result_on < tested_on:
+        raise DomainError("The result cannot come before the test was taken.", field="result_on")
+    test.tested_on, test.result, test.result_on = tested_on, result, result_on
+    test.version += 1
+    test.save(update_fields=["tested_on", "result", "result_on", "version"])
+    audit.record(AuditAction.CHANGE, test, actor=actor, details={"result": result})
+    return test
+
+
+@transaction.atomic
+def refer_positive_result(*, actor, test: BbvTest, consent: bool | None) -> Task:
+    """A positive hepatitis C or HIV result becomes a hepatology or HIV referral task, with the person's consent."""
+    _require_worker(actor)
+    test = BbvTest.objects.select_for_update().get(pk=test.pk)
+    if test.result != BbvResult.POSITIVE:
+        raise DomainError("Only a positive result is referred.", field="result")
+    if test.kind == BbvTestKind.OTHER:
+        raise DomainError("Refer other screening results outside this service.", field="kind")
+    if consent is not True:
+        raise DomainError("Record the person's consent to the referral before referring.", field="referral_consent")
+    kind = TaskKind.HIV_REFERRAL if test.kind == BbvTestKind.HIV else TaskKind.HEPATOLOGY_REFERRAL
+    task, _ = Task.objects.get_or_create(
+        source_key=f"bbv-test-{test.pk}-referral",
+        defaults={
+            "person": test.person,
+            "episode": test.episode,
+            "kind": kind,
+            "title": f"{'HIV' if kind == TaskKind.HIV_REFERRAL else 'Hepatology'} referral: positive "
+            f"{test.get_kind_display()} test",
+            "due_on": timezone.localdate() + timedelta(days=7),
+        },
+    )
+    test.referral_consent, test.referral_task = True, task
+    test.version += 1
+    test.save(update_fields=["referral_consent", "referral_task", "version"])
+    audit.record(AuditAction.CREATE, task, actor=actor, details={"bbv_test": test.pk, "consent": True})
+    return task
+
+
+@transaction.atomic
+def record_naloxone(
+    *,
+    actor,
+    supplied_on: date,
+    form: str,
+    recipient: str,
+    training_given: bool,
+    quantity: int = 1,
+    person=None,
+    attender=None,
+) -> NaloxoneSupply:
+    _require_worker(actor)
+    if person is None and attender is None:
+        raise DomainError("Choose the person or attender the naloxone was supplied for.", field="person")
+    if quantity < 1:
+        raise DomainError("Enter how many kits were supplied.", field="quantity")
+    supply = NaloxoneSupply.objects.create(
+        person=person or (attender.person if attender else None),
+        attender=attender,
+        supplied_on=supplied_on,
+        form=form,
+        recipient=recipient,
+        training_given=training_given,
+        quantity=quantity,
+        recorded_by=actor,
+    )
+    audit.record(AuditAction.CREATE, supply, actor=actor, details={"form": form, "recipient": recipient})
+    return supply
+
+
+@transaction.atomic
+def record_outreach(*, actor, setting: str, contacted_on: date, person=None, description: str = "", notes: str = ""):
+    _require_worker(actor)
+    if person is None and not description.strip():
+        raise DomainError("Describe who was contacted when there is no person record.", field="description")
+    contact = OutreachContact.objects.create(
+        setting=setting,
+        contacted_on=contacted_on,
+        person=person,
+        description=description,
+        notes=notes,
+        recorded_by=actor,
+    )
+    audit.record(AuditAction.CREATE, contact, actor=actor, details={"setting": setting})
+    return contact

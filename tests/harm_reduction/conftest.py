@@ -1,0 +1,55 @@
+import pytest
+
+from core.choices import Role, TeamKind
+from core.factories import TeamFactory
+from harm_reduction.factories import NspSiteFactory
+from harm_reduction.models import EquipmentItem
+from referrals.factories import AllocationFactory
+
+
+@pytest.fixture
+def hr_team(db):
+    return TeamFactory(name="Harm reduction", kind=TeamKind.HARM_REDUCTION)
+
+
+@pytest.fixture
+def worker(staff, hr_team):
+    return staff(Role.HARM_REDUCTION_WORKER, team=hr_team)
+
+
+@pytest.fixture
+def site(db):
+    return NspSiteFactory(name="Hub")
+
+
+@pytest.fixture
+def needle(db):
+    return EquipmentItem.objects.get(code="N23B")
+
+
+@pytest.fixture
+def foil(db):
+    return EquipmentItem.objects.get(code="FOIL")
+
+
+@pytest.fixture
+def sharps_bin(db):
+    return EquipmentItem.objects.get(code="BIN1")
+
+
+@pytest.fixture
+def allocation(staff, arm_team):
+    delivery = TeamFactory(name="Delivery North", kind=TeamKind.DELIVERY)
+    return AllocationFactory(
+        keyworker=staff(Role.KEYWORKER, team=delivery), team=delivery, episode__referral__team=arm_team
+    )
+
+
+@pytest.fixture
+def episode(allocation):
+    return allocation.episode
+
+
+@pytest.fixture
+def keyworker(allocation):
+    return allocation.keyworker
