@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from harm_reduction.choices import HepBOffer
+from harm_reduction.models import Attender, BbvTest, HepBCourse, NaloxoneSupply, NspVisit, OutreachContact
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seeds_nsp_visits_vaccinations_tests_naloxone_and_outreach():
+    call_command("seed_demo", people=60, seed=3)
+    assert Attender.objects.filter(person__isnull=True).exists()
+    assert Attender.objects.filter(person__isnull=False).exists()
+    assert NspVisit.objects.count() > Attender.objects.count()
+    assert set(HepBCourse.objects.values_list("offer", flat=True)) == set(HepBOffer.values)
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    assert HepBCourse.objects.filter(next_dose_due__range=(monday, monday + timedelta(days=6))).exists()
+    assert HepBCourse.objects.filter(doses__isnull=False).exists()
+    for course in HepBCourse.objects.prefetch_related("doses"):
+        numbers = [dose.dose_number for dose in course.doses.all()]
+        assert numbers == list(range(1, len(numbers) + 1))
+    assert BbvTest.objects.exists()
+    assert NaloxoneSupply.objects.exists()
+    assert OutreachContact.objects.filter(person__isnull=True).exists()
