@@ -1,1 +1,15 @@
-urlpatterns = []
+from django.urls import path
+
+from referrals import views_episodes as views
+
+urlpatterns = [
+    path("caseload/", views.my_caseload, name="my-caseload"),
+    path("allocation/", views.allocation_board, name="allocation-board"),
+    path("reengagement/", views.reengagement_list, name="reengagement-list"),
+    path("episodes/<int:pk>/", views.episode_detail, name="episode-detail"),
+    path("episodes/<int:pk>/allocate/", views.allocate, name="episode-allocate"),
+    path("episodes/<int:pk>/discharge/", views.episode_discharge, name="episode-discharge"),
+    path("episodes/<int:pk>/partners/new/", views.partner_new, name="partner-new"),
+    path("episodes/<int:pk>/carers/new/", views.carer_new, name="carer-new"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
+]

@@ -1,0 +1,57 @@
+from django import forms
+
+from core.models import DischargeReason, Team, User
+from core.widgets import NhsDateField
+from referrals.choices import PartnerAgency
+
+
+class WorkerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        name = user.get_full_name() or user.username
+        caseload = getattr(user, "caseload", None)
+        if caseload is None:
+            return name
+        return f"{name}: {caseload} of {user.caseload_capacity} people"
+
+
+class AllocationForm(forms.Form):
+    """Workers come from the manager's teams; the service refuses anyone without the right role."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    assessor = WorkerChoiceField(queryset=User.objects.none())
+    keyworker = WorkerChoiceField(queryset=User.objects.none(), label="Lead keyworker")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Delivery team")
+    reason = forms.CharField(required=False, max_length=200, label="Reason (for a reallocation)")
+
+    def __init__(self, *args, assessors, keyworkers, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assessor"].queryset = assessors
+        self.fields["keyworker"].queryset = User.objects.filter(pk__in=[w.pk for w in keyworkers])
+        # Keep the caseload-annotated, preferred-gender-first order in the choices.
+        self.fields["keyworker"].choices = [("", "---------")] + [
+            (w.pk, self.fields["keyworker"].label_from_instance(w)) for w in keyworkers
+        ]
+        self.fields["team"].queryset = teams
+
+
+class DischargeForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.ModelChoiceField(queryset=DischargeReason.objects.filter(active=True), label="Discharge reason")
+    discharged_on = NhsDateField(label="Discharge date")
+    notes = forms.CharField(required=False, widget=forms.Textarea)
+
+
+class PartnerInvolvementForm(forms.Form):
+    agency = forms.ChoiceField(choices=PartnerAgency.choices)
+    organisation = forms.CharField(required=False, max_length=200)
+    contact_name = forms.CharField(required=False, max_length=200)
+    started_on = NhsDateField(label="Started")
+    notes = forms.CharField(required=False, widget=forms.Textarea)
+
+
+class CarerForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    relationship = forms.CharField(max_length=100)
+    phone = forms.CharField(required=False, max_length=30)
+    support_started_on = NhsDateField(label="Support started")
+    support_planned_end = NhsDateField(label="Planned end of support", help_text="At most two years after the start.")

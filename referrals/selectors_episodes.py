@@ -1,0 +1,134 @@
+"""Reads for episode pages and API. Everything starts from `visible_to(user)`; out of scope is a 404."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+
+from core.choices import Gender, Role
+from core.models import Team, User
+from referrals import caseload
+from referrals.models import (
+    Allocation,
+    ArrestReferral,
+    BreachReport,
+    Carer,
+    CommunityOrder,
+    Episode,
+    FollowUp,
+    PartnerInvolvement,
+    Person,
+    ReengagementEntry,
+    Task,
+)
+
+
+def role_users(role: str):
+    return User.objects.filter(is_active=True, groups__name=Role(role).label)
+
+
+def visible_episodes(user):
+    return Episode.objects.visible_to(user)
+
+
+def episode_for(user, pk: int) -> Episode:
+    return get_object_or_404(
+        visible_episodes(user).select_related("person", "team", "referral", "discharge_reason"), pk=pk
+    )
+
+
+def visible_people(user):
+    return Person.objects.visible_to(user)
+
+
+def scoped(model, user):
+    """Rows of a model that hangs off an episode or a person, limited to people the user may see."""
+    people = visible_people(user)
+    if model in (PartnerInvolvement, FollowUp, Allocation):
+        return model.objects.filter(episode__person__in=people)
+    if model is BreachReport:
+        return model.objects.filter(order__person__in=people)
+    return model.objects.filter(person__in=people)
+
+
+@dataclass
+class CaseloadRow:
+    allocation: Allocation
+    items: list[caseload.DueItem]
+
+    @property
+    def person(self) -> Person:
+        return self.allocation.episode.person
+
+    @property
+    def next_item(self) -> caseload.DueItem | None:
+        return self.items[0] if self.items else None
+
+    @property
+    def overdue(self) -> list[caseload.DueItem]:
+        return [item for item in self.items if item.overdue]
+
+
+def caseload_rows(user) -> list[CaseloadRow]:
+    """The user's current allocations with due items: one query for the rows plus one per provider."""
+    allocations = list(
+        Allocation.objects.filter(keyworker=user, ended_on__isnull=True, episode__discharged_on__isnull=True)
+        .select_related("episode__person", "team")
+        .order_by("episode__person__family_name", "episode__person__given_name", "pk")
+    )
+    items = caseload.due_items_for(a.episode_id for a in allocations)
+    return [CaseloadRow(a, items.get(a.episode_id, [])) for a in allocations]
+
+
+def manager_teams(user):
+    if user.has_role(Role.DATA_ADMIN):
+        return Team.objects.filter(active=True)
+    return user.teams.filter(active=True)
+
+
+def unallocated_episodes(user):
+    current = Allocation.objects.filter(episode=OuterRef("pk"), ended_on__isnull=True)
+    return (
+        visible_episodes(user)
+        .open()
+        .filter(team__in=manager_teams(user))
+        .filter(~Exists(current))
+        .select_related("person", "team")
+        .order_by("opened_on", "pk")
+    )
+
+
+def keyworkers_with_caseload(user, *, preferred_gender: str = ""):
+    """Keyworkers of the manager's teams with their current caseload; a preferred gender lists those first."""
+    workers = (
+        role_users(Role.KEYWORKER)
+        .filter(teams__in=manager_teams(user))
+        .distinct()
+        .annotate(caseload=Count("keyworker_allocations", filter=Q(keyworker_allocations__ended_on__isnull=True)))
+        .order_by("last_name", "first_name", "pk")
+    )
+    workers = list(workers)
+    if preferred_gender and preferred_gender != Gender.NOT_STATED:
+        workers.sort(key=lambda w: w.gender != preferred_gender)
+    return workers
+
+
+def reengagement_entries(user):
+    return (
+        scoped(ReengagementEntry, user)
+        .filter(closed_on__isnull=True)
+        .select_related("person", "episode__discharge_reason")
+        .order_by("added_on", "pk")
+    )
+
+
+def episode_context(user, episode: Episode) -> dict:
+    return {
+        "allocations": list(episode.allocations.select_related("assessor", "keyworker", "team", "allocated_by")),
+        "partners": list(episode.partner_involvements.all()),
+        "orders": list(CommunityOrder.objects.filter(person=episode.person).prefetch_related("breach_reports")),
+        "arrest_referrals": list(ArrestReferral.objects.filter(person=episode.person)),
+        "carers": list(Carer.objects.filter(person=episode.person)),
+        "follow_ups": list(episode.follow_ups.all()),
+        "tasks": list(Task.objects.filter(episode=episode).select_related("assigned_to").order_by("done_on", "due_on")),
+    }

@@ -1,0 +1,171 @@
+"""Episode pages: caseload, allocation board, episode detail, discharge, partners, carers, tasks and
+re-engagement. Views are thin: selectors read, services write, DomainError goes on the form field."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from core import audit
+from core.choices import Role
+from core.errors import DomainError
+from referrals import selectors_episodes as selectors
+from referrals.forms_episodes import AllocationForm, CarerForm, DischargeForm, PartnerInvolvementForm
+from referrals.models import Allocation, Episode, ReengagementEntry, Task
+from referrals.services import criminal_justice, episodes
+
+MANAGER_ROLES = (Role.TEAM_MANAGER, Role.DATA_ADMIN)
+CASEWORK_ROLES = (Role.KEYWORKER, Role.TEAM_MANAGER, Role.ASSESSOR, Role.DATA_ADMIN)
+
+
+def _require_role(user, *roles):
+    if not (user.is_superuser or user.has_role(*roles)):
+        raise PermissionDenied
+
+
+def _put_error(form, exc: DomainError):
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+@login_required
+def my_caseload(request):
+    _require_role(request.user, Role.KEYWORKER)
+    rows = selectors.caseload_rows(request.user)
+    audit.audit_list_view(request, Allocation, len(rows), purpose="caseload")
+    return render(request, "referrals/episodes/caseload.html", {"rows": rows})
+
+
+@login_required
+def allocation_board(request):
+    _require_role(request.user, *MANAGER_ROLES)
+    episodes_ = list(selectors.unallocated_episodes(request.user))
+    workers = selectors.keyworkers_with_caseload(request.user)
+    audit.audit_list_view(request, Episode, len(episodes_), purpose="allocation board")
+    return render(request, "referrals/episodes/board.html", {"episodes": episodes_, "workers": workers})
+
+
+@login_required
+def allocate(request, pk):
+    _require_role(request.user, *MANAGER_ROLES)
+    episode = selectors.episode_for(request.user, pk)
+    preferred = episode.person.preferred_worker_gender
+    workers = selectors.keyworkers_with_caseload(request.user, preferred_gender=preferred)
+    form = AllocationForm(
+        request.POST or None,
+        initial={"version": episode.version},
+        assessors=selectors.role_users(Role.ASSESSOR),
+        keyworkers=workers,
+        teams=selectors.manager_teams(request.user).filter(kind="delivery"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            episodes.allocate(
+                episode=episode,
+                assessor=data["assessor"],
+                keyworker=data["keyworker"],
+                team=data["team"],
+                expected_version=data["version"],
+                by=request.user,
+                reason=data["reason"],
+            )
+        except DomainError as exc:
+            _put_error(form, exc)
+        else:
+            return redirect("referrals:episode-detail", pk=episode.pk)
+    audit.audit_view(request, episode)
+    return render(
+        request,
+        "referrals/episodes/allocate.html",
+        {"episode": episode, "form": form, "preferred": preferred, "workers": workers},
+    )
+
+
+@login_required
+def episode_detail(request, pk):
+    episode = selectors.episode_for(request.user, pk)
+    context = selectors.episode_context(request.user, episode)
+    for arrest in context["arrest_referrals"]:
+        arrest.status = criminal_justice.arrest_assessment_status(arrest)
+    audit.audit_view(request, episode)
+    return render(
+        request,
+        "referrals/episodes/detail.html",
+        {"episode": episode, "planned": episodes.planned(episode), **context},
+    )
+
+
+@login_required
+def episode_discharge(request, pk):
+    _require_role(request.user, *CASEWORK_ROLES)
+    episode = selectors.episode_for(request.user, pk)
+    form = DischargeForm(request.POST or None, initial={"version": episode.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            episodes.episode_discharge(
+                episode=episode,
+                reason=data["reason"],
+                discharged_on=data["discharged_on"],
+                expected_version=data["version"],
+                by=request.user,
+                notes=data["notes"],
+            )
+        except DomainError as exc:
+            _put_error(form, exc)
+        else:
+            return redirect("referrals:episode-detail", pk=episode.pk)
+    return render(request, "referrals/episodes/form.html", {"episode": episode, "form": form, "heading": "Discharge"})
+
+
+@login_required
+def partner_new(request, pk):
+    _require_role(request.user, *CASEWORK_ROLES)
+    episode = selectors.episode_for(request.user, pk)
+    form = PartnerInvolvementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episodes.add_partner_involvement(episode=episode, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _put_error(form, exc)
+        else:
+            return redirect("referrals:episode-detail", pk=episode.pk)
+    return render(
+        request, "referrals/episodes/form.html", {"episode": episode, "form": form, "heading": "Add partner agency"}
+    )
+
+
+@login_required
+def carer_new(request, pk):
+    _require_role(request.user, *CASEWORK_ROLES)
+    episode = selectors.episode_for(request.user, pk)
+    form = CarerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episodes.add_carer(person=episode.person, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _put_error(form, exc)
+        else:
+            return redirect("referrals:episode-detail", pk=episode.pk)
+    return render(request, "referrals/episodes/form.html", {"episode": episode, "form": form, "heading": "Add carer"})
+
+
+@login_required
+@require_POST
+def task_done(request, pk):
+    task = get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
+    try:
+        episodes.mark_task_done(task=task, by=request.user)
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    if task.episode_id:
+        return redirect("referrals:episode-detail", pk=task.episode_id)
+    return redirect("referrals:my-caseload")
+
+
+@login_required
+def reengagement_list(request):
+    _require_role(request.user, Role.TEAM_MANAGER, Role.KEYWORKER, Role.DATA_ADMIN)
+    entries = list(selectors.reengagement_entries(request.user))
+    audit.audit_list_view(request, ReengagementEntry, len(entries))
+    return render(request, "referrals/episodes/reengagement.html", {"entries": entries})
