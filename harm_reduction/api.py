@@ -4,11 +4,21 @@ services, so the API refuses exactly what the pages refuse."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import AuditedReadMixin
 from core.models import Sex
 from harm_reduction import services
+from harm_reduction.choices import (
+    BbvResult,
+    BbvTestKind,
+    HepBOffer,
+    NaloxoneForm,
+    NaloxoneRecipient,
+    OutreachSetting,
+    VaccinationSchedule,
+)
 from harm_reduction.models import (
     Attender,
     BbvTest,
@@ -20,6 +30,67 @@ from harm_reduction.models import (
     NspVisit,
     OutreachContact,
 )
+from referrals.models import Person
+
+
+def _person(request, pk):
+    return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+
+
+class AttenderLinkSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+
+
+class VaccinationCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    offer = serializers.ChoiceField(choices=HepBOffer.choices)
+    offered_on = serializers.DateField()
+    schedule = serializers.ChoiceField(choices=VaccinationSchedule.choices, required=False, default="")
+
+
+class HepBDoseSerializer(serializers.Serializer):
+    dose_number = serializers.IntegerField(min_value=1)
+    given_on = serializers.DateField()
+
+
+class BbvOfferSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=BbvTestKind.choices)
+    offered_on = serializers.DateField()
+    accepted = serializers.BooleanField(allow_null=True, default=None)
+
+
+class BbvResultSerializer(serializers.Serializer):
+    tested_on = serializers.DateField(allow_null=True, required=False, default=None)
+    result = serializers.ChoiceField(choices=BbvResult.choices)
+    result_on = serializers.DateField()
+
+
+class BbvReferralSerializer(serializers.Serializer):
+    referral_consent = serializers.BooleanField(allow_null=True, default=None)
+
+
+class NaloxoneCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(required=False, allow_null=True, default=None)
+    supplied_on = serializers.DateField()
+    form = serializers.ChoiceField(choices=NaloxoneForm.choices)
+    recipient = serializers.ChoiceField(choices=NaloxoneRecipient.choices)
+    quantity = serializers.IntegerField(default=1)
+    training_given = serializers.BooleanField(default=False)
+
+
+class OutreachCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(required=False, allow_null=True, default=None)
+    setting = serializers.ChoiceField(choices=OutreachSetting.choices)
+    contacted_on = serializers.DateField()
+    description = serializers.CharField(allow_blank=True, default="")
+    notes = serializers.CharField(allow_blank=True, default="")
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class AttenderSerializer(serializers.ModelSerializer):
@@ -81,6 +152,15 @@ class AttenderViewSet(AuditedReadMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Attender.objects.visible_to(self.request.user).order_by("code")
+
+    @extend_schema(request=AttenderLinkSerializer, responses={200: AttenderSerializer})
+    @action(detail=True, methods=["post"])
+    def link(self, request, pk=None):
+        data = _valid(AttenderLinkSerializer, request)
+        attender = services.link_attender(
+            actor=request.user, attender=self.get_object(), person=_person(request, data["person"])
+        )
+        return Response(AttenderSerializer(attender).data)
 
 
 class NspVisitViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -145,12 +225,31 @@ class VaccinationSerializer(serializers.ModelSerializer):
         return [{"dose_number": dose.dose_number, "given_on": dose.given_on} for dose in course.doses.all()]
 
 
-class VaccinationViewSet(AuditedReadMixin, viewsets.ReadOnlyModelViewSet):
+class VaccinationViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = VaccinationSerializer
     filterset_fields = ["person", "course_complete"]
 
     def get_queryset(self):
         return HepBCourse.objects.visible_to(self.request.user).prefetch_related("doses")
+
+    @extend_schema(request=VaccinationCreateSerializer, responses={201: VaccinationSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _valid(VaccinationCreateSerializer, request)
+        course = services.record_hep_b_offer(
+            actor=request.user,
+            person=_person(request, data["person"]),
+            offer=data["offer"],
+            offered_on=data["offered_on"],
+            schedule=data["schedule"],
+        )
+        return Response(VaccinationSerializer(course).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HepBDoseSerializer, responses={201: VaccinationSerializer})
+    @action(detail=True, methods=["post"])
+    def doses(self, request, pk=None):
+        data = _valid(HepBDoseSerializer, request)
+        services.record_hep_b_dose(actor=request.user, course=self.get_object(), **data)
+        return Response(VaccinationSerializer(self.get_object()).data, status=status.HTTP_201_CREATED)
 
 
 class BbvTestSerializer(serializers.ModelSerializer):
@@ -173,12 +272,38 @@ class BbvTestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BbvTestViewSet(AuditedReadMixin, viewsets.ReadOnlyModelViewSet):
+class BbvTestViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = BbvTestSerializer
     filterset_fields = ["person", "kind", "result"]
 
     def get_queryset(self):
         return BbvTest.objects.visible_to(self.request.user)
+
+    @extend_schema(request=BbvOfferSerializer, responses={201: BbvTestSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _valid(BbvOfferSerializer, request)
+        test = services.record_bbv_offer(
+            actor=request.user,
+            person=_person(request, data["person"]),
+            kind=data["kind"],
+            offered_on=data["offered_on"],
+            accepted=data["accepted"],
+        )
+        return Response(BbvTestSerializer(test).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BbvResultSerializer, responses={200: BbvTestSerializer})
+    @action(detail=True, methods=["post"])
+    def result(self, request, pk=None):
+        data = _valid(BbvResultSerializer, request)
+        test = services.record_bbv_result(actor=request.user, test=self.get_object(), **data)
+        return Response(BbvTestSerializer(test).data)
+
+    @extend_schema(request=BbvReferralSerializer, responses={200: BbvTestSerializer})
+    @action(detail=True, methods=["post"])
+    def refer(self, request, pk=None):
+        data = _valid(BbvReferralSerializer, request)
+        services.refer_positive_result(actor=request.user, test=self.get_object(), consent=data["referral_consent"])
+        return Response(BbvTestSerializer(self.get_object()).data)
 
 
 class NaloxoneSupplySerializer(serializers.ModelSerializer):
@@ -188,12 +313,19 @@ class NaloxoneSupplySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NaloxoneSupplyViewSet(AuditedReadMixin, viewsets.ReadOnlyModelViewSet):
+class NaloxoneSupplyViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = NaloxoneSupplySerializer
     filterset_fields = ["person", "form", "recipient"]
 
     def get_queryset(self):
         return NaloxoneSupply.objects.visible_to(self.request.user)
+
+    @extend_schema(request=NaloxoneCreateSerializer, responses={201: NaloxoneSupplySerializer})
+    def create(self, request, *args, **kwargs):
+        data = _valid(NaloxoneCreateSerializer, request)
+        person = _person(request, data.pop("person")) if data.get("person") else data.pop("person")
+        supply = services.record_naloxone(actor=request.user, person=person, **data)
+        return Response(NaloxoneSupplySerializer(supply).data, status=status.HTTP_201_CREATED)
 
 
 class OutreachContactSerializer(serializers.ModelSerializer):
@@ -203,9 +335,16 @@ class OutreachContactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OutreachContactViewSet(AuditedReadMixin, viewsets.ReadOnlyModelViewSet):
+class OutreachContactViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = OutreachContactSerializer
     filterset_fields = ["setting", "person"]
 
     def get_queryset(self):
         return OutreachContact.objects.visible_to(self.request.user)
+
+    @extend_schema(request=OutreachCreateSerializer, responses={201: OutreachContactSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _valid(OutreachCreateSerializer, request)
+        person = _person(request, data.pop("person")) if data.get("person") else data.pop("person")
+        contact = services.record_outreach(actor=request.user, person=person, **data)
+        return Response(OutreachContactSerializer(contact).data, status=status.HTTP_201_CREATED)

@@ -5,6 +5,7 @@ from core.factories import TeamFactory
 from harm_reduction.factories import NspSiteFactory
 from harm_reduction.models import EquipmentItem
 from referrals.factories import AllocationFactory
+from referrals.models import TeamInvolvement
 
 
 @pytest.fixture
@@ -53,3 +54,10 @@ def episode(allocation):
 @pytest.fixture
 def keyworker(allocation):
     return allocation.keyworker
+
+
+@pytest.fixture
+def hr_episode(episode, hr_team):
+    """An open episode whose person has been referred to the harm reduction team."""
+    TeamInvolvement.objects.create(person=episode.person, team=hr_team, since=episode.opened_on, reason="BBV")
+    return episode

@@ -1,0 +1,97 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from core.models import AuditEvent
+from harm_reduction.models import Attender, BbvTest, HepBCourse
+from referrals.choices import TaskKind
+from referrals.models import Task
+
+TODAY = timezone.localdate()
+
+
+def post(client, url, body):
+    return client.post(url, body, content_type="application/json")
+
+
+def test_api_vaccination_course_and_doses_refused_out_of_order(client, worker, hr_episode):
+    episode = hr_episode
+    client.force_login(worker)
+    response = post(
+        client,
+        "/api/v1/hep-b-vaccinations/",
+        {
+            "person": episode.person.pk,
+            "offer": "accepted",
+            "offered_on": str(TODAY - timedelta(days=9)),
+            "schedule": "accelerated",
+        },
+    )
+    assert response.status_code == 201, response.content
+    url = f"/api/v1/hep-b-vaccinations/{response.json()['id']}/doses/"
+    assert post(client, url, {"dose_number": 2, "given_on": str(TODAY)}).json() == {
+        "dose_number": ["The next dose in this course is dose 1."]
+    }
+    assert post(client, url, {"dose_number": 1, "given_on": str(TODAY - timedelta(days=7))}).status_code == 201
+    response = post(client, url, {"dose_number": 2, "given_on": str(TODAY - timedelta(days=8))})
+    assert response.status_code == 400
+    assert "given_on" in response.json()
+    assert HepBCourse.objects.get().next_dose_due == TODAY
+
+
+def test_api_bbv_test_result_and_referral_need_test_and_consent(client, worker, hr_episode):
+    episode = hr_episode
+    client.force_login(worker)
+    response = post(
+        client,
+        "/api/v1/bbv-tests/",
+        {"person": episode.person.pk, "kind": "hepc_pcr", "offered_on": str(TODAY), "accepted": True},
+    )
+    url = f"/api/v1/bbv-tests/{response.json()['id']}/"
+    response = post(client, f"{url}result/", {"result": "positive", "result_on": str(TODAY)})
+    assert response.status_code == 400
+    assert "tested_on" in response.json()
+    post(client, f"{url}result/", {"result": "positive", "tested_on": str(TODAY), "result_on": str(TODAY)})
+    response = post(client, f"{url}refer/", {})
+    assert response.status_code == 400
+    assert "referral_consent" in response.json()
+    assert post(client, f"{url}refer/", {"referral_consent": True}).status_code == 200
+    assert Task.objects.get().kind == TaskKind.HEPATOLOGY_REFERRAL
+    assert BbvTest.objects.get().referral_consent is True
+
+
+def test_api_out_of_scope_person_is_404(client, staff, worker, keyworker, episode):
+    client.force_login(keyworker)
+    body = {"person": episode.person.pk, "kind": "hiv", "offered_on": str(TODAY), "accepted": True}
+    assert post(client, "/api/v1/bbv-tests/", body).status_code == 403
+    client.force_login(worker)
+    assert post(client, "/api/v1/bbv-tests/", body).status_code == 404
+
+
+def test_api_link_attender_is_audited(client, worker, data_admin, episode):
+    person = episode.person
+    attender = Attender.objects.create(
+        code="QQ01011990M", initials="QQ", date_of_birth=person.date_of_birth, sex=person.sex
+    )
+    client.force_login(data_admin)
+    response = post(client, f"/api/v1/nsp-attenders/{attender.pk}/link/", {"person": person.pk})
+    assert response.status_code == 200
+    assert response.json()["person"] == person.pk
+    assert AuditEvent.objects.filter(object_type="harm_reduction.Attender", action="change", actor=data_admin).exists()
+
+
+def test_api_naloxone_and_outreach_without_a_person(client, worker):
+    client.force_login(worker)
+    response = post(
+        client,
+        "/api/v1/outreach-contacts/",
+        {"setting": "street", "contacted_on": str(TODAY), "description": "Woman, 30s, Bargate"},
+    )
+    assert response.status_code == 201
+    response = post(
+        client,
+        "/api/v1/naloxone-supplies/",
+        {"supplied_on": str(TODAY), "form": "nasal", "recipient": "hostel", "training_given": True},
+    )
+    assert response.status_code == 400
+    assert "person" in response.json()
