@@ -2,7 +2,7 @@ from django import forms
 
 from core.models import DischargeReason, Team, User
 from core.widgets import NhsDateField
-from referrals.choices import PartnerAgency
+from referrals.choices import OrderKind, PartnerAgency
 
 
 class WorkerChoiceField(forms.ModelChoiceField):
@@ -55,3 +55,28 @@ class CarerForm(forms.Form):
     phone = forms.CharField(required=False, max_length=30)
     support_started_on = NhsDateField(label="Support started")
     support_planned_end = NhsDateField(label="Planned end of support", help_text="At most two years after the start.")
+
+
+class CommunityOrderForm(forms.Form):
+    kind = forms.ChoiceField(choices=OrderKind.choices, label="Requirement")
+    order_date = NhsDateField(label="Order date")
+    requirement_months = forms.IntegerField(label="Requirement length (months)", help_text="From 1 to 36.")
+    court = forms.CharField(required=False, max_length=200)
+    offender_manager = forms.CharField(required=False, max_length=200)
+
+
+class ArrestReferralForm(forms.Form):
+    tested_at = forms.DateTimeField(
+        label="Tested at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text="Date and time."
+    )
+    trigger_offence = forms.CharField(max_length=200)
+    from_other_area = forms.BooleanField(required=False, label="Arrested in another area (48 hours to assess)")
+
+
+class BreachReportForm(forms.Form):
+    order = forms.ModelChoiceField(queryset=None, label="Order")
+    missed_appointment_on = NhsDateField(label="Missed appointment")
+
+    def __init__(self, *args, orders, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].queryset = orders

@@ -11,5 +11,8 @@ urlpatterns = [
     path("episodes/<int:pk>/discharge/", views.episode_discharge, name="episode-discharge"),
     path("episodes/<int:pk>/partners/new/", views.partner_new, name="partner-new"),
     path("episodes/<int:pk>/carers/new/", views.carer_new, name="carer-new"),
+    path("episodes/<int:pk>/orders/new/", views.order_new, name="order-new"),
+    path("episodes/<int:pk>/arrest-referrals/new/", views.arrest_referral_new, name="arrest-referral-new"),
+    path("episodes/<int:pk>/breaches/new/", views.breach_new, name="breach-new"),
     path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
 ]

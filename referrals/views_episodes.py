@@ -10,8 +10,16 @@ from core import audit
 from core.choices import Role
 from core.errors import DomainError
 from referrals import selectors_episodes as selectors
-from referrals.forms_episodes import AllocationForm, CarerForm, DischargeForm, PartnerInvolvementForm
-from referrals.models import Allocation, Episode, ReengagementEntry, Task
+from referrals.forms_episodes import (
+    AllocationForm,
+    ArrestReferralForm,
+    BreachReportForm,
+    CarerForm,
+    CommunityOrderForm,
+    DischargeForm,
+    PartnerInvolvementForm,
+)
+from referrals.models import Allocation, CommunityOrder, Episode, ReengagementEntry, Task
 from referrals.services import criminal_justice, episodes
 
 MANAGER_ROLES = (Role.TEAM_MANAGER, Role.DATA_ADMIN)
@@ -169,3 +177,54 @@ def reengagement_list(request):
     entries = list(selectors.reengagement_entries(request.user))
     audit.audit_list_view(request, ReengagementEntry, len(entries))
     return render(request, "referrals/episodes/reengagement.html", {"entries": entries})
+
+
+def _episode_form(request, pk, form_class, heading, save, form_kwargs=None):
+    """A form on an episode whose valid data goes to one service call; its DomainError goes on the field."""
+    _require_role(request.user, *CASEWORK_ROLES)
+    episode = selectors.episode_for(request.user, pk)
+    form = form_class(request.POST or None, **form_kwargs(episode) if form_kwargs else {})
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(episode, dict(form.cleaned_data))
+        except DomainError as exc:
+            _put_error(form, exc)
+        else:
+            return redirect("referrals:episode-detail", pk=episode.pk)
+    return render(request, "referrals/episodes/form.html", {"episode": episode, "form": form, "heading": heading})
+
+
+@login_required
+def order_new(request, pk):
+    return _episode_form(
+        request,
+        pk,
+        CommunityOrderForm,
+        "Add a community order",
+        lambda episode, data: criminal_justice.add_community_order(
+            person=episode.person, episode=episode, by=request.user, **data
+        ),
+    )
+
+
+@login_required
+def arrest_referral_new(request, pk):
+    return _episode_form(
+        request,
+        pk,
+        ArrestReferralForm,
+        "Add an arrest referral",
+        lambda episode, data: criminal_justice.add_arrest_referral(person=episode.person, by=request.user, **data),
+    )
+
+
+@login_required
+def breach_new(request, pk):
+    return _episode_form(
+        request,
+        pk,
+        BreachReportForm,
+        "Report a missed appointment",
+        lambda episode, data: criminal_justice.add_breach_report(by=request.user, **data),
+        form_kwargs=lambda episode: {"orders": CommunityOrder.objects.filter(person=episode.person)},
+    )

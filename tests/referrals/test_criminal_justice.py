@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from core.calendar import add_working_days
@@ -89,3 +90,42 @@ def test_arrest_test_in_the_future_is_refused(allocated_episode, keyworker):
             trigger_offence="Theft",
             by=keyworker,
         )
+
+
+def _date(name, day):
+    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+
+
+def test_order_page_refuses_37_months_with_message(client, allocated_episode, keyworker):
+    client.force_login(keyworker)
+    response = client.post(
+        reverse("referrals:order-new", args=[allocated_episode.pk]),
+        {"kind": "ATR", "requirement_months": 37, **_date("order_date", allocated_episode.opened_on)},
+    )
+    assert response.status_code == 200
+    assert "from 1 to 36 months" in response.content.decode()
+    assert not CommunityOrder.objects.exists()
+
+
+def test_breach_and_arrest_referral_from_the_pages_show_on_the_episode(client, allocated_episode, keyworker):
+    client.force_login(keyworker)
+    order = _order(allocated_episode, keyworker)
+    response = client.post(
+        reverse("referrals:breach-new", args=[allocated_episode.pk]),
+        {"order": order.pk, **_date("missed_appointment_on", timezone.localdate())},
+    )
+    assert response.status_code == 302
+    tested = timezone.localtime() - timedelta(hours=30)
+    response = client.post(
+        reverse("referrals:arrest-referral-new", args=[allocated_episode.pk]),
+        {"tested_at": tested.strftime("%Y-%m-%dT%H:%M"), "trigger_offence": "Burglary"},
+    )
+    assert response.status_code == 302
+    body = client.get(reverse("referrals:episode-detail", args=[allocated_episode.pk])).content.decode()
+    assert "Breach report due" in body
+    assert "Overdue" in body
+
+
+def test_unrelated_keyworker_gets_404_on_the_order_page(client, allocated_episode, other_keyworker):
+    client.force_login(other_keyworker)
+    assert client.get(reverse("referrals:order-new", args=[allocated_episode.pk])).status_code == 404
