@@ -3,7 +3,7 @@ number of queries whatever the number of rows."""
 
 from datetime import date
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -142,3 +142,17 @@ def _hep_c_status(tests) -> str | None:
     if not answered:
         return None
     return "A" if answered[-1]["accepted"] else "B"
+
+
+def people_due_hep_c_offer(*, user):
+    """Everyone who has ever injected (an assessment says so, or they are a linked NSP attender) and has not yet
+    been offered a hepatitis C test."""
+    from assessment.models import Assessment
+    from referrals.models import Person
+
+    person = OuterRef("pk")
+    injected = Q(Exists(Assessment.objects.filter(episode__person=person, injecting_status__ever_injected=True))) | Q(
+        Exists(Attender.objects.filter(person=person))
+    )
+    offered = Exists(BbvTest.objects.filter(person=person, kind__in=HEP_C_TESTS))
+    return Person.objects.visible_to(user).filter(injected).exclude(offered).order_by("family_name", "given_name")

@@ -13,6 +13,7 @@ from core.errors import DomainError
 from harm_reduction import selectors, services
 from harm_reduction.forms import NspVisitForm
 from harm_reduction.models import Attender, HepBCourse, NspVisit
+from referrals.models import Person
 
 
 def _require_worker(user):
@@ -86,6 +87,10 @@ def doses_due(request):
     end = start + timedelta(days=6)
     courses = list(selectors.doses_due_between(user=request.user, start=start, end=end))
     audit.audit_list_view(request, HepBCourse, len(courses), page="doses due this week")
+    hep_c_due = list(selectors.people_due_hep_c_offer(user=request.user)[:100])
+    audit.audit_list_view(request, Person, len(hep_c_due), page="hepatitis C test not offered")
     return render(
-        request, "harm_reduction/doses_due.html", {"courses": courses, "start": start, "end": end, "today": today}
+        request,
+        "harm_reduction/doses_due.html",
+        {"courses": courses, "start": start, "end": end, "today": today, "hep_c_due": hep_c_due},
     )

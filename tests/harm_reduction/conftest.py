@@ -3,7 +3,7 @@ import pytest
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
 from harm_reduction.factories import NspSiteFactory
-from harm_reduction.models import EquipmentItem
+from harm_reduction.models import Attender, EquipmentItem
 from referrals.factories import AllocationFactory
 from referrals.models import TeamInvolvement
 
@@ -61,3 +61,19 @@ def hr_episode(episode, hr_team):
     """An open episode whose person has been referred to the harm reduction team."""
     TeamInvolvement.objects.create(person=episode.person, team=hr_team, since=episode.opened_on, reason="BBV")
     return episode
+
+
+@pytest.fixture
+def male_attender_for(db):
+    """Links a new attender to the person, as an NSP worker would after the person gave their name."""
+
+    def make(person):
+        return Attender.objects.create(
+            code=f"ZZ{person.date_of_birth:%d%m%Y}{person.sex.code}",
+            initials="ZZ",
+            date_of_birth=person.date_of_birth,
+            sex=person.sex,
+            person=person,
+        )
+
+    return make

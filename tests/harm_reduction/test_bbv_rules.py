@@ -3,11 +3,13 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from assessment.factories import AssessmentFactory
 from core.errors import DomainError
+from core.models import InjectingStatus
 from harm_reduction import services
 from harm_reduction.choices import BbvResult, BbvTestKind, HepBOffer, OutreachSetting, VaccinationSchedule
 from harm_reduction.models import BbvTest, HepBCourse
-from harm_reduction.selectors import doses_due_between, episode_bbv_fields, outreach_counts
+from harm_reduction.selectors import doses_due_between, episode_bbv_fields, outreach_counts, people_due_hep_c_offer
 from referrals.choices import TaskKind
 from referrals.factories import EpisodeFactory, PersonFactory
 
@@ -195,3 +197,19 @@ def test_outreach_counts_by_setting_including_people_not_in_treatment(worker, ep
     with pytest.raises(DomainError) as error:
         services.record_outreach(actor=worker, setting=OutreachSetting.STREET, contacted_on=TODAY)
     assert error.value.field == "description"
+
+
+def test_hep_c_test_is_due_for_everyone_who_has_ever_injected(worker, hr_episode, male_attender_for):
+    person = hr_episode.person
+    assert list(people_due_hep_c_offer(user=worker)) == []
+    male_attender_for(person)
+    assert list(people_due_hep_c_offer(user=worker)) == [person]
+    services.record_bbv_offer(
+        actor=worker, person=person, kind=BbvTestKind.HEP_C_ANTIBODY, offered_on=TODAY, accepted=False
+    )
+    assert list(people_due_hep_c_offer(user=worker)) == []
+
+
+def test_hep_c_test_is_due_when_the_assessment_says_previously_injected(worker, hr_episode):
+    AssessmentFactory(episode=hr_episode, injecting_status=InjectingStatus.objects.get(code="P"))
+    assert list(people_due_hep_c_offer(user=worker)) == [hr_episode.person]
