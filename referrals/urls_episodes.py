@@ -14,5 +14,7 @@ urlpatterns = [
     path("episodes/<int:pk>/orders/new/", views.order_new, name="order-new"),
     path("episodes/<int:pk>/arrest-referrals/new/", views.arrest_referral_new, name="arrest-referral-new"),
     path("episodes/<int:pk>/breaches/new/", views.breach_new, name="breach-new"),
+    path("arrest-referrals/<int:pk>/assessed/", views.arrest_assessed, name="arrest-assessed"),
+    path("breaches/<int:pk>/reported/", views.breach_reported, name="breach-reported"),
     path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
 ]

@@ -4,6 +4,7 @@ re-engagement. Views are thin: selectors read, services write, DomainError goes 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core import audit
@@ -19,7 +20,7 @@ from referrals.forms_episodes import (
     DischargeForm,
     PartnerInvolvementForm,
 )
-from referrals.models import Allocation, CommunityOrder, Episode, ReengagementEntry, Task
+from referrals.models import Allocation, ArrestReferral, BreachReport, CommunityOrder, Episode, ReengagementEntry, Task
 from referrals.services import criminal_justice, episodes
 
 MANAGER_ROLES = (Role.TEAM_MANAGER, Role.DATA_ADMIN)
@@ -228,3 +229,31 @@ def breach_new(request, pk):
         lambda episode, data: criminal_justice.add_breach_report(by=request.user, **data),
         form_kwargs=lambda episode: {"orders": CommunityOrder.objects.filter(person=episode.person)},
     )
+
+
+@login_required
+@require_POST
+def arrest_assessed(request, pk):
+    """Records the assessment as made now, from the episode page."""
+    _require_role(request.user, *CASEWORK_ROLES)
+    referral = get_object_or_404(selectors.scoped(ArrestReferral, request.user), pk=pk)
+    episode = selectors.visible_episodes(request.user).filter(person_id=referral.person_id).first()
+    try:
+        criminal_justice.record_arrest_assessment(referral=referral, assessed_at=timezone.now(), by=request.user)
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    return redirect("referrals:episode-detail", pk=episode.pk)
+
+
+@login_required
+@require_POST
+def breach_reported(request, pk):
+    """Marks the breach reported today, from the episode page; its task closes with it."""
+    _require_role(request.user, *CASEWORK_ROLES)
+    breach = get_object_or_404(selectors.scoped(BreachReport, request.user).select_related("order"), pk=pk)
+    try:
+        criminal_justice.mark_breach_reported(breach=breach, reported_on=timezone.localdate(), by=request.user)
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    episode = selectors.visible_episodes(request.user).filter(person_id=breach.order.person_id).first()
+    return redirect("referrals:episode-detail", pk=episode.pk)

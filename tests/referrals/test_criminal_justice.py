@@ -129,3 +129,31 @@ def test_breach_and_arrest_referral_from_the_pages_show_on_the_episode(client, a
 def test_unrelated_keyworker_gets_404_on_the_order_page(client, allocated_episode, other_keyworker):
     client.force_login(other_keyworker)
     assert client.get(reverse("referrals:order-new", args=[allocated_episode.pk])).status_code == 404
+
+
+def test_breach_marked_reported_and_arrest_assessed_from_the_episode_page(client, allocated_episode, keyworker):
+    client.force_login(keyworker)
+    breach = cj.add_breach_report(
+        order=_order(allocated_episode, keyworker), missed_appointment_on=timezone.localdate(), by=keyworker
+    )
+    arrest = cj.add_arrest_referral(
+        person=allocated_episode.person,
+        tested_at=timezone.now() - timedelta(hours=1),
+        trigger_offence="Theft",
+        by=keyworker,
+    )
+    assert client.post(reverse("referrals:breach-reported", args=[breach.pk])).status_code == 302
+    assert client.post(reverse("referrals:arrest-assessed", args=[arrest.pk])).status_code == 302
+    breach.refresh_from_db()
+    arrest.refresh_from_db()
+    assert breach.reported_on == timezone.localdate()
+    assert cj.arrest_assessment_status(arrest) == "assessed"
+    assert Task.objects.get(kind=TaskKind.BREACH_REPORT).done_on == timezone.localdate()
+
+
+def test_unrelated_keyworker_gets_404_marking_a_breach_reported(client, allocated_episode, keyworker, other_keyworker):
+    breach = cj.add_breach_report(
+        order=_order(allocated_episode, keyworker), missed_appointment_on=timezone.localdate(), by=keyworker
+    )
+    client.force_login(other_keyworker)
+    assert client.post(reverse("referrals:breach-reported", args=[breach.pk])).status_code == 404
