@@ -9,6 +9,7 @@ from core.models import Sex
 from harm_reduction import services
 from harm_reduction.choices import BbvTestKind, HepBOffer, VaccinationSchedule
 from harm_reduction.models import NspVisit
+from referrals.factories import PersonFactory
 
 TODAY = timezone.localdate()
 
@@ -169,3 +170,27 @@ def test_schema_describes_the_harm_reduction_api(client, worker):
     schema = client.get("/api/v1/schema/").content.decode()
     for path in ("nsp-visits", "nsp-attenders", "hep-b-vaccinations", "bbv-tests", "naloxone-supplies", "outreach"):
         assert f"/api/v1/{path}" in schema
+
+
+def test_doses_due_page_runs_a_fixed_number_of_queries(client, worker, django_assert_max_num_queries):
+
+    monday = TODAY - timedelta(days=TODAY.weekday())
+
+    def add(n):
+        for _ in range(n):
+            course = services.record_hep_b_offer(
+                actor=worker,
+                person=PersonFactory(),
+                offer=HepBOffer.ACCEPTED,
+                offered_on=monday - timedelta(days=7),
+                schedule=VaccinationSchedule.ACCELERATED,
+            )
+            services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=monday - timedelta(days=7))
+
+    client.force_login(worker)
+    add(5)
+    with django_assert_max_num_queries(14):
+        assert len(client.get(reverse("harm_reduction:doses-due")).context["courses"]) == 5
+    add(55)
+    with django_assert_max_num_queries(14):
+        assert len(client.get(reverse("harm_reduction:doses-due")).context["courses"]) == 60
