@@ -1,0 +1,254 @@
+"""Recovery action plans (versions signed off by an assessor), plan reviews, and modalities with their clocks."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from core.models import ModalityExitStatus, ModalitySetting, ModalityType, ReferenceCode, Team
+from referrals.models import Episode
+from referrals.querysets import ScopedToEpisodeQuerySet, ScopedToPersonQuerySet
+
+
+class LifeDomain(models.TextChoices):
+    SUBSTANCE_USE = "substance_use", "Substance use"
+    PHYSICAL_HEALTH = "physical_health", "Physical health"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    HOUSING = "housing", "Housing"
+    ETE = "ete", "Employment, education and training"
+    FAMILY = "family", "Family and relationships"
+    OFFENDING = "offending", "Offending"
+    FINANCES = "finances", "Finances"
+    OTHER = "other", "Other"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for sign-off"
+    SIGNED = "signed", "Signed off"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "No longer needed"
+
+
+class Intervention(ReferenceCode):
+    """What exactly is offered (CBT, home detox...), each reported under one NDTMS modality type (MODAL)."""
+
+    modality_type = models.ForeignKey(ModalityType, on_delete=models.PROTECT, related_name="interventions")
+
+
+class EpisodeScoped(ScopedToEpisodeQuerySet):
+    pass
+
+
+class RecoveryPlan(models.Model):
+    """One plan per episode; its content lives in versions."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.PROTECT, related_name="recovery_plan")
+    review_interval_days = models.PositiveSmallIntegerField(
+        default=84, help_text="Days between plan reviews after the first (default 12 weeks)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EpisodeScoped.as_manager()
+
+    def __str__(self):
+        return f"Recovery plan for {self.episode}"
+
+
+class PlanVersionQuerySet(ScopedToPersonQuerySet):
+    person_lookup = "plan__episode__person"
+
+
+class PlanVersion(models.Model):
+    plan = models.ForeignKey(RecoveryPlan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    own_words = models.TextField(blank=True, help_text="What the person wants from treatment, in their words.")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_on = models.DateField(null=True, blank=True)
+    returned_reason = models.TextField(blank=True, help_text="Why the assessor returned it to the author.")
+    based_on = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PlanVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="planversion_number_unique"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(status="signed"), name="planversion_one_signed_per_plan"
+            ),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(status__in=["draft", "submitted"]), name="planversion_one_open_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed") | Q(signed_by__isnull=False, signed_on__isnull=False),
+                name="planversion_signed_has_signer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Version {self.number} ({self.get_status_display()})"
+
+
+class GoalQuerySet(ScopedToPersonQuerySet):
+    person_lookup = "plan_version__plan__episode__person"
+
+
+class Goal(models.Model):
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="goals")
+    domain = models.CharField(max_length=20, choices=LifeDomain.choices)
+    text = models.TextField(help_text="The goal, in the person's words where possible.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = GoalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan_version", "position", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class Action(models.Model):
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
+    what = models.TextField()
+    who = models.CharField(max_length=200)
+    by_when = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["goal", "position", "pk"]
+
+    def __str__(self):
+        return self.what
+
+
+class PlannedModality(models.Model):
+    plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="planned_modalities")
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="+")
+    notes = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return str(self.intervention)
+
+
+class PlanReviewQuerySet(ScopedToPersonQuerySet):
+    person_lookup = "plan__episode__person"
+
+
+class PlanReview(models.Model):
+    plan = models.ForeignKey(RecoveryPlan, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField()
+    reviewed_version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="reviews")
+    summary = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    new_version = models.ForeignKey(
+        PlanVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The draft version this review led to, if any.",
+    )
+
+    objects = PlanReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "reviewed_on", "pk"]
+
+    def __str__(self):
+        return f"Review on {self.reviewed_on}"
+
+
+class GoalProgress(models.Model):
+    review = models.ForeignKey(PlanReview, on_delete=models.CASCADE, related_name="progress")
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="+")
+    progress = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "goal"], name="goalprogress_unique")]
+
+    def __str__(self):
+        return self.progress
+
+
+class Modality(models.Model):
+    """A treatment intervention the person is referred to (REFMODDT, FAOMODDT, MODST, MODEND, MODEXIT)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="modalities")
+    modality_type = models.ForeignKey(ModalityType, on_delete=models.PROTECT, related_name="+")
+    setting = models.ForeignKey(ModalitySetting, on_delete=models.PROTECT, related_name="+")
+    intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="modalities")
+    provider_team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    provider = models.CharField(max_length=200, blank=True)
+    referred_on = models.DateField(help_text="REFMODDT")
+    first_offered_on = models.DateField(null=True, blank=True, help_text="FAOMODDT")
+    started_on = models.DateField(null=True, blank=True, help_text="MODST")
+    ended_on = models.DateField(null=True, blank=True, help_text="MODEND")
+    exit_status = models.ForeignKey(
+        ModalityExitStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    objects = EpisodeScoped.as_manager()
+
+    class Meta:
+        ordering = ["episode", "referred_on", "pk"]
+        verbose_name_plural = "modalities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(started_on__isnull=True) | Q(started_on__gte=F("referred_on")),
+                name="modality_start_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_offered_on__isnull=True) | Q(first_offered_on__gte=F("referred_on")),
+                name="modality_offer_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=False, ended_on__gte=F("started_on")),
+                name="modality_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, exit_status__isnull=True)
+                | Q(ended_on__isnull=False, exit_status__isnull=False),
+                name="modality_exit_status_iff_ended",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.intervention)
+
+
+class ModalityReviewQuerySet(ScopedToPersonQuerySet):
+    person_lookup = "modality__episode__person"
+
+
+class ModalityReview(models.Model):
+    """A sub-intervention review; the latest date is SUBMODDT."""
+
+    modality = models.ForeignKey(Modality, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField()
+    notes = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ModalityReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["modality", "reviewed_on", "pk"]
+
+    def __str__(self):
+        return f"Review on {self.reviewed_on}"
