@@ -123,7 +123,10 @@ def episode_discharge(request, pk):
         except DomainError as exc:
             _put_error(form, exc)
         else:
-            return redirect("referrals:episode-detail", pk=episode.pk)
+            # Discharge ends the allocation, so a keyworker may no longer see the episode: back to the caseload.
+            if selectors.visible_episodes(request.user).filter(pk=episode.pk).exists():
+                return redirect("referrals:episode-detail", pk=episode.pk)
+            return redirect("referrals:my-caseload")
     return render(request, "referrals/episodes/form.html", {"episode": episode, "form": form, "heading": "Discharge"})
 
 

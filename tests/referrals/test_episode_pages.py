@@ -103,6 +103,7 @@ def test_unplanned_discharge_on_the_page_adds_to_reengagement_list(client, alloc
         },
     )
     assert response.status_code == 302
+    assert response.url == reverse("referrals:my-caseload")
     assert ReengagementEntry.objects.exists()
     client.force_login(manager)
     assert str(allocated_episode.person) in client.get(reverse("referrals:reengagement-list")).content.decode()
