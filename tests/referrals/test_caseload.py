@@ -97,3 +97,18 @@ def test_episodes_of_another_keyworker_are_not_on_my_caseload(client, keyworker,
     AllocationFactory(keyworker=other_keyworker, assessor=assessor, allocated_by=manager)
     client.force_login(keyworker)
     assert "Nobody is allocated to you" in client.get(reverse("referrals:my-caseload")).content.decode()
+
+
+def test_demo_gives_keyworker_a_caseload_with_overdue_work_and_leaves_some_unallocated(db, capsys):
+    from django.core.management import call_command
+
+    from core.models import User
+    from referrals.models import Allocation, Episode, FollowUp, ReengagementEntry
+
+    call_command("seed_demo", people=200, seed=3)
+    keyworker = User.objects.get(username="keyworker")
+    assert Allocation.objects.filter(keyworker=keyworker, ended_on__isnull=True).count() >= 20
+    assert Task.objects.filter(assigned_to=keyworker, done_on__isnull=True, due_on__lt=timezone.localdate()).exists()
+    assert Episode.objects.open().filter(allocations__isnull=True).exists()
+    assert FollowUp.objects.exists()
+    assert ReengagementEntry.objects.exists()
