@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class RecoveryPlansConfig(AppConfig):
     name = "recovery_plans"
+
+    def ready(self):
+        from recovery_plans.services.modalities import open_modality_names
+        from referrals import discharge_checks
+
+        # Discharge is refused while any modality of the episode is still open.
+        discharge_checks.register(open_modality_names)
