@@ -9,7 +9,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import Role
 from core.errors import DomainError
-from prescribing import selectors, services
+from prescribing import selectors, services, waits
 from prescribing.forms import ChangeDoseForm, ClinicalAssessmentForm, PrescriptionForm, add_domain_error
 from prescribing.models import ClinicalAssessment, DrugTest, Prescription, SafeStorage
 from referrals.models import Episode, Person
@@ -126,4 +126,21 @@ def change_dose(request, pk):
             "title": f"Change dose: {prescription}",
             "submit": "Save new dose",
         },
+    )
+
+
+@login_required
+def waits_page(request):
+    _require_prescriber(request.user)
+    breaches_only = request.GET.get("breaches") == "1"
+    clocks = waits.waits(request.user, timezone.localdate())
+    # Started on time is done with; the page shows who is still waiting and every late start.
+    shown = [row for row in clocks if row.breached or row.started_on is None]
+    if breaches_only:
+        shown = [row for row in shown if row.breached]
+    audit.audit_list_view(request, Person, len(shown), page="prescribing waits")
+    return render(
+        request,
+        "prescribing/waits.html",
+        {"rows": shown, "breaches_only": breaches_only, "breach_count": sum(row.breached for row in clocks)},
     )

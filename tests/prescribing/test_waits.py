@@ -1,0 +1,59 @@
+"""The prescribing waits page: 10 working days from the modality referral, 5 from a DRR order."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from core.models import ModalitySetting
+from prescribing.factories import ClinicalAssessmentFactory, PrescriptionFactory
+from prescribing.waits import waits
+from recovery_plans.models import Intervention, Modality
+from referrals.choices import OrderKind
+from referrals.models import CommunityOrder
+
+pytestmark = pytest.mark.django_db
+
+
+def _modality(episode, prescriber, referred_on):
+    intervention = Intervention.objects.get(code="PRESC")
+    return Modality.objects.create(
+        episode=episode,
+        modality_type=intervention.modality_type,
+        setting=ModalitySetting.objects.get(code="6"),
+        intervention=intervention,
+        referred_on=referred_on,
+        referred_by=prescriber,
+    )
+
+
+@pytest.mark.parametrize(("started_on", "breached"), [(date(2026, 3, 16), False), (date(2026, 3, 17), True)])
+def test_start_on_the_10th_working_day_is_on_time_and_the_11th_a_breach(started_on, breached, episode, prescriber):
+    _modality(episode, prescriber, date(2026, 3, 2))
+    assessment = ClinicalAssessmentFactory(episode=episode, prescriber=prescriber, assessed_on=date(2026, 3, 3))
+    PrescriptionFactory(clinical_assessment=assessment, starts_on=started_on)
+    [row] = waits(prescriber, date(2026, 4, 1))
+    assert row.due_on == date(2026, 3, 16)
+    assert row.breached is breached
+
+
+@pytest.mark.parametrize(("today", "breached"), [(date(2027, 1, 5), False), (date(2027, 1, 6), True)])
+def test_drr_clock_runs_5_working_days_from_the_order_across_christmas(today, breached, episode, prescriber):
+    CommunityOrder.objects.create(
+        person=episode.person, episode=episode, kind=OrderKind.DRR, order_date=date(2026, 12, 24), requirement_months=6
+    )
+    _modality(episode, prescriber, date(2026, 12, 24))
+    [row] = waits(prescriber, today)
+    assert row.drr
+    assert row.due_on == date(2027, 1, 5)
+    assert row.breached is breached
+
+
+def test_waits_page_lists_breaches_for_prescribers_only(client, episode, prescriber, allocation, staff):
+    _modality(episode, prescriber, date(2026, 1, 5))
+    client.force_login(prescriber)
+    response = client.get(reverse("prescribing:waits") + "?breaches=1")
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 1
+    client.force_login(allocation.keyworker)
+    assert client.get(reverse("prescribing:waits")).status_code == 403
