@@ -10,7 +10,8 @@ from prescribing.factories import ClinicalAssessmentFactory, PrescriptionFactory
 from prescribing.waits import waits
 from recovery_plans.models import Intervention, Modality
 from referrals.choices import OrderKind
-from referrals.models import CommunityOrder
+from referrals.factories import EpisodeFactory
+from referrals.models import CommunityOrder, TeamInvolvement
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,17 @@ def test_waits_page_lists_breaches_for_prescribers_only(client, episode, prescri
     assert len(response.context["rows"]) == 1
     client.force_login(allocation.keyworker)
     assert client.get(reverse("prescribing:waits")).status_code == 403
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_waits_page_runs_a_fixed_number_of_queries(
+    count, client, prescriber, prescribing_team, django_assert_max_num_queries
+):
+    for _ in range(count):
+        episode = EpisodeFactory()
+        TeamInvolvement.objects.create(person=episode.person, team=prescribing_team, since=date(2026, 1, 5), reason="x")
+        _modality(episode, prescriber, date(2026, 1, 5))
+    client.force_login(prescriber)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("prescribing:waits"))
+    assert len(response.context["rows"]) == count
