@@ -5,8 +5,11 @@ class RecoveryPlansConfig(AppConfig):
     name = "recovery_plans"
 
     def ready(self):
+        from recovery_plans.deadlines import PROVIDERS
         from recovery_plans.services.modalities import open_modality_names
-        from referrals import discharge_checks
+        from referrals import caseload, discharge_checks
 
         # Discharge is refused while any modality of the episode is still open.
         discharge_checks.register(open_modality_names)
+        for provider in PROVIDERS:
+            caseload.register(provider)
