@@ -5,6 +5,7 @@ import pytest
 from core.choices import Role
 from core.models import ModalitySetting
 from recovery_plans.deadlines import next_review_due
+from recovery_plans.factories import ModalityFactory
 from recovery_plans.models import Intervention
 from recovery_plans.services import modalities
 from referrals.caseload import due_items_for
@@ -38,3 +39,10 @@ def test_caseload_shows_plan_due_21_days_after_treatment_start_and_sub_intervent
     items = {item.label: item.due_on for item in due_items_for([episode.pk])[episode.pk]}
     assert items["Recovery plan due"] == episode.opened_on + timedelta(days=21)
     assert items["Cognitive behavioural therapy (CBT) review due"] == episode.opened_on + timedelta(days=182)
+
+
+@pytest.mark.django_db
+def test_modality_factory_makes_an_open_prescribing_modality():
+    modality = ModalityFactory()
+    assert modality.modality_type.code == "94"
+    assert modality.ended_on is None
