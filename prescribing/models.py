@@ -70,6 +70,9 @@ class Prescription(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="prescriptions")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="prescriptions")
     clinical_assessment = models.ForeignKey(ClinicalAssessment, on_delete=models.PROTECT, related_name="prescriptions")
+    modality = models.ForeignKey(
+        "recovery_plans.Modality", null=True, blank=True, on_delete=models.PROTECT, related_name="prescriptions"
+    )
     medication = models.ForeignKey(Medication, on_delete=models.PROTECT, related_name="+")
     dose = models.DecimalField(max_digits=8, decimal_places=2)
     unit = models.CharField(max_length=20)
@@ -215,6 +218,9 @@ class DrugTestResult(models.Model):
 class DetoxPlan(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="detox_plans")
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="detox_plans")
+    modality = models.ForeignKey(
+        "recovery_plans.Modality", null=True, blank=True, on_delete=models.PROTECT, related_name="detox_plans"
+    )
     setting = models.CharField(max_length=20, choices=DetoxSetting.choices)
     planned_start = models.DateField()
     planned_end = models.DateField()

@@ -191,6 +191,7 @@ def prescribe(
     planned_steps=(),
     released_from_prison_on: date | None = None,
     gap_reason: str = "",
+    modality=None,
 ) -> Prescription:
     _require(actor, "prescribing.add_prescription", role=Role.PRESCRIBER, what="prescribe")
     _check_open_episode(episode)
@@ -206,6 +207,8 @@ def prescribe(
             "first, dated on or before the start of the prescription.",
             field="clinical_assessment",
         )
+    if modality is not None and modality.episode_id != episode.pk:
+        raise DomainError("Choose a modality of this episode.", field="modality")
     dose = _positive_dose(dose)
     if regime not in Regime.values:
         raise DomainError("Choose the regime.", field="regime")
@@ -227,6 +230,7 @@ def prescribe(
         person=person,
         episode=episode,
         clinical_assessment=assessment,
+        modality=modality,
         medication=medication,
         dose=dose,
         unit=medication.unit,
@@ -299,6 +303,7 @@ def change_dose(
         person=person,
         episode=prescription.episode,
         clinical_assessment=prescription.clinical_assessment,
+        modality=prescription.modality,
         medication=prescription.medication,
         dose=dose,
         unit=prescription.unit,

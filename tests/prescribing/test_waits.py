@@ -5,7 +5,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from core.errors import DomainError
 from core.models import ModalitySetting
+from prescribing import services
 from prescribing.factories import ClinicalAssessmentFactory, PrescriptionFactory
 from prescribing.waits import waits
 from recovery_plans.models import Intervention, Modality
@@ -72,3 +74,14 @@ def test_waits_page_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("prescribing:waits"))
     assert len(response.context["rows"]) == count
+
+
+def test_a_prescription_links_only_to_a_modality_of_its_episode(episode, prescriber, methadone, pharmacy):
+    other = _modality(EpisodeFactory(), prescriber, date(2026, 1, 5))
+    mine = _modality(episode, prescriber, date(2026, 1, 5))
+    assessment = ClinicalAssessmentFactory(episode=episode, prescriber=prescriber)
+    fields = {"actor": prescriber, "episode": episode, "medication": methadone, "dose": "30", "pharmacy": pharmacy}
+    fields |= {"regime": "stabilisation", "starts_on": assessment.assessed_on}
+    with pytest.raises(DomainError):
+        services.prescribe(modality=other, **fields)
+    assert services.prescribe(modality=mine, **fields).modality == mine
