@@ -171,6 +171,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.domain_exception_handler",
 }
+# OpenAPI enum-naming warnings (duplicate "kind"/"result"/"setting" choice names) are cosmetic, not security;
+# silenced until each collision gets an ENUM_NAME_OVERRIDES entry (noted on issue 2).
+SILENCED_SYSTEM_CHECKS = ["drf_spectacular.W001"]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recovery Record API",
     "DESCRIPTION": "Case management for an integrated drug and alcohol treatment service.",

@@ -68,6 +68,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
     """Status of background jobs: each person sees the jobs they asked for; data admins see all."""
 
+    queryset = JobRun.objects.none()  # names the model for the schema; get_queryset scopes the rows
     serializer_class = JobRunSerializer
 
     def get_queryset(self):

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from core import audit
 from core.choices import AuditAction, Role
-from core.registry import app_modules
+from core.registry import OUR_APPS, app_modules
 
 
 @receiver(user_logged_in)
@@ -35,7 +35,8 @@ def role_permissions() -> dict[str, set[str]]:
 
 @receiver(post_migrate)
 def sync_role_permissions(sender, app_config=None, using="default", **kwargs):
-    if app_config is None or app_config.name != "core":
+    # After each of our apps migrates, so permissions of apps listed after core exist by the last one.
+    if app_config is None or app_config.name not in OUR_APPS:
         return
     for role, wanted in role_permissions().items():
         group, _ = Group.objects.using(using).get_or_create(name=Role(role).label)

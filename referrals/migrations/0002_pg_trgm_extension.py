@@ -1,9 +1,8 @@
-# The duplicate check on a new person scores close name matches with trigram similarity.
-from django.contrib.postgres.operations import TrigramExtension
+# Kept as an empty step: the embedded PostgreSQL (pgserver) ships no contrib extensions, so the
+# duplicate check compares names in Python instead of with pg_trgm.
 from django.db import migrations
 
 
 class Migration(migrations.Migration):
     dependencies = [("referrals", "0001_initial")]
-
-    operations = [TrigramExtension()]
+    operations = []

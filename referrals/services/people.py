@@ -3,11 +3,10 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 
-from django.contrib.postgres.search import TrigramSimilarity
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Value
-from django.db.models.functions import Concat, Lower
+from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
@@ -117,24 +116,38 @@ def person_find_duplicates(
     """
     number = nhs_number.normalise(nhs_number_value)
     full_name = f"{given_name.strip()} {family_name.strip()}".lower()
-    initials = Q(given_name__istartswith=given_name.strip()[:1], family_name__istartswith=family_name.strip()[:1])
-    same_birth = Q(date_of_birth=date_of_birth, sex=sex)
+    # Narrow by indexed columns in SQL, then score names in Python (no database extension needed).
     candidates = (
         Person.objects.filter(merged_into__isnull=True)
-        .annotate(similarity=TrigramSimilarity(Lower(Concat("given_name", Value(" "), "family_name")), full_name))
         .filter(
             (Q(nhs_number=number) if number else Q(pk__in=[]))
-            | (same_birth & initials)
-            | Q(date_of_birth=date_of_birth, similarity__gte=CLOSE_NAME_SIMILARITY)
-            | Q(similarity__gte=NEAR_IDENTICAL_NAME_SIMILARITY)
+            | Q(date_of_birth=date_of_birth)
+            | Q(family_name__iexact=family_name.strip())
         )
         .select_related("sex")
-        .order_by("-similarity", "family_name", "id")
     )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
+    scored = []
+    for person in candidates[:500]:
+        person.similarity = SequenceMatcher(
+            None, f"{person.given_name} {person.family_name}".lower(), full_name
+        ).ratio()
+        same_birth_initials = (
+            person.date_of_birth == date_of_birth
+            and person.sex_id == getattr(sex, "pk", sex)
+            and (person.initials == f"{given_name.strip()[:1]}{family_name.strip()[:1]}".upper())
+        )
+        if (
+            (number and person.nhs_number == number)
+            or same_birth_initials
+            or (person.date_of_birth == date_of_birth and person.similarity >= CLOSE_NAME_SIMILARITY)
+            or person.similarity >= NEAR_IDENTICAL_NAME_SIMILARITY
+        ):
+            scored.append(person)
+    scored.sort(key=lambda p: (-p.similarity, p.family_name, p.id))
     matches = []
-    for person in candidates[:MAX_MATCHES]:
+    for person in scored[:MAX_MATCHES]:
         reasons = []
         if number and person.nhs_number == number:
             reasons.append("Same NHS number")
