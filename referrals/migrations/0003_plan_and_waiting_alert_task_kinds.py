@@ -4,15 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0002_pg_trgm_extension'),
+        ("referrals", "0002_pg_trgm_extension"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='task',
-            name='kind',
-            field=models.CharField(choices=[('follow_up', 'Follow-up contact'), ('breach_report', 'Breach report to the police'), ('arrest_referral', 'Arrest referral assessment'), ('marac_referral', 'MARAC referral'), ('childrens_centre_offer', "Offer Children's Centre referral"), ('safe_storage_prompt', 'Safe storage for prescribed medication'), ('antenatal_link', 'Link with antenatal care'), ('safeguarding', 'Safeguarding concern'), ('hepatology_referral', 'Hepatology referral'), ('hiv_referral', 'HIV referral'), ('recovery_plan_due', 'Recovery plan due'), ('plan_review_due', 'Recovery plan review due'), ('modality_review_due', 'Sub-intervention review due'), ('modality_wait', 'Modality waiting over 14 days'), ('prescribing_wait', 'Prescribing start overdue'), ('other', 'Other')], max_length=30),
+            model_name="task",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("follow_up", "Follow-up contact"),
+                    ("breach_report", "Breach report to the police"),
+                    ("arrest_referral", "Arrest referral assessment"),
+                    ("marac_referral", "MARAC referral"),
+                    ("childrens_centre_offer", "Offer Children's Centre referral"),
+                    ("safe_storage_prompt", "Safe storage for prescribed medication"),
+                    ("antenatal_link", "Link with antenatal care"),
+                    ("safeguarding", "Safeguarding concern"),
+                    ("hepatology_referral", "Hepatology referral"),
+                    ("hiv_referral", "HIV referral"),
+                    ("recovery_plan_due", "Recovery plan due"),
+                    ("plan_review_due", "Recovery plan review due"),
+                    ("modality_review_due", "Sub-intervention review due"),
+                    ("modality_wait", "Modality waiting over 14 days"),
+                    ("prescribing_wait", "Prescribing start overdue"),
+                    ("other", "Other"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
