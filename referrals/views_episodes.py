@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from core import audit
 from core.choices import Role
 from core.errors import DomainError
+from referrals import record_pages
 from referrals import selectors_episodes as selectors
 from referrals.forms_episodes import (
     AllocationForm,
@@ -100,7 +101,12 @@ def episode_detail(request, pk):
     return render(
         request,
         "referrals/episodes/detail.html",
-        {"episode": episode, "planned": episodes.planned(episode), **context},
+        {
+            "episode": episode,
+            "planned": episodes.planned(episode),
+            "record_links": record_pages.episode_links(episode, request.user),
+            **context,
+        },
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import Role
 from core.errors import DomainError
+from referrals import record_pages
 from referrals import selectors_intake as selectors
 from referrals.choices import ReferralStatus
 from referrals.forms_intake import (
@@ -122,6 +123,7 @@ def person_detail(request, pk):
         "can_merge": request.user.has_role(Role.DATA_ADMIN),
         "can_triage": request.user.has_role(*intake.TRIAGE_ROLES),
         "can_refer": request.user.has_role(*intake.REFERRING_ROLES),
+        "record_panels": record_pages.person_panels(person, request.user),
     }
     return render(request, "referrals/person/detail.html", context)
 

@@ -1,0 +1,2 @@
+def seed(context):
+    """Demo modalities: added with the modalities pages."""

@@ -1,0 +1,2 @@
+def seed(context):
+    """Demo plans: added with the plans pages."""

@@ -1,0 +1,1 @@
+PLANS_NAV_ITEMS = []
