@@ -5,11 +5,14 @@ class RecoveryPlansConfig(AppConfig):
     name = "recovery_plans"
 
     def ready(self):
+        from recovery_plans import links_modalities, links_plans
         from recovery_plans.deadlines import PROVIDERS
         from recovery_plans.services.modalities import open_modality_names
-        from referrals import caseload, discharge_checks
+        from referrals import caseload, discharge_checks, record_pages
 
         # Discharge is refused while any modality of the episode is still open.
         discharge_checks.register(open_modality_names)
         for provider in PROVIDERS:
             caseload.register(provider)
+        record_pages.register_episode_links(links_plans.episode_links)
+        record_pages.register_episode_links(links_modalities.episode_links)
