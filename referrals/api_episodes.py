@@ -109,7 +109,7 @@ class ArrestWriteSerializer(serializers.Serializer):
     from_other_area = serializers.BooleanField(required=False, default=False)
 
 
-class AssessmentSerializer(serializers.Serializer):
+class ArrestAssessmentSerializer(serializers.Serializer):
     assessed_at = serializers.DateTimeField()
     in_custody = serializers.BooleanField(required=False, default=False)
 
@@ -234,12 +234,12 @@ class ArrestReferralViewSet(mixins.CreateModelMixin, ScopedViewSet):
         episode = _visible_episode(request.user, data.pop("episode"))
         return self._created(criminal_justice.add_arrest_referral(person=episode.person, by=request.user, **data))
 
-    @extend_schema(request=AssessmentSerializer, responses=ArrestReferralSerializer)
+    @extend_schema(request=ArrestAssessmentSerializer, responses=ArrestReferralSerializer)
     @action(detail=True, methods=["post"])
     def assessment(self, request, pk=None):
         _require_role(request.user, *CASEWORK_ROLES)
         referral = self.get_object()
-        data = self._validated(AssessmentSerializer)
+        data = self._validated(ArrestAssessmentSerializer)
         referral = criminal_justice.record_arrest_assessment(
             referral=referral, assessed_at=data["assessed_at"], in_custody=data["in_custody"], by=request.user
         )
@@ -294,6 +294,7 @@ class TaskViewSet(ScopedViewSet):
     """My open tasks; `done` marks one done (its owner or their team manager)."""
 
     model = Task
+    queryset = Task.objects.none()  # the model for the schema generator, which has no user to scope by
     serializer_class = TaskSerializer
 
     def get_queryset(self):
@@ -313,6 +314,7 @@ class TaskViewSet(ScopedViewSet):
 
 class ReengagementViewSet(ScopedViewSet):
     model = ReengagementEntry
+    queryset = ReengagementEntry.objects.none()  # the model for the schema generator, which has no user
     serializer_class = ReengagementEntrySerializer
 
     def get_queryset(self):
