@@ -1,5 +1,6 @@
-"""The role-aware header menu. Each app adds its entries in `<app>/navigation.py` as NAV_ITEMS:
-(label, url name, roles that see it); an entry whose url does not resolve yet is left out."""
+"""The role-aware header menu and the home page's cards. Each app adds its entries in `<app>/navigation.py`
+as NAV_ITEMS: (label, url name, roles that see it, and a one-line description for the home page card);
+an entry whose url does not resolve yet is left out."""
 
 from dataclasses import dataclass
 
@@ -13,6 +14,9 @@ class NavItem:
     label: str
     url_name: str
     roles: tuple[str, ...]
+    # One line under the card on the home page: what the person finds there. Optional, so a new entry
+    # can land before its words do.
+    description: str = ""
 
 
 def navigation_for(request) -> list[dict]:
@@ -28,5 +32,12 @@ def navigation_for(request) -> list[dict]:
                 url = reverse(item.url_name)
             except NoReverseMatch:
                 continue
-            items.append({"label": item.label, "url": url, "current": request.path.startswith(url) and url != "/"})
+            items.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "description": item.description,
+                    "current": request.path.startswith(url) and url != "/",
+                }
+            )
     return items

@@ -113,6 +113,24 @@ def test_only_data_admins_get_the_administration_card(client, keyworker, data_ad
     assertContains(client.get(reverse("home")), f'href="{reverse("admin:index")}"')
 
 
+def test_home_page_cards_say_what_each_page_is_for(client, keyworker):
+    client.force_login(keyworker)
+
+    response = client.get(reverse("home"))
+
+    assertInHTML(
+        '<p class="nhsuk-card__description">The people you key-work, with what is due and overdue for each.</p>',
+        response.content.decode(),
+    )
+
+
+def test_a_card_without_a_description_has_no_empty_line():
+    html = render_to_string("includes/card.html", {"label": "Clinic", "url": "/clinic/", "description": ""})
+
+    assertInHTML('<a class="nhsuk-card__link" href="/clinic/">Clinic</a>', html)
+    assert "nhsuk-card__description" not in html
+
+
 def test_missing_page_uses_the_nhsuk_layout(client, keyworker):
     client.force_login(keyworker)
 
