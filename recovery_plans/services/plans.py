@@ -9,17 +9,32 @@ from core import audit
 from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
 from core.errors import DomainError
-from recovery_plans.models import Action, Goal, PlannedModality, PlanVersion, RecoveryPlan, VersionStatus
+from recovery_plans.models import (
+    Action,
+    ActionStatus,
+    Goal,
+    Intervention,
+    LifeDomain,
+    PlannedModality,
+    PlanVersion,
+    RecoveryPlan,
+    VersionStatus,
+)
 
 
-def _may_draft(user) -> bool:
-    return user.has_role(Role.KEYWORKER) or user.has_role(Role.ASSESSOR)
+def may_draft(user) -> bool:
+    """Keyworkers and assessors write plans with the person (domain.md 2 step 5)."""
+    return user.has_role(Role.KEYWORKER, Role.ASSESSOR)
+
+
+def _require_drafter(user, field: str) -> None:
+    if not may_draft(user):
+        raise DomainError("Only a keyworker or an assessor can write a recovery plan.", field=field)
 
 
 @transaction.atomic
 def start_plan(*, episode, by) -> PlanVersion:
-    if not _may_draft(by):
-        raise DomainError("Only a keyworker or an assessor can draft a recovery plan.", field="episode")
+    _require_drafter(by, "episode")
     if episode.discharged_on is not None:
         raise DomainError("This episode has been discharged: a plan cannot be started.", field="episode")
     plan, _ = RecoveryPlan.objects.get_or_create(episode=episode)
@@ -34,29 +49,86 @@ def _locked(version: PlanVersion) -> PlanVersion:
     return PlanVersion.objects.select_for_update().select_related("plan__episode").get(pk=version.pk)
 
 
+def _clean_goals(goals: list[dict]) -> list[dict]:
+    """Check every goal and action before anything is written, so a bad row leaves the draft as it was."""
+    cleaned = []
+    for number, goal in enumerate(goals, start=1):
+        if goal.get("domain") not in LifeDomain.values:
+            raise DomainError(f"Goal {number}: choose the life domain it belongs to.", field="domain")
+        text = (goal.get("text") or "").strip()
+        if not text:
+            raise DomainError(f"Goal {number}: say what the goal is.", field="text")
+        actions = []
+        for action in goal.get("actions", []):
+            what, who = (action.get("what") or "").strip(), (action.get("who") or "").strip()
+            if not what:
+                raise DomainError(f"Goal {number}: say what each action is.", field="what")
+            if not who:
+                raise DomainError(f'Goal {number}: say who will do "{what}".', field="who")
+            status = action.get("status") or ActionStatus.NOT_STARTED
+            if status not in ActionStatus.values:
+                raise DomainError(f'Goal {number}: choose the status of "{what}".', field="status")
+            actions.append({"what": what, "who": who, "by_when": action.get("by_when"), "status": status})
+        cleaned.append({"domain": goal["domain"], "text": text, "actions": actions})
+    return cleaned
+
+
+def _clean_planned(planned: list[dict]) -> list[dict]:
+    ids = [p["intervention"].pk if isinstance(p["intervention"], Intervention) else p["intervention"] for p in planned]
+    if len(set(ids)) != len(ids):
+        raise DomainError("Each intervention can be planned once.", field="planned_modalities")
+    active = set(Intervention.objects.filter(pk__in=ids, active=True).values_list("pk", flat=True))
+    if set(ids) - active:
+        raise DomainError("Choose interventions from the current list.", field="planned_modalities")
+    notes = [(p.get("notes") or "").strip() for p in planned]
+    return [{"intervention_id": pk, "notes": note} for pk, note in zip(ids, notes, strict=True)]
+
+
 @transaction.atomic
-def update_draft(*, version: PlanVersion, own_words: str, goals: list[dict], by, expected_version: int) -> PlanVersion:
-    """Replace the content of a draft. `goals`: [{domain, text, actions: [{what, who, by_when, status}]}]."""
+def update_draft(
+    *,
+    version: PlanVersion,
+    own_words: str,
+    goals: list[dict],
+    by,
+    expected_version: int,
+    planned_modalities: list[dict] | None = None,
+) -> PlanVersion:
+    """Replace the content of a draft. `goals`: [{domain, text, actions: [{what, who, by_when, status}]}];
+    `planned_modalities`: [{intervention, notes}], or None to keep the ones the draft has."""
+    _require_drafter(by, "own_words")
     current = _locked(version)
     if current.status != VersionStatus.DRAFT:
         raise DomainError(
             "This version is not a draft and cannot be edited. Make a new version to change the plan.",
             field="own_words",
         )
-    current.own_words = own_words
+    goals = _clean_goals(goals)
+    planned = None if planned_modalities is None else _clean_planned(planned_modalities)
+    current.own_words = own_words.strip()
+    # The version check comes before any row is replaced: a stale edit changes nothing.
     save_if_unchanged(current, expected_version=expected_version, fields=["own_words"], what="plan")
     current.goals.all().delete()
     for g_pos, goal in enumerate(goals):
         created = Goal.objects.create(plan_version=current, domain=goal["domain"], text=goal["text"], position=g_pos)
         Action.objects.bulk_create(
-            Action(goal=created, position=a_pos, **action) for a_pos, action in enumerate(goal.get("actions", []))
+            Action(goal=created, position=a_pos, **action) for a_pos, action in enumerate(goal["actions"])
         )
-    audit.record(AuditAction.CHANGE, current, actor=by, details={"goals": len(goals)})
+    if planned is not None:
+        current.planned_modalities.all().delete()
+        PlannedModality.objects.bulk_create(PlannedModality(plan_version=current, **p) for p in planned)
+    audit.record(
+        AuditAction.CHANGE,
+        current,
+        actor=by,
+        details={"goals": len(goals), "planned_modalities": None if planned is None else len(planned)},
+    )
     return current
 
 
 @transaction.atomic
 def submit(*, version: PlanVersion, by, expected_version: int) -> PlanVersion:
+    _require_drafter(by, "status")
     current = _locked(version)
     if current.status != VersionStatus.DRAFT:
         raise DomainError("Only a draft can be submitted for sign-off.", field="status")
@@ -88,6 +160,8 @@ def plan_sign_off(*, version: PlanVersion, assessor, when: date) -> PlanVersion:
     check_may_sign(current, assessor)
     if current.status != VersionStatus.SUBMITTED:
         raise DomainError("Only a submitted version can be signed off.", field="status")
+    if when > timezone.localdate():
+        raise DomainError("The sign-off date cannot be in the future.", field="signed_on")
     previous = PlanVersion.objects.select_for_update().filter(plan=current.plan, status=VersionStatus.SIGNED)
     for old in previous:
         old.status = VersionStatus.SUPERSEDED
@@ -120,8 +194,7 @@ def return_plan(*, version: PlanVersion, assessor, reason: str) -> PlanVersion:
 @transaction.atomic
 def new_version(*, plan: RecoveryPlan, by) -> PlanVersion:
     """A signed plan is read-only: changing it starts a new draft copied from the signed version."""
-    if not _may_draft(by):
-        raise DomainError("Only a keyworker or an assessor can change a recovery plan.", field="plan")
+    _require_drafter(by, "plan")
     plan = RecoveryPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.SUBMITTED]).exists():
         raise DomainError("There is already a version being drafted or awaiting sign-off.", field="plan")

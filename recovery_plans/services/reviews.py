@@ -3,12 +3,13 @@
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from core import audit
 from core.choices import AuditAction
 from core.errors import DomainError
 from recovery_plans.models import GoalProgress, PlanReview, RecoveryPlan, VersionStatus
-from recovery_plans.services.plans import new_version
+from recovery_plans.services.plans import may_draft, new_version
 
 
 @transaction.atomic
@@ -16,6 +17,10 @@ def record_review(
     *, plan: RecoveryPlan, reviewed_on: date, progress: dict[int, str], summary: str, by, change_plan: bool = False
 ) -> PlanReview:
     """`progress` maps goal ids of the signed version to what has happened since the last review."""
+    if not may_draft(by):
+        raise DomainError("Only a keyworker or an assessor can review a recovery plan.", field="plan")
+    if reviewed_on > timezone.localdate():
+        raise DomainError("The review date cannot be in the future.", field="reviewed_on")
     plan = RecoveryPlan.objects.select_for_update().select_related("episode").get(pk=plan.pk)
     signed = plan.versions.filter(status=VersionStatus.SIGNED).first()
     if signed is None:
