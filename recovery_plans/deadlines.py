@@ -1,19 +1,27 @@
 """Caseload due items: plan due (treatment start + 21 days), plan review due, sub-intervention review due.
 
-Each provider answers for all the episodes in one query (referrals.caseload).
+Each provider answers for all the episodes in one query (referrals.caseload). Once the morning alerts job
+(`services.alerts`) has raised a task for an item, the caseload shows that open task instead, so an item is
+never listed twice.
 """
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import CharField, Exists, Max, Min, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 
 from recovery_plans.models import Modality, PlanVersion, VersionStatus
-from recovery_plans.services.modalities import sub_intervention_review_due
+from recovery_plans.services.modalities import REVIEW_TASK_PREFIX, sub_intervention_review_due
 from referrals.caseload import DueItem
-from referrals.models import Episode
+from referrals.choices import TaskKind
+from referrals.models import Episode, Task
 
 PLAN_DUE_DAYS = 21
 FIRST_REVIEW_DAYS = 84
+
+
+def _open_alert(kind: str, **lookups):
+    return Exists(Task.objects.filter(kind=kind, done_on__isnull=True, **lookups))
 
 
 def plan_due_items(episode_ids: list[int]) -> dict[int, list[DueItem]]:
@@ -23,6 +31,7 @@ def plan_due_items(episode_ids: list[int]) -> dict[int, list[DueItem]]:
     rows = (
         Episode.objects.filter(pk__in=episode_ids)
         .annotate(treatment_start=Min("modalities__started_on"), has_signed=Exists(signed))
+        .filter(~_open_alert(TaskKind.RECOVERY_PLAN_DUE, episode=OuterRef("pk")))
         .values_list("pk", "treatment_start", "has_signed")
     )
     return {
@@ -44,6 +53,7 @@ def next_review_due(assessment_completed: date | None, latest_review: date | Non
 def review_due_items(episode_ids: list[int]) -> dict[int, list[DueItem]]:
     rows = (
         Episode.objects.filter(pk__in=episode_ids, recovery_plan__isnull=False)
+        .filter(~_open_alert(TaskKind.PLAN_REVIEW_DUE, episode=OuterRef("pk")))
         .annotate(
             assessed=Max("assessments__completed_on"),
             latest_review=Max("recovery_plan__reviews__reviewed_on"),
@@ -62,6 +72,12 @@ def sub_intervention_due_items(episode_ids: list[int]) -> dict[int, list[DueItem
     running = (
         Modality.objects.filter(episode_id__in=episode_ids, started_on__isnull=False, ended_on__isnull=True)
         .select_related("intervention")
+        .filter(
+            ~_open_alert(
+                TaskKind.MODALITY_REVIEW_DUE,
+                source_key__startswith=Concat(Value(REVIEW_TASK_PREFIX), Cast(OuterRef("pk"), CharField()), Value(":")),
+            )
+        )
         .annotate(latest_review=Max("reviews__reviewed_on"))
     )
     items: dict[int, list[DueItem]] = {}

@@ -1,27 +1,76 @@
-"""Modalities: referral from the plan, first offer, start, sub-intervention reviews and end with an exit status."""
+"""Modalities: referral from the plan, first offer, start, sub-intervention reviews and end with an exit status.
+
+Who may do what (pages and API alike, refused with PermissionDenied so both answer 403):
+- refer: an assessor (domain.md 2.6: "each referred by the assessor") holding `add_modality`;
+- first offer, start, end and reviews: the care team holding `change_modality` / `add_modalityreview`
+  (assessors, keyworkers, prescribers, team managers; see `recovery_plans/roles.py`).
+Which episodes a user may touch is decided by the caller's scoped queryset (`visible_to`).
+"""
 
 from datetime import date, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from core import audit
-from core.choices import AuditAction
+from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
-from core.errors import DomainError
+from core.errors import DomainError, StaleEditError
 from recovery_plans.models import Intervention, Modality, ModalityReview
-from referrals.models import TeamInvolvement
+from referrals.models import Task, TeamInvolvement
 
 SUB_INTERVENTION_REVIEW_DAYS = 182
+REVIEW_TASK_PREFIX = "modality_review_due:"
+
+
+def wait_task_key(modality_pk: int) -> str:
+    """The morning alert for a clock past 14 days: one per modality."""
+    return f"modality_wait:{modality_pk}"
+
+
+def review_task_prefix(modality_pk: int) -> str:
+    """Sub-intervention review alerts: one per modality and due date, so each six-month cycle has its own."""
+    return f"{REVIEW_TASK_PREFIX}{modality_pk}:"
+
+
+def may_refer(user) -> bool:
+    return user.has_role(Role.ASSESSOR) and user.has_perm("recovery_plans.add_modality")
+
+
+def may_record(user) -> bool:
+    return user.has_perm("recovery_plans.change_modality")
+
+
+def may_review(user) -> bool:
+    return user.has_perm("recovery_plans.add_modalityreview")
+
+
+def _not_future(day: date, *, field: str, what: str) -> None:
+    if day > timezone.localdate():
+        raise DomainError(f"The {what} cannot be in the future.", field=field)
+
+
+def _close_tasks(*, keys: list[str] | None = None, prefix: str | None = None, by) -> None:
+    """The alerts about this modality are answered: mark them done so they leave the caseload."""
+    tasks = Task.objects.filter(done_on__isnull=True)
+    tasks = tasks.filter(source_key__in=keys) if keys is not None else tasks.filter(source_key__startswith=prefix)
+    tasks.update(done_on=timezone.localdate(), done_by=by)
 
 
 @transaction.atomic
 def refer_modality(
     *, episode, intervention: Intervention, setting, referred_on: date, by, provider_team=None, provider: str = ""
 ) -> Modality:
+    if not may_refer(by):
+        raise PermissionDenied("Only an assessor can refer a person to a modality.")
     if episode.discharged_on is not None:
         raise DomainError("This episode has been discharged: a modality cannot be added to it.", field="episode")
+    if not intervention.active:
+        raise DomainError("This intervention is no longer offered. Choose another.", field="intervention")
     if referred_on < episode.opened_on:
         raise DomainError("The referral date cannot be before the episode opened.", field="referred_on")
+    _not_future(referred_on, field="referred_on", what="referral date")
     modality = Modality.objects.create(
         episode=episode,
         modality_type=intervention.modality_type,
@@ -45,11 +94,22 @@ def _locked(modality: Modality) -> Modality:
     return Modality.objects.select_for_update().select_related("episode").get(pk=modality.pk)
 
 
+def _check_may_record(by, current: Modality, field: str) -> None:
+    if not may_record(by):
+        raise PermissionDenied("You cannot record the dates of a modality.")
+    if current.ended_on is not None:
+        raise DomainError("This modality has ended: its dates can no longer change.", field=field)
+
+
 @transaction.atomic
 def record_first_offer(*, modality: Modality, offered_on: date, by, expected_version: int) -> Modality:
     current = _locked(modality)
+    _check_may_record(by, current, "first_offered_on")
     if offered_on < current.referred_on:
         raise DomainError("The first appointment offered cannot be before the referral.", field="first_offered_on")
+    if current.started_on is not None and offered_on > current.started_on:
+        raise DomainError("The first appointment offered cannot be after the start date.", field="first_offered_on")
+    _not_future(offered_on, field="first_offered_on", what="date the first appointment was offered")
     current.first_offered_on = offered_on
     save_if_unchanged(current, expected_version=expected_version, fields=["first_offered_on"], what="modality")
     audit.record(AuditAction.CHANGE, current, actor=by, details={"first_offered_on": offered_on.isoformat()})
@@ -59,38 +119,63 @@ def record_first_offer(*, modality: Modality, offered_on: date, by, expected_ver
 @transaction.atomic
 def start_modality(*, modality: Modality, started_on: date, by, expected_version: int) -> Modality:
     current = _locked(modality)
+    _check_may_record(by, current, "started_on")
     if current.episode.discharged_on is not None:
         raise DomainError("This episode has been discharged: the modality cannot start.", field="started_on")
     if started_on < current.referred_on:
         raise DomainError("The start date cannot be before the referral date.", field="started_on")
+    if current.first_offered_on is not None and started_on < current.first_offered_on:
+        raise DomainError("The start date cannot be before the first appointment offered.", field="started_on")
+    _not_future(started_on, field="started_on", what="start date")
     current.started_on = started_on
     save_if_unchanged(current, expected_version=expected_version, fields=["started_on"], what="modality")
+    _close_tasks(keys=[wait_task_key(current.pk)], by=by)
     audit.record(AuditAction.CHANGE, current, actor=by, details={"started_on": started_on.isoformat()})
     return current
 
 
 @transaction.atomic
-def end_modality(*, modality: Modality, ended_on: date, exit_status, by, expected_version: int) -> Modality:
+def end_modality(*, modality: Modality, ended_on: date | None, exit_status, by, expected_version: int) -> Modality:
     current = _locked(modality)
+    _check_may_record(by, current, "ended_on")
+    if ended_on is None:
+        raise DomainError("Enter the end date: an exit status needs the date the modality ended.", field="ended_on")
     if current.started_on is None:
         raise DomainError("The modality has not started, so it cannot end. Record the start first.", field="ended_on")
     if ended_on < current.started_on:
         raise DomainError("The end date cannot be before the start date.", field="ended_on")
+    _not_future(ended_on, field="ended_on", what="end date")
     if exit_status is None:
         raise DomainError("Choose an exit status.", field="exit_status")
     current.ended_on = ended_on
     current.exit_status = exit_status
     save_if_unchanged(current, expected_version=expected_version, fields=["ended_on", "exit_status"], what="modality")
-    audit.record(AuditAction.CHANGE, current, actor=by, details={"ended_on": ended_on.isoformat()})
+    _close_tasks(prefix=review_task_prefix(current.pk), by=by)
+    audit.record(
+        AuditAction.CHANGE, current, actor=by, details={"ended_on": ended_on.isoformat(), "exit": exit_status.code}
+    )
     return current
 
 
 @transaction.atomic
-def review_modality(*, modality: Modality, reviewed_on: date, notes: str, by) -> ModalityReview:
+def review_modality(
+    *, modality: Modality, reviewed_on: date, notes: str, by, expected_version: int | None = None
+) -> ModalityReview:
+    """A sub-intervention review. It moves the modality's version on, so two people recording the same
+    review at once (or a review of a modality someone has just ended) are told rather than both saved."""
     current = _locked(modality)
+    if not may_review(by):
+        raise PermissionDenied("You cannot record a sub-intervention review.")
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEditError("modality")
     if current.started_on is None or reviewed_on < current.started_on:
         raise DomainError("A review must be on or after the modality started.", field="reviewed_on")
+    if current.ended_on is not None and reviewed_on > current.ended_on:
+        raise DomainError("A review cannot be after the modality ended.", field="reviewed_on")
+    _not_future(reviewed_on, field="reviewed_on", what="review date")
+    save_if_unchanged(current, expected_version=current.version, fields=[], what="modality")
     review = ModalityReview.objects.create(modality=current, reviewed_on=reviewed_on, notes=notes, by=by)
+    _close_tasks(prefix=review_task_prefix(current.pk), by=by)
     audit.record(AuditAction.CREATE, review, actor=by)
     return review
 
