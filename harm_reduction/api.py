@@ -48,7 +48,22 @@ class VaccinationCreateSerializer(serializers.Serializer):
     schedule = serializers.ChoiceField(choices=VaccinationSchedule.choices, required=False, default="")
 
 
-class HepBDoseSerializer(serializers.Serializer):
+class VersionSerializer(serializers.Serializer):
+    """The version the client read: a stale one is refused (409). Optional for dose, result and refer, which were
+    published without it."""
+
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class VaccinationAnswerSerializer(serializers.Serializer):
+    # The full choice set keeps one enum in the schema; the service refuses "offered" as an answer.
+    offer = serializers.ChoiceField(choices=HepBOffer.choices)
+    outcome_on = serializers.DateField()
+    schedule = serializers.ChoiceField(choices=VaccinationSchedule.choices, required=False, default="")
+    version = serializers.IntegerField()
+
+
+class HepBDoseSerializer(VersionSerializer):
     dose_number = serializers.IntegerField(min_value=1)
     given_on = serializers.DateField()
 
@@ -60,13 +75,18 @@ class BbvOfferSerializer(serializers.Serializer):
     accepted = serializers.BooleanField(allow_null=True, default=None)
 
 
-class BbvResultSerializer(serializers.Serializer):
+class BbvAnswerSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField()
+    version = serializers.IntegerField()
+
+
+class BbvResultSerializer(VersionSerializer):
     tested_on = serializers.DateField(allow_null=True, required=False, default=None)
     result = serializers.ChoiceField(choices=BbvResult.choices)
     result_on = serializers.DateField()
 
 
-class BbvReferralSerializer(serializers.Serializer):
+class BbvReferralSerializer(VersionSerializer):
     referral_consent = serializers.BooleanField(allow_null=True, default=None)
 
 
@@ -213,10 +233,12 @@ class VaccinationSerializer(serializers.ModelSerializer):
             "episode",
             "offer",
             "offered_on",
+            "outcome_on",
             "schedule",
             "doses",
             "next_dose_due",
             "course_complete",
+            "completed_on",
             "version",
         ]
         read_only_fields = fields
@@ -244,11 +266,22 @@ class VaccinationViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.Rea
         )
         return Response(VaccinationSerializer(course).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=VaccinationAnswerSerializer, responses={200: VaccinationSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        data = _valid(VaccinationAnswerSerializer, request)
+        course = services.record_hep_b_outcome(
+            actor=request.user, course=self.get_object(), expected_version=data.pop("version"), **data
+        )
+        return Response(VaccinationSerializer(course).data)
+
     @extend_schema(request=HepBDoseSerializer, responses={201: VaccinationSerializer})
     @action(detail=True, methods=["post"])
     def doses(self, request, pk=None):
         data = _valid(HepBDoseSerializer, request)
-        services.record_hep_b_dose(actor=request.user, course=self.get_object(), **data)
+        services.record_hep_b_dose(
+            actor=request.user, course=self.get_object(), expected_version=data.pop("version"), **data
+        )
         return Response(VaccinationSerializer(self.get_object()).data, status=status.HTTP_201_CREATED)
 
 
@@ -291,18 +324,34 @@ class BbvTestViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnl
         )
         return Response(BbvTestSerializer(test).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=BbvAnswerSerializer, responses={200: BbvTestSerializer})
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        data = _valid(BbvAnswerSerializer, request)
+        test = services.record_bbv_answer(
+            actor=request.user, test=self.get_object(), accepted=data["accepted"], expected_version=data["version"]
+        )
+        return Response(BbvTestSerializer(test).data)
+
     @extend_schema(request=BbvResultSerializer, responses={200: BbvTestSerializer})
     @action(detail=True, methods=["post"])
     def result(self, request, pk=None):
         data = _valid(BbvResultSerializer, request)
-        test = services.record_bbv_result(actor=request.user, test=self.get_object(), **data)
+        test = services.record_bbv_result(
+            actor=request.user, test=self.get_object(), expected_version=data.pop("version"), **data
+        )
         return Response(BbvTestSerializer(test).data)
 
     @extend_schema(request=BbvReferralSerializer, responses={200: BbvTestSerializer})
     @action(detail=True, methods=["post"])
     def refer(self, request, pk=None):
         data = _valid(BbvReferralSerializer, request)
-        services.refer_positive_result(actor=request.user, test=self.get_object(), consent=data["referral_consent"])
+        services.refer_positive_result(
+            actor=request.user,
+            test=self.get_object(),
+            consent=data["referral_consent"],
+            expected_version=data["version"],
+        )
         return Response(BbvTestSerializer(self.get_object()).data)
 
 

@@ -157,10 +157,12 @@ def _vaccinations(context, episodes, worker):
                 person=episode.person,
                 episode=episode,
                 offer=offer,
-                offered_on=(doses[0] if doses else today - timedelta(days=rng.randint(0, 60))),
+                offered_on=(offered_on := doses[0] if doses else today - timedelta(days=rng.randint(0, 60))),
+                outcome_on=None if offer == HepBOffer.OFFERED else offered_on,
                 schedule=schedule,
                 next_dose_due=None if complete or not doses else next_dose_due(schedule, doses[0], len(doses)),
                 course_complete=complete,
+                completed_on=doses[-1] if complete else None,
                 recorded_by=worker,
             )
         )

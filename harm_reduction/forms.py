@@ -3,6 +3,15 @@ from django.utils import timezone
 
 from core.models import Sex
 from core.widgets import NhsDateField
+from harm_reduction.choices import (
+    BbvResult,
+    BbvTestKind,
+    HepBOffer,
+    NaloxoneRecipient,
+    OutreachSetting,
+    VaccinationSchedule,
+)
+from harm_reduction.choices import NaloxoneForm as NaloxoneKind
 from harm_reduction.models import EquipmentItem, InjectedDrug, NspSite
 
 
@@ -39,3 +48,143 @@ class NspVisitForm(forms.Form):
 
     def issues(self) -> list[tuple]:
         return [(item, self.cleaned_data.get(f"item_{item.code}") or 0) for item in self.items]
+
+
+def add_domain_error(form, exc, aliases: dict | None = None) -> None:
+    """Put a service's message on the field it names (or the page field standing for it), so the NHS.UK error
+    summary links to it; a stale edit has no field and goes at the top."""
+    name = (aliases or {}).get(exc.field, exc.field)
+    form.add_error(name if name in form.fields else None, exc.message)
+
+
+def _radios(choices, **kwargs):
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **kwargs)
+
+
+YES_NO_NOT_YET = [("yes", "Yes, accepted"), ("no", "No, refused"), ("", "Not answered yet")]
+ANSWER = {"yes": True, "no": False, "": None}
+
+
+class VersionedForm(forms.Form):
+    """Edits of an existing row carry the version they started from, so a stale edit is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class HepBOfferForm(forms.Form):
+    offer = _radios(HepBOffer.choices, label="What happened to the hepatitis B vaccination offer?")
+    offered_on = NhsDateField(label="Date offered")
+    schedule = _radios(
+        VaccinationSchedule.choices, label="Schedule", required=False, help_text="Only when the offer was accepted."
+    )
+
+
+class HepBOutcomeForm(VersionedForm):
+    offer = _radios(
+        [(v, label) for v, label in HepBOffer.choices if v != HepBOffer.OFFERED], label="The person's answer"
+    )
+    outcome_on = NhsDateField(label="Date of the answer")
+    schedule = _radios(
+        VaccinationSchedule.choices, label="Schedule", required=False, help_text="Only when the offer was accepted."
+    )
+
+
+class HepBDoseForm(VersionedForm):
+    dose_number = forms.IntegerField(
+        label="Dose number", min_value=1, widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-2"})
+    )
+    given_on = NhsDateField(label="Date given")
+
+
+class BbvOfferForm(forms.Form):
+    kind = _radios(BbvTestKind.choices, label="Which test was offered?")
+    offered_on = NhsDateField(label="Date offered")
+    accepted = _radios(YES_NO_NOT_YET, label="Did the person accept the test?", required=False)
+
+    def clean_accepted(self):
+        return ANSWER[self.cleaned_data["accepted"]]
+
+
+class BbvAnswerForm(VersionedForm):
+    accepted = _radios(YES_NO_NOT_YET[:2], label="Did the person accept the test?")
+
+    def clean_accepted(self):
+        return ANSWER[self.cleaned_data["accepted"]]
+
+
+class BbvResultForm(VersionedForm):
+    tested_on = NhsDateField(label="Date the test was taken", required=False)
+    result = _radios(BbvResult.choices, label="Result")
+    result_on = NhsDateField(label="Date of the result")
+
+
+class BbvReferralForm(VersionedForm):
+    referral_consent = forms.BooleanField(
+        label="The person consents to the referral",
+        required=False,
+        help_text="Ask the person first: the referral is not made without their consent.",
+    )
+
+
+class NaloxoneForm(forms.Form):
+    attender_code = forms.CharField(
+        label="Attender code",
+        required=False,
+        max_length=20,
+        help_text="For an NSP attender without a person record, for example JS14031985M.",
+    )
+    supplied_on = NhsDateField(label="Date supplied")
+    form = _radios(NaloxoneKind.choices, label="Naloxone")
+    recipient = _radios(NaloxoneRecipient.choices, label="Given to")
+    quantity = forms.IntegerField(
+        label="Number of kits", initial=1, widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-2"})
+    )
+    training_given = forms.BooleanField(label="Training in giving naloxone was given", required=False)
+
+
+class OutreachForm(forms.Form):
+    setting = _radios(OutreachSetting.choices, label="Where was the contact?")
+    contacted_on = NhsDateField(label="Date of contact")
+    client_id = forms.CharField(
+        label="Client ID", required=False, max_length=20, help_text="Only if the person has a record with the service."
+    )
+    description = forms.CharField(
+        label="Who was contacted",
+        required=False,
+        max_length=200,
+        help_text="For someone with no record, for example a first name and where you met.",
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class LinkAttenderForm(forms.Form):
+    person = forms.ModelChoiceField(
+        queryset=None,
+        widget=forms.RadioSelect,
+        label="Which person is this attender?",
+        empty_label=None,
+        error_messages={
+            "required": "Choose the person this attender is.",
+            "invalid_choice": "Choose one of the people listed.",
+        },
+    )
+    confirmed = forms.BooleanField(
+        label="I have confirmed with the attender that this is their record",
+        error_messages={"required": "Confirm with the attender that this is their record before linking."},
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = candidates
+        self.fields["person"].label_from_instance = lambda p: f"{p} ({p.client_id}), born {p.date_of_birth:%d/%m/%Y}"
+
+
+class PeriodForm(forms.Form):
+    start = NhsDateField(label="From")
+    end = NhsDateField(label="To")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end of the period must be on or after its start.")
+        return data

@@ -118,9 +118,15 @@ class HepBCourse(models.Model):
     )
     offer = models.CharField(max_length=20, choices=HepBOffer.choices)
     offered_on = models.DateField()
+    # The KPIs (domain.md 5: HBR, HBC) count what was true by a period's end, so the answer and the
+    # completion keep their own dates: an offer made in March and refused in April is not refused in March.
+    outcome_on = models.DateField(
+        null=True, blank=True, help_text="When the person accepted or refused, or was found already immune."
+    )
     schedule = models.CharField(max_length=20, choices=VaccinationSchedule.choices, blank=True)
     next_dose_due = models.DateField(null=True, blank=True, db_index=True)
     course_complete = models.BooleanField(default=False)
+    completed_on = models.DateField(null=True, blank=True, help_text="The date of the last dose of the course.")
     version = models.PositiveIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

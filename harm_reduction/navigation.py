@@ -1,7 +1,10 @@
 from core.choices import Role
 from core.navigation import NavItem
 
+WORKERS = (Role.HARM_REDUCTION_WORKER, Role.DATA_ADMIN)
+
 NAV_ITEMS = [
-    NavItem("NSP", "harm_reduction:nsp", (Role.HARM_REDUCTION_WORKER, Role.DATA_ADMIN)),
-    NavItem("BBV", "harm_reduction:doses-due", (Role.HARM_REDUCTION_WORKER, Role.DATA_ADMIN)),
+    NavItem("NSP", "harm_reduction:nsp", WORKERS, "Record a needle and syringe programme visit in under a minute."),
+    NavItem("BBV", "harm_reduction:doses-due", WORKERS, "Hepatitis B doses due this week and hepatitis C offers."),
+    NavItem("Outreach", "harm_reduction:outreach", WORKERS, "Street, hostel, hospital and custody contacts."),
 ]

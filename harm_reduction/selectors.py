@@ -3,13 +3,36 @@ number of queries whatever the number of rows."""
 
 from datetime import date
 
-from django.db.models import Case, Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from harm_reduction.choices import BbvTestKind, HepBOffer
-from harm_reduction.models import Attender, BbvTest, HepBCourse, NspIssue, NspSite, NspVisit, OutreachContact
-from referrals.models import Episode
+from harm_reduction.models import (
+    Attender,
+    BbvTest,
+    HepBCourse,
+    NaloxoneSupply,
+    NspIssue,
+    NspSite,
+    NspVisit,
+    OutreachContact,
+)
+from referrals.models import Episode, Person
 
 
 def _sum_subquery(queryset, group_field: str, sum_field: str):
@@ -148,7 +171,6 @@ def people_due_hep_c_offer(*, user):
     """Everyone who has ever injected (an assessment says so, or they are a linked NSP attender) and has not yet
     been offered a hepatitis C test."""
     from assessment.models import Assessment
-    from referrals.models import Person
 
     person = OuterRef("pk")
     injected = Q(Exists(Assessment.objects.filter(episode__person=person, injecting_status__ever_injected=True))) | Q(
@@ -156,3 +178,93 @@ def people_due_hep_c_offer(*, user):
     )
     offered = Exists(BbvTest.objects.filter(person=person, kind__in=HEP_C_TESTS))
     return Person.objects.visible_to(user).filter(injected).exclude(offered).order_by("family_name", "given_name")
+
+
+def person_records(*, user, person) -> dict:
+    """A person's harm reduction records as `user` may see them, in six queries whatever their number: NSP visits
+    only of attenders linked to this person (an anonymous visit is never on a person's record), hepatitis B
+    courses with their doses, BBV tests, naloxone supplies and outreach contacts."""
+    visits = list(
+        NspVisit.objects.visible_to(user)
+        .filter(attender__person=person)
+        .select_related("attender", "site")
+        .annotate(issued=Coalesce(Sum("issues__quantity", filter=Q(issues__item__is_sharps_bin=False)), 0))
+        .order_by("-visited_on", "-id")
+    )
+    return {
+        "visits": visits,
+        "attenders": sorted({visit.attender.code for visit in visits}),
+        "issued": sum(visit.issued for visit in visits),
+        "returned": sum(visit.items_returned for visit in visits),
+        "courses": list(
+            HepBCourse.objects.visible_to(user)
+            .filter(person=person)
+            .prefetch_related("doses")
+            .order_by("-offered_on", "-id")
+        ),
+        "tests": list(BbvTest.objects.visible_to(user).filter(person=person).select_related("referral_task")),
+        "naloxone": list(NaloxoneSupply.objects.visible_to(user).filter(person=person)),
+        "outreach": list(OutreachContact.objects.visible_to(user).filter(person=person)),
+    }
+
+
+def link_candidates(*, user, attender):
+    """People the worker may see who could be this attender: the same date of birth (the link needs it)."""
+    return (
+        Person.objects.visible_to(user)
+        .filter(date_of_birth=attender.date_of_birth)
+        .select_related("sex")
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def episode_hep_kpi_facts(episode_ids, *, period_end: date) -> dict[int, dict]:
+    """What HBO, HBR, HBC, HB1 and HCV (domain.md 5) need for each episode, as recorded by `period_end`, so a past
+    period's figures never change: a later answer, dose or completion is not seen. Four queries.
+
+    For each episode: `hep_b_offered` (an offer made by the period end), `already_immune` (answered "not
+    appropriate" by then), `hep_b_refused` / `hep_b_accepted` (the latest answer by then), `first_dose_on` and
+    `completed_on` (of the accepted courses, by then), `injector` (the latest assessment started by then says
+    current or previous injecting, INJSTAT C or P) and `hep_c_offered` (a hepatitis C test offered by then).
+    The person's records count whenever they were made: a vaccination before the episode still counts."""
+    from assessment.models import Assessment
+
+    episodes = list(Episode.objects.filter(pk__in=episode_ids).values("pk", "person_id"))
+    person_ids = {episode["person_id"] for episode in episodes}
+    courses = list(
+        HepBCourse.objects.filter(person_id__in=person_ids, offered_on__lte=period_end)
+        .annotate(first_dose_on=Min("doses__given_on", filter=Q(doses__given_on__lte=period_end)))
+        .values("person_id", "offer", "outcome_on", "completed_on", "first_dose_on")
+        .order_by("offered_on", "id")
+    )
+    hep_c_offered = set(
+        BbvTest.objects.filter(person_id__in=person_ids, kind__in=HEP_C_TESTS, offered_on__lte=period_end)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    injectors = {}
+    for row in (
+        Assessment.objects.filter(episode_id__in=[e["pk"] for e in episodes], started_on__lte=period_end)
+        .order_by("episode_id", "started_on", "id")
+        .values("episode_id", "injecting_status__ever_injected")
+    ):
+        injectors[row["episode_id"]] = bool(row["injecting_status__ever_injected"])  # the latest one wins
+    facts = {}
+    for episode in episodes:
+        own = [c for c in courses if c["person_id"] == episode["person_id"]]
+        answered = [c for c in own if c["outcome_on"] and c["outcome_on"] <= period_end]
+        accepted = [c for c in answered if c["offer"] == HepBOffer.ACCEPTED]
+        first_doses = [c["first_dose_on"] for c in accepted if c["first_dose_on"]]
+        completions = [c["completed_on"] for c in accepted if c["completed_on"] and c["completed_on"] <= period_end]
+        latest = answered[-1]["offer"] if answered else None
+        facts[episode["pk"]] = {
+            "hep_b_offered": bool(own),
+            "already_immune": any(c["offer"] == HepBOffer.NOT_APPROPRIATE for c in answered),
+            "hep_b_refused": latest == HepBOffer.REFUSED,
+            "hep_b_accepted": bool(accepted),
+            "first_dose_on": min(first_doses) if first_doses else None,
+            "completed_on": min(completions) if completions else None,
+            "injector": injectors.get(episode["pk"], False),
+            "hep_c_offered": episode["person_id"] in hep_c_offered,
+        }
+    return facts

@@ -13,9 +13,17 @@ from django.utils import timezone
 
 from core import audit
 from core.choices import AuditAction, Role
-from core.errors import DomainError
+from core.errors import DomainError, StaleEditError
 from harm_reduction import conf
-from harm_reduction.choices import BbvResult, BbvTestKind, HepBOffer, VaccinationSchedule
+from harm_reduction.choices import (
+    BbvResult,
+    BbvTestKind,
+    HepBOffer,
+    NaloxoneForm,
+    NaloxoneRecipient,
+    OutreachSetting,
+    VaccinationSchedule,
+)
 from harm_reduction.models import (
     Attender,
     BbvTest,
@@ -193,24 +201,76 @@ def _open_episode(person):
     return Episode.objects.filter(person=person, discharged_on__isnull=True).first()
 
 
+def _not_in_future(value: date, field: str, what: str) -> None:
+    if value > timezone.localdate():
+        raise DomainError(f"{what} cannot be in the future.", field=field)
+
+
+def _check_version(instance, expected_version: int | None, what: str) -> None:
+    """Stale-edit protection for rows already locked with select_for_update: the edit names the version it
+    started from (None only for callers that read and write in one go, such as the demo)."""
+    if expected_version is not None and instance.version != expected_version:
+        raise StaleEditError(what)
+
+
+def _check_outcome(offer: str, schedule: str, offered_on: date, outcome_on: date) -> str:
+    if offer == HepBOffer.ACCEPTED and schedule not in VaccinationSchedule.values:
+        raise DomainError("Choose the accelerated or the standard schedule.", field="schedule")
+    _not_in_future(outcome_on, "outcome_on", "The date of the answer")
+    if outcome_on < offered_on:
+        raise DomainError("The answer cannot come before the offer was made.", field="outcome_on")
+    return schedule if offer == HepBOffer.ACCEPTED else ""
+
+
 @transaction.atomic
-def record_hep_b_offer(*, actor, person, offer: str, offered_on: date, schedule: str = "") -> HepBCourse:
+def record_hep_b_offer(
+    *, actor, person, offer: str, offered_on: date, schedule: str = "", outcome_on: date | None = None
+) -> HepBCourse:
+    """An offer of hepatitis B vaccination: still waiting for an answer (`offered`), or answered at once (the
+    answer is dated `outcome_on`, the offer date when not given)."""
     _require_worker(actor)
     if offer not in HepBOffer.values:
         raise DomainError("Choose what happened to the hepatitis B offer.", field="offer")
-    if offer == HepBOffer.ACCEPTED and schedule not in VaccinationSchedule.values:
-        raise DomainError("Choose the accelerated or the standard schedule.", field="schedule")
-    if offer != HepBOffer.ACCEPTED:
-        schedule = ""
+    _not_in_future(offered_on, "offered_on", "The offer date")
+    if offer == HepBOffer.OFFERED:
+        schedule, outcome_on = "", None
+    else:
+        outcome_on = outcome_on or offered_on
+        schedule = _check_outcome(offer, schedule, offered_on, outcome_on)
     course = HepBCourse.objects.create(
         person=person,
         episode=_open_episode(person),
         offer=offer,
         offered_on=offered_on,
+        outcome_on=outcome_on,
         schedule=schedule,
         recorded_by=actor,
     )
     audit.record(AuditAction.CREATE, course, actor=actor, details={"offer": offer, "schedule": schedule})
+    return course
+
+
+@transaction.atomic
+def record_hep_b_outcome(
+    *, actor, course: HepBCourse, offer: str, outcome_on: date, schedule: str = "", expected_version: int | None
+) -> HepBCourse:
+    """The person's answer to an offer that was waiting for one: accepted (with a schedule), refused or not
+    appropriate (already immune). An answered offer is not answered again: a new offer is a new course."""
+    _require_worker(actor)
+    course = HepBCourse.objects.select_for_update().get(pk=course.pk)
+    _check_version(course, expected_version, "hepatitis B vaccination")
+    if course.offer != HepBOffer.OFFERED:
+        raise DomainError(
+            f"This offer was already answered ({course.get_offer_display().lower()}). Record a new offer instead.",
+            field="offer",
+        )
+    if offer not in (HepBOffer.ACCEPTED, HepBOffer.REFUSED, HepBOffer.NOT_APPROPRIATE):
+        raise DomainError("Choose accepted, refused or not appropriate.", field="offer")
+    course.schedule = _check_outcome(offer, schedule, course.offered_on, outcome_on)
+    course.offer, course.outcome_on = offer, outcome_on
+    course.version += 1
+    course.save(update_fields=["offer", "outcome_on", "schedule", "version"])
+    audit.record(AuditAction.CHANGE, course, actor=actor, details={"offer": offer, "schedule": course.schedule})
     return course
 
 
@@ -229,9 +289,12 @@ def next_dose_due(schedule: str, first_dose_on: date, doses_given: int) -> date 
 
 
 @transaction.atomic
-def record_hep_b_dose(*, actor, course: HepBCourse, dose_number: int, given_on: date) -> HepBDose:
+def record_hep_b_dose(
+    *, actor, course: HepBCourse, dose_number: int, given_on: date, expected_version: int | None = None
+) -> HepBDose:
     _require_worker(actor)
     course = HepBCourse.objects.select_for_update().get(pk=course.pk)
+    _check_version(course, expected_version, "hepatitis B vaccination")
     if course.offer != HepBOffer.ACCEPTED:
         raise DomainError("Doses can only be recorded once the vaccination has been accepted.", field="dose_number")
     doses = list(course.doses.all())
@@ -251,8 +314,9 @@ def record_hep_b_dose(*, actor, course: HepBCourse, dose_number: int, given_on: 
     first = doses[0].given_on if doses else given_on
     course.course_complete = dose_number == doses_in_course(course.schedule)
     course.next_dose_due = None if course.course_complete else next_dose_due(course.schedule, first, dose_number)
+    course.completed_on = given_on if course.course_complete else None
     course.version += 1
-    course.save(update_fields=["course_complete", "next_dose_due", "version"])
+    course.save(update_fields=["course_complete", "completed_on", "next_dose_due", "version"])
     audit.record(AuditAction.CREATE, dose, actor=actor, details={"course": course.pk, "dose": dose_number})
     return dose
 
@@ -262,6 +326,7 @@ def record_bbv_offer(*, actor, person, kind: str, offered_on: date, accepted: bo
     _require_worker(actor)
     if kind not in BbvTestKind.values:
         raise DomainError("Choose which test was offered.", field="kind")
+    _not_in_future(offered_on, "offered_on", "The offer date")
     test = BbvTest.objects.create(
         person=person,
         episode=_open_episode(person),
@@ -275,9 +340,36 @@ def record_bbv_offer(*, actor, person, kind: str, offered_on: date, accepted: bo
 
 
 @transaction.atomic
-def record_bbv_result(*, actor, test: BbvTest, tested_on: date | None, result: str, result_on: date) -> BbvTest:
+def record_bbv_answer(*, actor, test: BbvTest, accepted: bool | None, expected_version: int | None) -> BbvTest:
+    """The person's answer to a test offer that was waiting for one."""
     _require_worker(actor)
     test = BbvTest.objects.select_for_update().get(pk=test.pk)
+    _check_version(test, expected_version, "test")
+    if test.accepted is not None:
+        answer = "accepted" if test.accepted else "refused"
+        raise DomainError(f"This offer was already {answer}. Record a new offer instead.", field="accepted")
+    if accepted is None:
+        raise DomainError("Choose whether the person accepted the test.", field="accepted")
+    test.accepted = accepted
+    test.version += 1
+    test.save(update_fields=["accepted", "version"])
+    audit.record(AuditAction.CHANGE, test, actor=actor, details={"accepted": accepted})
+    return test
+
+
+@transaction.atomic
+def record_bbv_result(
+    *,
+    actor,
+    test: BbvTest,
+    tested_on: date | None,
+    result: str,
+    result_on: date,
+    expected_version: int | None = None,
+) -> BbvTest:
+    _require_worker(actor)
+    test = BbvTest.objects.select_for_update().get(pk=test.pk)
+    _check_version(test, expected_version, "test")
     if test.accepted is not True:
         raise DomainError("A result needs a test: the test was not accepted.", field="result")
     if tested_on is None:
@@ -288,6 +380,7 @@ def record_bbv_result(*, actor, test: BbvTest, tested_on: date | None, result: s
         raise DomainError("The test cannot be taken before it was offered.", field="tested_on")
     if result_on < tested_on:
         raise DomainError("The result cannot come before the test was taken.", field="result_on")
+    _not_in_future(result_on, "result_on", "The result date")
     test.tested_on, test.result, test.result_on = tested_on, result, result_on
     test.version += 1
     test.save(update_fields=["tested_on", "result", "result_on", "version"])
@@ -296,10 +389,11 @@ def record_bbv_result(*, actor, test: BbvTest, tested_on: date | None, result: s
 
 
 @transaction.atomic
-def refer_positive_result(*, actor, test: BbvTest, consent: bool | None) -> Task:
+def refer_positive_result(*, actor, test: BbvTest, consent: bool | None, expected_version: int | None = None) -> Task:
     """A positive hepatitis C or HIV result becomes a hepatology or HIV referral task, with the person's consent."""
     _require_worker(actor)
     test = BbvTest.objects.select_for_update().get(pk=test.pk)
+    _check_version(test, expected_version, "test")
     if test.result != BbvResult.POSITIVE:
         raise DomainError("Only a positive result is referred.", field="result")
     if test.kind == BbvTestKind.OTHER:
@@ -342,6 +436,11 @@ def record_naloxone(
         raise DomainError("Choose the person or attender the naloxone was supplied for.", field="person")
     if quantity < 1:
         raise DomainError("Enter how many kits were supplied.", field="quantity")
+    if form not in NaloxoneForm.values:
+        raise DomainError("Choose nasal or injectable.", field="form")
+    if recipient not in NaloxoneRecipient.values:
+        raise DomainError("Choose who the naloxone was given to.", field="recipient")
+    _not_in_future(supplied_on, "supplied_on", "The supply date")
     supply = NaloxoneSupply.objects.create(
         person=person or (attender.person if attender else None),
         attender=attender,
@@ -359,6 +458,9 @@ def record_naloxone(
 @transaction.atomic
 def record_outreach(*, actor, setting: str, contacted_on: date, person=None, description: str = "", notes: str = ""):
     _require_worker(actor)
+    if setting not in OutreachSetting.values:
+        raise DomainError("Choose where the contact happened.", field="setting")
+    _not_in_future(contacted_on, "contacted_on", "The contact date")
     if person is None and not description.strip():
         raise DomainError("Describe who was contacted when there is no person record.", field="description")
     contact = OutreachContact.objects.create(

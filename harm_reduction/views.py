@@ -16,8 +16,13 @@ from harm_reduction.models import Attender, HepBCourse, NspVisit
 from referrals.models import Person
 
 
+def is_worker(user) -> bool:
+    """Harm reduction workers and data admins record harm reduction work and use the NSP and BBV pages."""
+    return user.is_superuser or user.has_role(Role.HARM_REDUCTION_WORKER, Role.DATA_ADMIN)
+
+
 def _require_worker(user):
-    if not (user.is_superuser or user.has_role(Role.HARM_REDUCTION_WORKER) or user.has_role(Role.DATA_ADMIN)):
+    if not is_worker(user):
         raise PermissionDenied("Only harm reduction workers and data admins use the NSP and BBV pages.")
 
 

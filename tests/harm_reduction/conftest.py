@@ -77,3 +77,19 @@ def male_attender_for(db):
         )
 
     return make
+
+
+@pytest.fixture
+def parts():
+    """`parts("given_on", date)` gives the day, month and year boxes of an NHS.UK date field."""
+
+    def make(name, value):
+        return {f"{name}_day": value.day, f"{name}_month": value.month, f"{name}_year": value.year}
+
+    return make
+
+
+@pytest.fixture
+def unrelated(staff):
+    """A keyworker with nobody from these tests on their caseload."""
+    return staff(Role.KEYWORKER, username="unrelated.keyworker")
