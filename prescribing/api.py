@@ -11,7 +11,15 @@ from rest_framework.response import Response
 from core.api import AuditedReadMixin
 from core.models import Substance
 from prescribing import services
-from prescribing.choices import DetoxSetting, Regime, SafeStorageOutcome, SampleType, TestResult
+from prescribing.choices import (
+    DetoxSetting,
+    FundingRoute,
+    Regime,
+    ResidentialKind,
+    SafeStorageOutcome,
+    SampleType,
+    TestResult,
+)
 from prescribing.models import (
     ClinicalAssessment,
     DetoxPlan,
@@ -19,9 +27,11 @@ from prescribing.models import (
     Medication,
     Pharmacy,
     Prescription,
+    ResidentialReferral,
     SafeStorage,
     SharedCareTransfer,
 )
+from recovery_plans.models import Goal, Modality
 from referrals.models import Episode, Person
 
 
@@ -51,6 +61,7 @@ class PrescriptionSerializer(serializers.ModelSerializer):
             "person",
             "episode",
             "clinical_assessment",
+            "modality",
             "medication",
             "dose",
             "unit",
@@ -71,8 +82,16 @@ class PrescriptionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _modality_field():
+    # Any modality id is accepted here; the service refuses one of another episode with its own message.
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Modality.objects.select_related("modality_type", "intervention"), required=False, allow_null=True
+    )
+
+
 class PrescriptionCreateSerializer(serializers.Serializer):
     episode = serializers.IntegerField()
+    modality = _modality_field()
     medication = serializers.PrimaryKeyRelatedField(queryset=Medication.objects.filter(active=True))
     # Checked by the service so a bad dose gets the same message on the page and the API.
     dose = serializers.CharField(allow_blank=True)
@@ -120,6 +139,8 @@ class DrugTestSerializer(serializers.ModelSerializer):
             "sample_type",
             "purpose",
             "rationale",
+            "plan_version",
+            "goal",
             "chain_of_custody",
             "substances_tested",
             "results",
@@ -134,6 +155,9 @@ class DrugTestCreateSerializer(serializers.Serializer):
     sample_type = serializers.ChoiceField(choices=SampleType.choices)
     purpose = serializers.CharField(allow_blank=True)
     rationale = serializers.CharField(allow_blank=True)
+    goal = serializers.PrimaryKeyRelatedField(
+        queryset=Goal.objects.select_related("plan_version__plan"), required=False, allow_null=True
+    )
     chain_of_custody = serializers.BooleanField(default=False)
     substances_tested = serializers.PrimaryKeyRelatedField(queryset=Substance.objects.all(), many=True)
     results = DrugTestResultSerializer(many=True)
@@ -176,11 +200,24 @@ class DetoxStepSerializer(serializers.Serializer):
 class DetoxPlanSerializer(serializers.ModelSerializer):
     setting = serializers.ChoiceField(choices=DetoxSetting.choices)
     steps = DetoxStepSerializer(many=True, required=False)
+    modality = _modality_field()
 
     class Meta:
         model = DetoxPlan
-        fields = ["id", "person", "episode", "setting", "planned_start", "planned_end", "notes", "steps"]
+        fields = ["id", "person", "episode", "modality", "setting", "planned_start", "planned_end", "notes", "steps"]
         read_only_fields = ["id", "person"]
+        extra_kwargs = {"episode": {"queryset": Episode.objects.all()}}
+
+
+class ResidentialReferralSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=ResidentialKind.choices)
+    funding_route = serializers.ChoiceField(choices=FundingRoute.choices)
+
+    class Meta:
+        model = ResidentialReferral
+        fields = ["id", "person", "episode", "kind", "provider", "funding_route", "referred_on", "recorded_by"]
+        read_only_fields = ["id", "person", "recorded_by"]
+        extra_kwargs = {"episode": {"queryset": Episode.objects.all()}}
 
 
 class _Scoped(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -308,3 +345,16 @@ class DetoxPlanViewSet(_Scoped):
         steps = [(step["from_date"], step["medication"], step["dose"]) for step in data.pop("steps", [])]
         plan = services.create_detox_plan(actor=request.user, episode=episode, steps=steps, **data)
         return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class ResidentialReferralViewSet(_Scoped):
+    model = ResidentialReferral
+    serializer_class = ResidentialReferralSerializer
+
+    def create(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        episode = _episode(request, data.pop("episode").pk)
+        referral = services.refer_residential(actor=request.user, episode=episode, **data)
+        return Response(self.get_serializer(referral).data, status=status.HTTP_201_CREATED)

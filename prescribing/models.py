@@ -187,6 +187,17 @@ class DrugTest(models.Model):
     sample_type = models.CharField(max_length=20, choices=SampleType.choices)
     purpose = models.CharField(max_length=200)
     rationale = models.TextField(help_text="Why this test, as written in the recovery plan.")
+    plan_version = models.ForeignKey(
+        "recovery_plans.PlanVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drug_tests",
+        help_text="The recovery plan version whose rationale the test follows (none while the episode has no plan).",
+    )
+    goal = models.ForeignKey(
+        "recovery_plans.Goal", null=True, blank=True, on_delete=models.PROTECT, related_name="drug_tests"
+    )
     chain_of_custody = models.BooleanField(default=False)
     substances_tested = models.ManyToManyField(Substance, related_name="+")
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

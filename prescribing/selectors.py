@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Prefetch, Q
 
-from prescribing.models import DrugTest, DrugTestResult, Prescription
+from prescribing.models import DetoxPlan, DetoxStep, DrugTest, DrugTestResult, Prescription
 
 
 def active_on(queryset, day: date):
@@ -31,15 +31,34 @@ def prescribing_history(person):
     """Every dose of a person, oldest first, with planned steps: the timeline of doses."""
     return list(
         Prescription.objects.filter(person=person)
-        .select_related("medication", "pharmacy", "prescriber", "supersedes")
+        .select_related("medication", "pharmacy", "prescriber", "supersedes", "modality__intervention")
         .prefetch_related("planned_steps")
         .order_by("medication__sort_order", "starts_on", "pk")
     )
 
 
-def drug_tests(person):
-    return list(
-        DrugTest.objects.filter(person=person)
-        .prefetch_related(Prefetch("results", queryset=DrugTestResult.objects.select_related("substance")))
+def _with_results(tests):
+    return (
+        tests.select_related("plan_version", "goal", "recorded_by")
+        .prefetch_related(
+            Prefetch("results", queryset=DrugTestResult.objects.select_related("substance")), "substances_tested"
+        )
         .order_by("-tested_on", "-pk")
+    )
+
+
+def drug_tests(person):
+    return list(_with_results(DrugTest.objects.filter(person=person)))
+
+
+def episode_drug_tests(episode):
+    return list(_with_results(DrugTest.objects.filter(episode=episode)))
+
+
+def detox_plans(episode):
+    return list(
+        DetoxPlan.objects.filter(episode=episode)
+        .select_related("modality__intervention", "recorded_by", "support_worker")
+        .prefetch_related(Prefetch("steps", queryset=DetoxStep.objects.select_related("medication")))
+        .order_by("-planned_start", "-pk")
     )

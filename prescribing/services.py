@@ -9,11 +9,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
-from core.calendar import add_working_days
 from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
 from core.errors import DomainError
-from prescribing.choices import Regime, SafeStorageOutcome, TestResult
+from prescribing.choices import (
+    DetoxSetting,
+    FundingRoute,
+    Regime,
+    ResidentialKind,
+    SafeStorageOutcome,
+    SampleType,
+    TestResult,
+)
 from prescribing.models import (
     ClinicalAssessment,
     DetoxPlan,
@@ -26,25 +33,19 @@ from prescribing.models import (
     SafeStorage,
     SharedCareTransfer,
 )
-from referrals.models import Person
+from prescribing.waits import open_clocks
+from recovery_plans.models import Modality, PlanVersion, VersionStatus
+from recovery_plans.services.modalities import start_modality
+from referrals.choices import TaskKind
+from referrals.models import Allocation, Person, Task
 
-STANDARD_WAIT_WORKING_DAYS = 10
-DRR_WAIT_WORKING_DAYS = 5
-
-
-def prescribing_due_on(*, referred_on: date, drr_order_date: date | None = None) -> date:
-    """The last day prescribing may start: 5 working days from a DRR community order, otherwise 10 working days
-    from the assessor's referral to the modality."""
-    if drr_order_date is not None:
-        return add_working_days(drr_order_date, DRR_WAIT_WORKING_DAYS)
-    return add_working_days(referred_on, STANDARD_WAIT_WORKING_DAYS)
-
-
-def is_breach(*, due_on: date, started_on: date | None, today: date | None = None) -> bool:
-    """Late if prescribing started after the due day, or has not started and the due day has passed."""
-    if started_on is not None:
-        return started_on > due_on
-    return (today or timezone.localdate()) > due_on
+PHARMACOLOGICAL = "94"
+# A detox plan's setting and the modality intervention it delivers.
+DETOX_INTERVENTIONS = {
+    DetoxSetting.COMMUNITY: "CDETOX",
+    DetoxSetting.HOME: "HDETOX",
+    DetoxSetting.DAY: "DDETOX",
+}
 
 
 def _require(actor, permission: str, *, role: str | None = None, what: str) -> None:
@@ -68,6 +69,26 @@ def _positive_dose(value, field: str = "dose") -> Decimal:
 def _check_open_episode(episode) -> None:
     if episode.discharged_on is not None:
         raise DomainError("This episode has been discharged. Prescribe within an open episode.", field="episode")
+
+
+def _check_modality(modality, *, episode, intervention: str | None = None) -> None:
+    """The modality a record delivers: one of this episode's, still open, and of the right kind."""
+    if modality is None:
+        return
+    if modality.episode_id != episode.pk:
+        raise DomainError("Choose a modality of this episode.", field="modality")
+    if modality.ended_on is not None:
+        raise DomainError(
+            f"{modality} ended on {modality.ended_on:%-d %B %Y}. Choose an open modality.", field="modality"
+        )
+    if modality.modality_type.code != PHARMACOLOGICAL:
+        raise DomainError(
+            f"{modality} is not a pharmacological modality. Choose a prescribing or detox modality.", field="modality"
+        )
+    if intervention is not None and modality.intervention.code != intervention:
+        raise DomainError(
+            f"{modality} does not match this kind of detox. Choose the matching detox modality.", field="modality"
+        )
 
 
 @transaction.atomic
@@ -207,8 +228,12 @@ def prescribe(
             "first, dated on or before the start of the prescription.",
             field="clinical_assessment",
         )
-    if modality is not None and modality.episode_id != episode.pk:
-        raise DomainError("Choose a modality of this episode.", field="modality")
+    _check_modality(modality, episode=episode)
+    if modality is not None and starts_on < modality.referred_on:
+        raise DomainError(
+            f"The prescription cannot start before the referral to {modality} ({modality.referred_on:%-d %B %Y}).",
+            field="starts_on",
+        )
     dose = _positive_dose(dose)
     if regime not in Regime.values:
         raise DomainError("Choose the regime.", field="regime")
@@ -246,6 +271,9 @@ def prescribe(
         gap_reason=(gap_reason or "").strip(),
     )
     _planned_steps(prescription, planned_steps)
+    if modality is not None and modality.started_on is None and starts_on <= timezone.localdate():
+        # The first prescription is the modality's start (MODST), which stops its waiting clock for RX10 / DRR5.
+        start_modality(modality=modality, started_on=starts_on, by=actor, expected_version=modality.version)
     audit.record(
         AuditAction.CREATE,
         prescription,
@@ -380,6 +408,15 @@ def transfer_to_shared_care(
     return transfer
 
 
+def _plan_version_for(episode, goal) -> PlanVersion | None:
+    if goal is not None:
+        if goal.plan_version.plan.episode_id != episode.pk:
+            raise DomainError("Choose a goal from this episode's recovery plan.", field="goal")
+        return goal.plan_version
+    versions = PlanVersion.objects.filter(plan__episode=episode)
+    return versions.filter(status=VersionStatus.SIGNED).first() or versions.order_by("-number").first()
+
+
 @transaction.atomic
 def record_drug_test(
     *,
@@ -393,11 +430,21 @@ def record_drug_test(
     results: dict,
     chain_of_custody: bool = False,
     lab_confirmed=(),
+    goal=None,
 ) -> DrugTest:
-    """`results` maps a substance to positive/negative/not tested; each must be one of `substances_tested`."""
+    """`results` maps a substance to positive/negative/not tested; each must be one of `substances_tested`.
+    The test is linked to the recovery plan that gives its rationale: the goal chosen, or else the episode's
+    signed plan version (its latest version while none is signed)."""
     _require(actor, "prescribing.add_drugtest", what="record a drug or alcohol test")
     if not (rationale or "").strip():
         raise DomainError("Enter the recovery plan's rationale for this test.", field="rationale")
+    if sample_type not in SampleType.values:
+        raise DomainError("Choose the sample type.", field="sample_type")
+    if tested_on < episode.opened_on:
+        raise DomainError("The test date must be on or after the episode opened.", field="tested_on")
+    if tested_on > timezone.localdate():
+        raise DomainError("The test date cannot be in the future.", field="tested_on")
+    plan_version = _plan_version_for(episode, goal)
     if not (purpose or "").strip():
         raise DomainError("Enter the purpose of the test.", field="purpose")
     tested = list(substances_tested)
@@ -406,7 +453,11 @@ def record_drug_test(
     tested_pks = {substance.pk for substance in tested}
     for substance, result in results.items():
         if substance.pk not in tested_pks:
-            raise DomainError(f"{substance} was not tested for, so it cannot have a result.", field="results")
+            raise DomainError(
+                f"{substance} has a result but was not tested for. Add it to the substances tested for, "
+                "or remove its result.",
+                field="results",
+            )
         if result not in TestResult.values:
             raise DomainError(f"Choose a result for {substance}.", field="results")
     confirmed = {substance.pk for substance in lab_confirmed}
@@ -419,6 +470,8 @@ def record_drug_test(
         sample_type=sample_type,
         purpose=purpose.strip(),
         rationale=rationale.strip(),
+        plan_version=plan_version,
+        goal=goal,
         chain_of_custody=chain_of_custody,
         recorded_by=actor,
     )
@@ -447,15 +500,20 @@ def create_detox_plan(
     steps=(),
     notes: str = "",
     support_worker=None,
+    modality=None,
 ) -> DetoxPlan:
     """Community, home-based or day detox: a plan with its medication steps ((from_date, medication, dose))."""
     _require(actor, "prescribing.add_detoxplan", role=Role.PRESCRIBER, what="plan a detox")
     _check_open_episode(episode)
+    if setting not in DetoxSetting.values:
+        raise DomainError("Choose community, home-based or day detox.", field="setting")
+    _check_modality(modality, episode=episode, intervention=DETOX_INTERVENTIONS[setting])
     if planned_end < planned_start:
         raise DomainError("The planned end must be the same as or after the planned start.", field="planned_end")
     plan = DetoxPlan.objects.create(
         person=episode.person,
         episode=episode,
+        modality=modality,
         setting=setting,
         planned_start=planned_start,
         planned_end=planned_end,
@@ -481,8 +539,12 @@ def refer_residential(
 ) -> ResidentialReferral:
     _require(actor, "prescribing.add_residentialreferral", role=Role.PRESCRIBER, what="refer to inpatient care")
     _check_open_episode(episode)
+    if kind not in ResidentialKind.values:
+        raise DomainError("Choose inpatient detox or residential rehab.", field="kind")
     if not (provider or "").strip():
         raise DomainError("Enter the inpatient or residential provider.", field="provider")
+    if funding_route not in FundingRoute.values:
+        raise DomainError("Choose the funding route: FACS assessment or personal budget.", field="funding_route")
     referral = ResidentialReferral.objects.create(
         person=episode.person,
         episode=episode,
@@ -494,3 +556,45 @@ def refer_residential(
     )
     audit.record(AuditAction.CREATE, referral, actor=actor, details={"kind": kind, "funding_route": funding_route})
     return referral
+
+
+def raise_prescribing_wait_tasks(*, today: date | None = None) -> int:
+    """Morning job: a task for each pharmacological modality still waiting after its 10 (DRR: 5) working-day
+    deadline, for the episode's keyworker; idempotent by source_key, so a modality raises one task ever."""
+    today = today or timezone.localdate()
+    late = [
+        clock
+        for clock in open_clocks(Modality.objects.all(), today)
+        if clock.due_on < today and clock.waiting_on(today)
+    ]
+    keys = {f"prescribing_wait:{clock.modality.pk}": clock for clock in late}
+    existing = set(Task.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+    keyworkers = {
+        allocation.episode_id: allocation
+        for allocation in Allocation.objects.filter(
+            episode_id__in=[clock.modality.episode_id for clock in late], ended_on__isnull=True
+        )
+    }
+    tasks = []
+    for key, clock in keys.items():
+        if key in existing:
+            continue
+        episode = clock.modality.episode
+        allocation = keyworkers.get(episode.pk)
+        tasks.append(
+            Task(
+                person_id=episode.person_id,
+                episode=episode,
+                kind=TaskKind.PRESCRIBING_WAIT,
+                title=f"Prescribing start overdue (due {clock.due_on:%-d %b %Y}): {episode.person}",
+                assigned_to_id=allocation.keyworker_id if allocation else None,
+                team_id=clock.modality.provider_team_id or (allocation.team_id if allocation else episode.team_id),
+                due_on=clock.due_on,
+                source_key=key,
+            )
+        )
+    # Existing keys were filtered out above; the unique source_key still guards a concurrent run.
+    created = Task.objects.bulk_create(tasks)
+    for task in created:
+        audit.record(AuditAction.CREATE, task, actor=None, details={"source": "prescribing_wait_job"})
+    return len(created)

@@ -11,4 +11,11 @@ urlpatterns = [
     path("episodes/<int:episode_pk>/clinical-assessment/", views.clinical_assessment_new, name="assessment-new"),
     path("episodes/<int:episode_pk>/prescriptions/new/", views.prescription_new, name="prescription-new"),
     path("prescriptions/<int:pk>/change-dose/", views.change_dose, name="change-dose"),
+    path("people/<int:pk>/safe-storage/new/", views.safe_storage_new, name="safe-storage-new"),
+    path("episodes/<int:episode_pk>/drug-tests/", views.drug_tests, name="drug-tests"),
+    path("episodes/<int:episode_pk>/drug-tests/new/", views.drug_test_new, name="drug-test-new"),
+    path("episodes/<int:episode_pk>/detox/", views.detox, name="detox"),
+    path("episodes/<int:episode_pk>/detox/new/", views.detox_plan_new, name="detox-new"),
+    path("episodes/<int:episode_pk>/residential/new/", views.residential_referral_new, name="residential-new"),
+    path("episodes/<int:episode_pk>/shared-care/new/", views.shared_care_new, name="shared-care-new"),
 ]

@@ -10,14 +10,39 @@ from core import audit
 from core.choices import Role
 from core.errors import DomainError
 from prescribing import selectors, services, waits
-from prescribing.forms import ChangeDoseForm, ClinicalAssessmentForm, PrescriptionForm, add_domain_error
-from prescribing.models import ClinicalAssessment, DrugTest, Prescription, SafeStorage
+from prescribing.forms import (
+    ChangeDoseForm,
+    ClinicalAssessmentForm,
+    DetoxPlanForm,
+    DrugTestForm,
+    PrescriptionForm,
+    ResidentialReferralForm,
+    SafeStorageForm,
+    SharedCareForm,
+    add_domain_error,
+)
+from prescribing.models import (
+    ClinicalAssessment,
+    DetoxPlan,
+    DrugTest,
+    Prescription,
+    ResidentialReferral,
+    SafeStorage,
+    SharedCareTransfer,
+)
 from referrals.models import Episode, Person
 
 
 def _require_prescriber(user):
     if not user.has_role(Role.PRESCRIBER):
         raise PermissionDenied("Only prescribers can use the clinic pages.")
+
+
+def _require_perm(user, permission: str):
+    """Read pages: staff whose role holds no prescribing permission (referrers, harm reduction) see none of it,
+    even for a person they can otherwise see."""
+    if not user.has_perm(permission):
+        raise PermissionDenied("You cannot see prescribing records.")
 
 
 @login_required
@@ -31,11 +56,13 @@ def clinic(request):
 
 @login_required
 def person_history(request, pk):
+    _require_perm(request.user, "prescribing.view_prescription")
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     prescriptions = selectors.prescribing_history(person)
     tests = selectors.drug_tests(person)
     assessments = list(ClinicalAssessment.objects.filter(person=person).select_related("prescriber"))
-    storage = list(SafeStorage.objects.filter(person=person))
+    storage = list(SafeStorage.objects.filter(person=person).select_related("recorded_by"))
+    shared_care = list(SharedCareTransfer.objects.filter(person=person).select_related("review_keyworker"))
     audit.audit_view(request, person, page="prescribing history")
     audit.audit_list_view(request, Prescription, len(prescriptions), person=person.pk)
     audit.audit_list_view(request, DrugTest, len(tests), person=person.pk)
@@ -48,8 +75,10 @@ def person_history(request, pk):
             "tests": tests,
             "assessments": assessments,
             "storage": storage,
+            "shared_care": shared_care,
             "open_episode": Episode.objects.filter(person=person, discharged_on__isnull=True).first(),
             "is_prescriber": request.user.has_role(Role.PRESCRIBER),
+            "can_add_storage": request.user.has_perm("prescribing.add_safestorage"),
             "today": timezone.localdate(),
         },
     )
@@ -82,7 +111,9 @@ def clinical_assessment_new(request, episode_pk):
 def prescription_new(request, episode_pk):
     _require_prescriber(request.user)
     episode = _visible_episode(request, episode_pk)
-    form = PrescriptionForm(request.POST or None, initial={"starts_on": timezone.localdate()})
+    form = PrescriptionForm(
+        request.POST or None, initial={"starts_on": timezone.localdate()}, user=request.user, episode=episode
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.prescribe(actor=request.user, episode=episode, **form.cleaned_data)
@@ -131,7 +162,9 @@ def change_dose(request, pk):
 
 @login_required
 def waits_page(request):
-    _require_prescriber(request.user)
+    # The team board of prescribing starts: prescribers and team managers (each sees their own scope).
+    if not request.user.has_role(Role.PRESCRIBER, Role.TEAM_MANAGER):
+        raise PermissionDenied("Only prescribers and team managers can see prescribing waits.")
     breaches_only = request.GET.get("breaches") == "1"
     clocks = waits.waits(request.user, timezone.localdate())
     # Started on time is done with; the page shows who is still waiting and every late start.
@@ -144,3 +177,128 @@ def waits_page(request):
         "prescribing/waits.html",
         {"rows": shown, "breaches_only": breaches_only, "breach_count": sum(row.breached for row in clocks)},
     )
+
+
+def _form_page(request, form, person, title, submit):
+    return render(request, "prescribing/form.html", {"form": form, "person": person, "title": title, "submit": submit})
+
+
+@login_required
+def drug_tests(request, episode_pk):
+    _require_perm(request.user, "prescribing.view_drugtest")
+    episode = _visible_episode(request, episode_pk)
+    tests = selectors.episode_drug_tests(episode)
+    audit.audit_view(request, episode, page="drug and alcohol tests")
+    audit.audit_list_view(request, DrugTest, len(tests), episode=episode.pk)
+    return render(
+        request,
+        "prescribing/drug_tests.html",
+        {
+            "episode": episode,
+            "person": episode.person,
+            "tests": tests,
+            "can_add": request.user.has_perm("prescribing.add_drugtest") and episode.discharged_on is None,
+        },
+    )
+
+
+@login_required
+def drug_test_new(request, episode_pk):
+    _require_perm(request.user, "prescribing.add_drugtest")
+    episode = _visible_episode(request, episode_pk)
+    form = DrugTestForm(request.POST or None, initial={"tested_on": timezone.localdate()}, episode=episode)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_drug_test(actor=request.user, episode=episode, **form.service_arguments())
+        except DomainError as exc:
+            if exc.field == "results":
+                form.add_results_error(exc.message)
+            else:
+                add_domain_error(form, exc)
+        else:
+            return redirect("prescribing:drug-tests", episode_pk=episode.pk)
+    return render(
+        request, "prescribing/drug_test_form.html", {"form": form, "person": episode.person, "episode": episode}
+    )
+
+
+@login_required
+def detox(request, episode_pk):
+    _require_perm(request.user, "prescribing.view_detoxplan")
+    episode = _visible_episode(request, episode_pk)
+    plans = selectors.detox_plans(episode)
+    referrals = list(ResidentialReferral.objects.filter(episode=episode).select_related("recorded_by"))
+    audit.audit_view(request, episode, page="detox and residential referrals")
+    audit.audit_list_view(request, DetoxPlan, len(plans), episode=episode.pk)
+    audit.audit_list_view(request, ResidentialReferral, len(referrals), episode=episode.pk)
+    return render(
+        request,
+        "prescribing/detox.html",
+        {
+            "episode": episode,
+            "person": episode.person,
+            "plans": plans,
+            "referrals": referrals,
+            "is_prescriber": request.user.has_role(Role.PRESCRIBER) and episode.discharged_on is None,
+        },
+    )
+
+
+@login_required
+def detox_plan_new(request, episode_pk):
+    _require_prescriber(request.user)
+    episode = _visible_episode(request, episode_pk)
+    form = DetoxPlanForm(request.POST or None, user=request.user, episode=episode)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_detox_plan(actor=request.user, episode=episode, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("prescribing:detox", episode_pk=episode.pk)
+    return _form_page(request, form, episode.person, "Plan a detox", "Save detox plan")
+
+
+@login_required
+def residential_referral_new(request, episode_pk):
+    _require_prescriber(request.user)
+    episode = _visible_episode(request, episode_pk)
+    form = ResidentialReferralForm(request.POST or None, initial={"referred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.refer_residential(actor=request.user, episode=episode, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("prescribing:detox", episode_pk=episode.pk)
+    return _form_page(request, form, episode.person, "Refer to inpatient detox or residential rehab", "Save referral")
+
+
+@login_required
+def shared_care_new(request, episode_pk):
+    _require_prescriber(request.user)
+    episode = _visible_episode(request, episode_pk)
+    form = SharedCareForm(request.POST or None, initial={"transferred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_to_shared_care(actor=request.user, episode=episode, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("prescribing:person-history", pk=episode.person_id)
+    return _form_page(request, form, episode.person, "Transfer to GP shared care", "Save transfer")
+
+
+@login_required
+def safe_storage_new(request, pk):
+    _require_perm(request.user, "prescribing.add_safestorage")
+    person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    form = SafeStorageForm(request.POST or None, initial={"offered_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_safe_storage(actor=request.user, person=person, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("prescribing:person-history", pk=person.pk)
+    return _form_page(request, form, person, "Record a safe storage box offer", "Save")

@@ -1,18 +1,44 @@
-"""The prescribing waiting clock: prescribing starts within 10 working days of the referral to a pharmacological
-modality, or within 5 working days of the community order for a DRR. Used by the waits page and the team board."""
+"""The prescribing waiting clock (specification 10.3): prescribing starts within 10 working days of the referral
+to a pharmacological modality, or within 5 working days of the community order for a DRR.
+
+One definition serves the waits page (the team board), the keyworker's caseload, the morning task job and the
+RX10 / DRR5 figures: the clock of a pharmacological modality (MODAL 94) stops at the earliest of its recorded
+start (MODST), the first prescription of the episode on or after the referral (linked to this modality or to
+none), and the planned start of a detox plan linked to it.
+"""
 
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models.functions import Least
+from django.utils import timezone
 
-from prescribing import services
-from prescribing.models import Prescription
+from core.calendar import add_working_days
+from prescribing.models import DetoxPlan, Prescription
 from recovery_plans.models import Modality
+from referrals.caseload import DueItem
 from referrals.choices import OrderKind
 from referrals.models import CommunityOrder, Person
 
 PHARMACOLOGICAL = "94"
+STANDARD_WAIT_WORKING_DAYS = 10
+DRR_WAIT_WORKING_DAYS = 5
+
+
+def prescribing_due_on(*, referred_on: date, drr_order_date: date | None = None) -> date:
+    """The last day prescribing may start: 5 working days from a DRR community order, otherwise 10 working days
+    from the assessor's referral to the modality."""
+    if drr_order_date is not None:
+        return add_working_days(drr_order_date, DRR_WAIT_WORKING_DAYS)
+    return add_working_days(referred_on, STANDARD_WAIT_WORKING_DAYS)
+
+
+def is_breach(*, due_on: date, started_on: date | None, today: date | None = None) -> bool:
+    """Late if prescribing started after the due day, or has not started and the due day has passed."""
+    if started_on is not None:
+        return started_on > due_on
+    return (today or timezone.localdate()) > due_on
 
 
 @dataclass(frozen=True)
@@ -23,13 +49,25 @@ class Wait:
     breached: bool
     drr: bool
 
+    def waiting_on(self, today: date) -> bool:
+        """No start yet, or only a planned one: the person is still waiting today."""
+        return self.started_on is None or self.started_on > today
 
-def waits(user, today: date) -> list[Wait]:
-    """Every visible pharmacological modality of an open episode, with its clock (three queries in all)."""
-    first_start = (
+
+def with_clock(modalities):
+    """Annotate pharmacological modalities with `prescribing_started_on` and `drr_order_date` (subqueries, so
+    the whole list is still one query)."""
+    first_prescription = (
         Prescription.objects.filter(episode=OuterRef("episode"), starts_on__gte=OuterRef("referred_on"))
+        .filter(Q(modality=OuterRef("pk")) | Q(modality__isnull=True))
         .values("episode")
         .annotate(first=Min("starts_on"))
+        .values("first")
+    )
+    first_detox = (
+        DetoxPlan.objects.filter(modality=OuterRef("pk"))
+        .values("modality")
+        .annotate(first=Min("planned_start"))
         .values("first")
     )
     drr_order = (
@@ -46,27 +84,63 @@ def waits(user, today: date) -> list[Wait]:
         .order_by("-order_date")
         .values("order_date")[:1]
     )
-    modalities = (
-        Modality.objects.filter(
-            modality_type__code=PHARMACOLOGICAL,
-            ended_on__isnull=True,
-            episode__discharged_on__isnull=True,
-            episode__person__in=Person.objects.visible_to(user),
-        )
-        .annotate(first_start=Subquery(first_start), drr_order_date=Subquery(drr_order))
-        .select_related("episode__person")
+    return modalities.filter(modality_type__code=PHARMACOLOGICAL).annotate(
+        # PostgreSQL's LEAST skips NULLs: the earliest of whichever starts exist.
+        prescribing_started_on=Least("started_on", Subquery(first_prescription), Subquery(first_detox)),
+        drr_order_date=Subquery(drr_order),
+    )
+
+
+def clock_of(modality, today: date) -> Wait:
+    """The clock of a modality annotated by `with_clock`."""
+    due_on = prescribing_due_on(referred_on=modality.referred_on, drr_order_date=modality.drr_order_date)
+    started_on = modality.prescribing_started_on
+    return Wait(
+        modality=modality,
+        due_on=due_on,
+        started_on=started_on,
+        breached=is_breach(due_on=due_on, started_on=started_on, today=today),
+        drr=modality.drr_order_date is not None,
+    )
+
+
+def open_clocks(modalities, today: date) -> list[Wait]:
+    """Clocks of the still-open pharmacological modalities of open episodes among `modalities` (one query)."""
+    rows = (
+        with_clock(modalities.filter(ended_on__isnull=True, episode__discharged_on__isnull=True))
+        .select_related("episode__person", "intervention")
         .order_by("referred_on", "pk")
     )
-    rows = []
-    for modality in modalities:
-        due_on = services.prescribing_due_on(referred_on=modality.referred_on, drr_order_date=modality.drr_order_date)
-        rows.append(
-            Wait(
-                modality=modality,
-                due_on=due_on,
-                started_on=modality.first_start,
-                breached=services.is_breach(due_on=due_on, started_on=modality.first_start, today=today),
-                drr=modality.drr_order_date is not None,
-            )
-        )
-    return rows
+    return [clock_of(modality, today) for modality in rows]
+
+
+def waits(user, today: date) -> list[Wait]:
+    """Every visible pharmacological modality of an open episode, with its clock (one query)."""
+    return open_clocks(Modality.objects.filter(episode__person__in=Person.objects.visible_to(user)), today)
+
+
+def caseload_due_items(episode_ids: list[int]) -> dict[int, list[DueItem]]:
+    """Caseload provider: the date prescribing must start by, for each modality still waiting (one query)."""
+    today = timezone.localdate()
+    items: dict[int, list[DueItem]] = {}
+    for clock in open_clocks(Modality.objects.filter(episode_id__in=episode_ids), today):
+        if clock.waiting_on(today):
+            days = DRR_WAIT_WORKING_DAYS if clock.drr else STANDARD_WAIT_WORKING_DAYS
+            label = f"Prescribing to start ({'DRR: ' if clock.drr else ''}{days} working days)"
+            items.setdefault(clock.modality.episode_id, []).append(DueItem(label, clock.due_on))
+    return items
+
+
+def started_in_period(start: date, end: date, *, team_id: int | None = None) -> list[Wait]:
+    """RX10 and DRR5: pharmacological modalities whose prescribing started in the period, each with its clock.
+    RX10 counts the rows with `drr` false, DRR5 those with `drr` true; the numerator is `not breached`."""
+    modalities = Modality.objects.all()
+    if team_id is not None:
+        modalities = modalities.filter(episode__team_id=team_id)
+    rows = (
+        with_clock(modalities)
+        .filter(prescribing_started_on__gte=start, prescribing_started_on__lte=end)
+        .select_related("episode__person")
+        .order_by("pk")
+    )
+    return [clock_of(modality, end) for modality in rows]

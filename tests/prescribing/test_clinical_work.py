@@ -9,7 +9,7 @@ from assessment.models import Assessment, ChildrenLivingWith
 from core.choices import Role
 from core.errors import DomainError
 from core.models import Substance
-from prescribing import services
+from prescribing import services, waits
 from prescribing.choices import DetoxSetting, FundingRoute, ResidentialKind, SampleType, TestResult
 from prescribing.models import DrugTest, Medication
 
@@ -161,20 +161,20 @@ class TestDetox:
 class TestWaitingClock:
     def test_prescribing_is_due_within_10_working_days_of_the_modality_referral(self):
         # Monday 2 March 2026: the 10th working day is Monday 16 March; the 11th, Tuesday 17 March, is late.
-        due = services.prescribing_due_on(referred_on=date(2026, 3, 2))
+        due = waits.prescribing_due_on(referred_on=date(2026, 3, 2))
         assert due == date(2026, 3, 16)
-        assert not services.is_breach(due_on=due, started_on=date(2026, 3, 16))
-        assert services.is_breach(due_on=due, started_on=date(2026, 3, 17))
+        assert not waits.is_breach(due_on=due, started_on=date(2026, 3, 16))
+        assert waits.is_breach(due_on=due, started_on=date(2026, 3, 17))
 
     def test_for_a_drr_prescribing_is_due_within_5_working_days_of_the_order_across_christmas(self):
         # Order Thursday 24 December 2026. Christmas Day (Fri 25), Boxing Day substitute (Mon 28) and New Year's
         # Day (Fri 1 January 2027) are bank holidays: working days 29, 30, 31 Dec, 4 and 5 Jan.
-        due = services.prescribing_due_on(referred_on=date(2026, 12, 1), drr_order_date=date(2026, 12, 24))
+        due = waits.prescribing_due_on(referred_on=date(2026, 12, 1), drr_order_date=date(2026, 12, 24))
         assert due == date(2027, 1, 5)
-        assert not services.is_breach(due_on=due, started_on=date(2027, 1, 5))
-        assert services.is_breach(due_on=due, started_on=date(2027, 1, 6))
+        assert not waits.is_breach(due_on=due, started_on=date(2027, 1, 5))
+        assert waits.is_breach(due_on=due, started_on=date(2027, 1, 6))
 
     def test_a_wait_with_no_prescription_is_a_breach_only_after_the_due_day(self):
         due = date(2026, 3, 16)
-        assert not services.is_breach(due_on=due, started_on=None, today=due)
-        assert services.is_breach(due_on=due, started_on=None, today=due + timedelta(days=1))
+        assert not waits.is_breach(due_on=due, started_on=None, today=due)
+        assert waits.is_breach(due_on=due, started_on=None, today=due + timedelta(days=1))
