@@ -5,12 +5,12 @@ from core.choices import AuditAction
 from core.models import AuditEvent
 
 
-def record(action: str, obj=None, *, actor=None, details: dict | None = None, object_type: str = "") -> AuditEvent:
+def _event(action: str, obj, *, actor, details: dict | None, object_type: str) -> AuditEvent:
     context = request_context.get()
     actor = actor if actor is not None else context.user
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor,
         actor_username=getattr(actor, "username", "") or "",
         action=action,
@@ -22,6 +22,18 @@ def record(action: str, obj=None, *, actor=None, details: dict | None = None, ob
         path=context.path,
         details=details or {},
     )
+
+
+def record(action: str, obj=None, *, actor=None, details: dict | None = None, object_type: str = "") -> AuditEvent:
+    event = _event(action, obj, actor=actor, details=details, object_type=object_type)
+    event.save()
+    return event
+
+
+def record_many(action: str, objects, *, actor=None, details: dict | None = None) -> list[AuditEvent]:
+    """One row per object, as `record` writes them, in one insert: for bulk loads such as the demo data."""
+    events = [_event(action, obj, actor=actor, details=details, object_type="") for obj in objects]
+    return AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
 def audit_view(request, obj, **details):

@@ -4,6 +4,8 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
+import factory
+from django.contrib.auth.hashers import make_password
 from faker import Faker
 
 from core.choices import Gender, Role, TeamKind
@@ -42,9 +44,25 @@ STAFF = [
 def seed_staff() -> dict[str, User]:
     """Idempotent: runs on every `seed_demo`, so the printed logins always work."""
     teams = {name: TeamFactory(name=name, kind=kind) for name, kind in TEAMS}
+    # One hash for every demo sign-in: hashing is slow on purpose (about half a second each), and these
+    # accounts share one published password anyway.
+    password = factory.Transformer.Force(make_password(DEMO_PASSWORD))
+    # Names from their own fixed seed, so the demo staff are the same people on every machine, and match
+    # the gender a person may ask for in a worker.
+    names = Faker("en_GB")
+    names.seed_instance(2026)
     users = {}
     for username, role, team_names, gender, extra in STAFF:
-        user = make_staff(role, username=username, gender=gender, password=DEMO_PASSWORD, **extra)
+        first_name = names.first_name_female() if gender == Gender.FEMALE else names.first_name_male()
+        user = make_staff(
+            role,
+            username=username,
+            gender=gender,
+            password=password,
+            first_name=first_name,
+            last_name=names.last_name(),
+            **extra,
+        )
         for name in team_names:
             teams[name].members.add(user)
         users[username] = user

@@ -34,9 +34,13 @@ DISCHARGE_EVERY = 7
 REASON_CODES = ("80", "85", "83")  # one of each outcome: successful, unsuccessful, neutral
 
 
-def _delivery_team(context, user):
-    teams = [t for t in user.teams.all() if t.kind == TeamKind.DELIVERY]
-    return teams[0] if teams else context.teams["Delivery North"]
+def _delivery_teams(context, workers) -> dict[int, object]:
+    """Each keyworker's delivery team, read once per keyworker rather than once per episode."""
+    teams = {}
+    for user in workers:
+        delivery = [t for t in user.teams.all() if t.kind == TeamKind.DELIVERY]
+        teams[user.pk] = delivery[0] if delivery else context.teams["Delivery North"]
+    return teams
 
 
 def seed(context):
@@ -47,6 +51,7 @@ def seed(context):
     reasons = {r.code: r for r in DischargeReason.objects.filter(code__in=REASON_CODES)}
     open_episodes = list(Episode.objects.open().select_related("team", "person").order_by("pk"))
     to_allocate = open_episodes[: max(len(open_episodes) - UNALLOCATED, 0)]
+    delivery_team = _delivery_teams(context, [main, *others, staff["keyworker.esap"]])
 
     allocations, involvements, partners, orders, arrests, carers, tasks = [], [], [], [], [], [], []
     discharged, follow_ups, reengagement = [], [], []
@@ -58,7 +63,7 @@ def seed(context):
             worker, main_count = main, main_count + 1
         else:
             worker = others[index % len(others)]
-        team = _delivery_team(context, worker)
+        team = delivery_team[worker.pk]
         allocated_on = min(episode.opened_on + timedelta(days=rng.randint(0, 10)), today)
         allocated_on = max(allocated_on, episode.opened_on)
         allocation = Allocation(
