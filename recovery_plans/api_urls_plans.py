@@ -1,1 +1,10 @@
-urlpatterns = []
+from rest_framework.routers import SimpleRouter
+
+from recovery_plans import api_plans as api
+
+router = SimpleRouter()
+router.register("recovery-plans", api.RecoveryPlanViewSet, basename="recovery-plan")
+router.register("plan-versions", api.PlanVersionViewSet, basename="plan-version")
+router.register("plan-reviews", api.PlanReviewViewSet, basename="plan-review")
+
+urlpatterns = router.urls

@@ -24,6 +24,10 @@ class ActionData:
     by_when: date | None = None
     status: str = ActionStatus.NOT_STARTED
 
+    @property
+    def status_label(self) -> str:
+        return ActionStatus(self.status).label
+
 
 @dataclass(frozen=True)
 class GoalData:

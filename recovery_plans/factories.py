@@ -2,8 +2,47 @@ import factory
 
 from core.factories import UserFactory
 from core.models import ModalitySetting
-from recovery_plans.models import Intervention, Modality
+from recovery_plans.models import Action, Goal, Intervention, Modality, PlanVersion, RecoveryPlan
 from referrals.factories import EpisodeFactory
+
+
+class RecoveryPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RecoveryPlan
+
+    episode = factory.SubFactory(EpisodeFactory)
+
+
+class PlanVersionFactory(factory.django.DjangoModelFactory):
+    """A draft; pass status="signed" with signed_by and signed_on for a signed one."""
+
+    class Meta:
+        model = PlanVersion
+
+    plan = factory.SubFactory(RecoveryPlanFactory)
+    number = 1
+    author = factory.SubFactory(UserFactory)
+    own_words = "I want to be there for my kids"
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    plan_version = factory.SubFactory(PlanVersionFactory)
+    domain = "housing"
+    text = factory.Sequence(lambda n: f"Goal number {n}")
+    position = factory.Sequence(int)
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    goal = factory.SubFactory(GoalFactory)
+    what = factory.Sequence(lambda n: f"Step {n}")
+    who = "Me and my keyworker"
+    position = factory.Sequence(int)
 
 
 class ModalityFactory(factory.django.DjangoModelFactory):
