@@ -80,6 +80,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         model = Referral
         fields = [
             "id",
+            "episode_id",
             "person",
             "received_at",
             "received_on",

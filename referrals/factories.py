@@ -66,7 +66,8 @@ class EpisodeFactory(factory.django.DjangoModelFactory):
     referral = factory.SubFactory(ReferralFactory, status=ReferralStatus.ACCEPTED)
     person = factory.SelfAttribute("referral.person")
     team = factory.SelfAttribute("referral.team")
-    episode_id = factory.Sequence(lambda n: f"E{n:08d}")
+    # The database copies the referral's EPISODID onto the episode; the factory does the same in memory.
+    episode_id = factory.SelfAttribute("referral.episode_id")
     opened_on = factory.LazyAttribute(lambda e: e.referral.received_on + timedelta(days=5))
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from core.choices import Gender
@@ -139,8 +140,32 @@ class TeamInvolvement(models.Model):
         return f"{self.person} - {self.team}"
 
 
+class NextEpisodeId(models.Func):
+    """The next EPISODID, `E` + at least 8 digits, from the database sequence `referrals_episode_number`.
+
+    A database default rather than a Python one, so every way a referral is inserted (the intake service,
+    bulk demo data, an import) gets an EPISODID in the same statement. Created by migration 0004.
+    """
+
+    function = "referrals_next_episode_id"
+    arity = 0
+    allowed_default = True
+    output_field = models.CharField()
+
+
 class Referral(models.Model):
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals")
+    # NDTMS counts a referral that never entered treatment as an episode (TRIAGED = NA), so EPISODID is
+    # given at receipt; the Episode opened from this referral carries the same value (a database trigger
+    # copies it), and the database refuses to change it afterwards.
+    episode_id = models.CharField(
+        "episode ID",
+        max_length=20,
+        unique=True,
+        editable=False,
+        db_default=NextEpisodeId(),
+        help_text="EPISODID, given when the referral is received.",
+    )
     received_at = models.DateTimeField()
     # Stored, not derived on read: queues sort and filter on them across every referral (REFLD, FC3).
     received_on = models.DateField(db_index=True, help_text="REFLD: the received date in Europe/London.")
@@ -206,7 +231,13 @@ class Episode(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="episodes")
     referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="episode")
-    episode_id = models.CharField("episode ID", max_length=20, unique=True, help_text="EPISODID.")
+    episode_id = models.CharField(
+        "episode ID",
+        max_length=20,
+        unique=True,
+        editable=False,
+        help_text="EPISODID: always the referral's (the database sets it from the referral on every write).",
+    )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="episodes", help_text="ARM or ESAP.")
     opened_on = models.DateField(help_text="TRIAGED.")
     discharged_on = models.DateField(null=True, blank=True, help_text="DISD.")
@@ -281,11 +312,19 @@ class PartnerInvolvement(models.Model):
     organisation = models.CharField(max_length=200, blank=True)
     contact_name = models.CharField(max_length=200, blank=True)
     started_on = models.DateField()
+    # JW (domain.md 5) counts involvements *recorded* by the period end: a later entry backdated to an
+    # earlier start must not change a past period's figure.
+    recorded_on = models.DateField(default=timezone.localdate, help_text="When this involvement was recorded.")
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["started_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recorded_on__gte=F("started_on")), name="partner_recorded_on_or_after_start"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_agency_display()} from {self.started_on:%d %B %Y}"

@@ -1,6 +1,5 @@
 """Referrals: routing by age, eligibility, the first-contact clock, contact attempts and triage."""
 
-import uuid
 from datetime import date, datetime
 
 from django.conf import settings
@@ -129,7 +128,10 @@ def referral_create(
         person=person, team=team, defaults={"since": received_on, "reason": "referral"}
     )
     audit.record(
-        AuditAction.CREATE, referral, actor=actor, details={"service": service, "team": team.name, "status": status}
+        AuditAction.CREATE,
+        referral,
+        actor=actor,
+        details={"service": service, "team": team.name, "status": status, "episode_id": referral.episode_id},
     )
     return referral
 
@@ -238,11 +240,11 @@ def _episode_open(*, referral: Referral, opened_on: date) -> Episode:
                 referral=referral,
                 team_id=referral.team_id,
                 opened_on=opened_on,
-                episode_id=f"tmp-{uuid.uuid4().hex[:16]}",
+                # The EPISODID given at receipt: the row a never-treated referral would have been sent as
+                # becomes this episode's row.
+                episode_id=referral.episode_id,
             )
     except IntegrityError as exc:
         raise DomainError(_open_episode_message(referral.person), field="outcome") from exc
-    episode.episode_id = f"E{episode.pk:08d}"
-    Episode.objects.filter(pk=episode.pk).update(episode_id=episode.episode_id)
     audit.record(AuditAction.CREATE, episode, actor=referral.triaged_by, details={"referral": referral.pk})
     return episode

@@ -58,7 +58,7 @@ def test_acceptance_opens_an_episode_on_the_triage_date(assessor, referral):
     triage(assessor, referral, ReferralStatus.ACCEPTED, triaged_on=date(2025, 3, 7))
     episode = Episode.objects.get(referral=referral)
     assert episode.opened_on == date(2025, 3, 7)
-    assert episode.episode_id == f"E{episode.pk:08d}"
+    assert episode.episode_id == referral.episode_id
     assert (episode.person, episode.team) == (referral.person, referral.team)
 
 
