@@ -130,6 +130,21 @@ def seed(context):
 
     _vaccinations(context, episodes, worker)
     _tests_naloxone_outreach(context, episodes, worker)
+    # Kits given at the NSP counter to attenders who never gave a name.
+    NaloxoneSupply.objects.bulk_create(
+        [
+            NaloxoneSupply(
+                attender=attender,
+                supplied_on=today - timedelta(days=rng.randint(0, 60)),
+                form=NaloxoneForm.NASAL,
+                recipient=NaloxoneRecipient.PERSON,
+                training_given=True,
+                recorded_by=worker,
+            )
+            for attender in attenders[::7]
+            if attender.person_id is None
+        ]
+    )
 
 
 def _vaccinations(context, episodes, worker):
@@ -182,8 +197,9 @@ def _tests_naloxone_outreach(context, episodes, worker):
     tests = []
     for index, episode in enumerate(episodes):
         offered_on = today - timedelta(days=rng.randint(5, 150))
-        accepted = index % 4 != 0
-        tested = accepted and index % 5 != 1
+        # Every fourth offer is refused or still waiting for an answer, so the answer form has work to do.
+        accepted = True if index % 4 else (None if index % 8 == 0 else False)
+        tested = accepted is True and index % 5 != 1
         tests.append(
             BbvTest(
                 person=episode.person,

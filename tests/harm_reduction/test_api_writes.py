@@ -95,3 +95,34 @@ def test_api_naloxone_and_outreach_without_a_person(client, worker):
     )
     assert response.status_code == 400
     assert "person" in response.json()
+
+
+def test_api_answers_an_offer_and_refuses_a_stale_one(client, worker, keyworker, hr_episode):
+    client.force_login(worker)
+    body = {"person": hr_episode.person.pk, "offer": "offered", "offered_on": str(TODAY - timedelta(days=3))}
+    course = post(client, "/api/v1/hep-b-vaccinations/", body).json()
+    url = f"/api/v1/hep-b-vaccinations/{course['id']}/answer/"
+    answer = {"offer": "accepted", "outcome_on": str(TODAY), "version": course["version"]}
+    assert post(client, url, answer).json() == {"schedule": ["Choose the accelerated or the standard schedule."]}
+    response = post(client, url, {**answer, "schedule": "standard"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["outcome_on"], response.json()["schedule"]) == (str(TODAY), "standard")
+    assert post(client, url, {**answer, "offer": "refused"}).status_code == 409
+    doses = f"/api/v1/hep-b-vaccinations/{course['id']}/doses/"
+    assert (
+        post(client, doses, {"dose_number": 1, "given_on": str(TODAY), "version": course["version"]}).status_code == 409
+    )
+    client.force_login(keyworker)
+    assert post(client, url, {**answer, "version": course["version"] + 1}).status_code == 403
+
+
+def test_api_answers_a_test_offer(client, worker, hr_episode):
+    client.force_login(worker)
+    body = {"person": hr_episode.person.pk, "kind": "hiv", "offered_on": str(TODAY), "accepted": None}
+    test = post(client, "/api/v1/bbv-tests/", body).json()
+    url = f"/api/v1/bbv-tests/{test['id']}/answer/"
+    response = post(client, url, {"accepted": False, "version": test["version"]})
+    assert response.json()["accepted"] is False
+    response = post(client, url, {"accepted": True, "version": test["version"] + 1})
+    assert response.json() == {"accepted": ["This offer was already refused. Record a new offer instead."]}
+    assert BbvTest.objects.get().accepted is False

@@ -23,6 +23,10 @@ def test_demo_seeds_nsp_visits_vaccinations_tests_naloxone_and_outreach():
     for course in HepBCourse.objects.prefetch_related("doses"):
         numbers = [dose.dose_number for dose in course.doses.all()]
         assert numbers == list(range(1, len(numbers) + 1))
-    assert BbvTest.objects.exists()
-    assert NaloxoneSupply.objects.exists()
+    assert set(BbvTest.objects.values_list("accepted", flat=True)) == {True, False, None}
+    assert NaloxoneSupply.objects.filter(person__isnull=False).exists()
+    assert NaloxoneSupply.objects.filter(attender__person__isnull=True, attender__isnull=False).exists()
+    answered = HepBCourse.objects.exclude(offer=HepBOffer.OFFERED)
+    assert not answered.filter(outcome_on__isnull=True).exists()
+    assert not HepBCourse.objects.filter(course_complete=True, completed_on__isnull=True).exists()
     assert OutreachContact.objects.filter(person__isnull=True).exists()
