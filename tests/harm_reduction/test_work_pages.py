@@ -13,6 +13,7 @@ from harm_reduction import services
 from harm_reduction.choices import OutreachSetting
 from harm_reduction.models import Attender, NaloxoneSupply, OutreachContact
 from referrals.factories import PersonFactory
+from referrals.models import TeamInvolvement
 
 TODAY = timezone.localdate()
 
@@ -223,3 +224,24 @@ def test_return_rates_page_runs_a_fixed_number_of_queries(
     assert len(response.context["page"]) == 50
     assert response.context["page"].paginator.count == 63
     assert Attender.objects.count() == 63
+    assert AuditEvent.objects.filter(
+        actor=worker, action=AuditAction.VIEW, object_type="harm_reduction.Attender", details__page="return rates"
+    ).exists()
+
+
+def test_link_page_runs_a_fixed_number_of_queries(client, worker, hr_team, anonymous, django_assert_max_num_queries):
+    def add(n):
+        for _ in range(n):
+            twin = PersonFactory(date_of_birth=anonymous.date_of_birth)
+            TeamInvolvement.objects.create(person=twin, team=hr_team, since=TODAY, reason="NSP")
+
+    client.force_login(worker)
+    url = reverse("harm_reduction:link-attender")
+    add(2)
+    with django_assert_max_num_queries(14) as small:
+        assert len(client.get(url, {"code": anonymous.code}).context["form"].fields["person"].queryset) == 3
+    add(40)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url, {"code": anonymous.code})
+    assert len(response.context["form"].fields["person"].queryset) == 43
+    assert AuditEvent.objects.filter(object_type="referrals.Person", details__page="link candidates").exists()
