@@ -6,7 +6,9 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from assessment import caseload as assessment_caseload
-        from referrals import caseload
+        from assessment import links
+        from referrals import caseload, record_pages
 
         caseload.register(assessment_caseload.top_review_due)
         caseload.register(assessment_caseload.assessment_due)
+        record_pages.register_episode_links(links.episode_links)

@@ -354,7 +354,12 @@ def review_top_due_on(episode) -> datetime.date | None:
     if episode.discharged_on:
         return None
     latest = Top.objects.filter(episode=episode).order_by("-top_date").values_list("top_date", flat=True).first()
-    return latest + REVIEW_TOP_INTERVAL if latest else None
+    return review_top_due_after(latest)
+
+
+def review_top_due_after(latest_top_date: datetime.date | None) -> datetime.date | None:
+    """The review due date for an open episode whose latest TOP is on `latest_top_date` (None: no TOP yet)."""
+    return latest_top_date + REVIEW_TOP_INTERVAL if latest_top_date else None
 
 
 def exit_top_prompt(episode) -> bool:
