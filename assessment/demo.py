@@ -17,6 +17,7 @@ from assessment.models import (
     Top,
 )
 from core import audit
+from core.bulk import copy_insert
 from core.calendar import add_working_days
 from core.choices import AuditAction
 from core.models import InjectingStatus, Route, Substance, TreatmentStage
@@ -78,7 +79,7 @@ def seed(context):
             assessment.accommodation_need = None
             assessment.employment_status = None
         assessments.append(assessment)
-    Assessment.objects.bulk_create(assessments)
+    copy_insert(assessments)
 
     rows = []
     for assessment in assessments:
@@ -94,7 +95,7 @@ def seed(context):
                     amount=rng.choice(["£20 a day", "1 g", "half a bottle of vodka", ""]),
                 )
             )
-    AssessmentSubstance.objects.bulk_create(rows)
+    copy_insert(rows)
 
     _raise_risk_tasks(assessments, assessor, today)
 
@@ -108,7 +109,7 @@ def seed(context):
         review_date = start_date + services.REVIEW_TOP_INTERVAL
         if review_date <= today and rng.random() < 0.6:
             tops.append(_top(rng, assessment, stages["R"], review_date, assessor, improvement=rng.randint(1, 4)))
-    Top.objects.bulk_create(tops)
+    copy_insert(tops)
 
 
 def _raise_risk_tasks(assessments, actor, today):
@@ -168,7 +169,7 @@ def _raise_risk_tasks(assessments, actor, today):
                 today,
                 to_team_manager=True,
             )
-    Task.objects.bulk_create(tasks, batch_size=2000)
+    copy_insert(tasks)
     audit.record_many(AuditAction.CREATE, tasks, actor=actor, details={"source": "assessment risk action"})
 
 

@@ -1,6 +1,7 @@
 """The one way to write an audit row. Views call `audit_view(request, obj)`; services call `record`."""
 
 from core import request_context
+from core.bulk import copy_insert
 from core.choices import AuditAction
 from core.models import AuditEvent
 
@@ -31,9 +32,9 @@ def record(action: str, obj=None, *, actor=None, details: dict | None = None, ob
 
 
 def record_many(action: str, objects, *, actor=None, details: dict | None = None) -> list[AuditEvent]:
-    """One row per object, as `record` writes them, in one insert: for bulk loads such as the demo data."""
+    """One row per object, as `record` writes them, in one COPY: for bulk loads such as the demo data."""
     events = [_event(action, obj, actor=actor, details=details, object_type="") for obj in objects]
-    return AuditEvent.objects.bulk_create(events, batch_size=2000)
+    return copy_insert(events)
 
 
 def audit_view(request, obj, **details):

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from core.bulk import copy_insert
 from core.calendar import add_working_days
 from core.choices import DischargeOutcome, TeamKind
 from core.models import DischargeReason
@@ -147,12 +148,10 @@ def seed(context):
     for allocation in allocations:
         if allocation.ended_on is not None and allocation.ended_on < allocation.allocated_on:
             allocation.ended_on = allocation.allocated_on
-    Allocation.objects.bulk_create(allocations, batch_size=BATCH)
+    copy_insert(allocations)
     TeamInvolvement.objects.bulk_create(involvements, batch_size=BATCH, ignore_conflicts=True)
-    PartnerInvolvement.objects.bulk_create(partners, batch_size=BATCH)
-    ArrestReferral.objects.bulk_create(arrests, batch_size=BATCH)
-    Carer.objects.bulk_create(carers, batch_size=BATCH)
-    CommunityOrder.objects.bulk_create([order for order, _, _ in orders], batch_size=BATCH)
+    for rows in (partners, arrests, carers, [order for order, _, _ in orders]):
+        copy_insert(rows)
     breaches = []
     for number, (order, worker, team) in enumerate(orders):
         if number % 2:
@@ -161,7 +160,7 @@ def seed(context):
         breaches.append(
             (BreachReport(order=order, missed_appointment_on=missed, due_on=add_working_days(missed, 5)), worker, team)
         )
-    BreachReport.objects.bulk_create([b for b, _, _ in breaches], batch_size=BATCH)
+    copy_insert([b for b, _, _ in breaches])
     for breach, worker, team in breaches:
         tasks.append(
             Task(
@@ -175,7 +174,7 @@ def seed(context):
                 source_key=f"breach_report:{breach.pk}",
             )
         )
-    Task.objects.bulk_create(tasks, batch_size=BATCH)
+    copy_insert(tasks)
     Episode.objects.bulk_update(discharged, ["discharged_on", "discharge_reason", "discharged_by"], batch_size=BATCH)
-    FollowUp.objects.bulk_create(follow_ups, batch_size=BATCH)
-    ReengagementEntry.objects.bulk_create(reengagement, batch_size=BATCH)
+    copy_insert(follow_ups)
+    copy_insert(reengagement)

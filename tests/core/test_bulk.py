@@ -1,0 +1,58 @@
+"""copy_insert writes what bulk_create would, for the value types the demo data uses."""
+
+import pytest
+
+from core.bulk import copy_insert, reserve_ids
+from core.choices import AuditAction, TeamKind
+from core.models import AuditEvent, DemoSeedRun, Team
+
+pytestmark = pytest.mark.django_db
+
+AWKWARD = "tab\there, line\nbreak, back\\slash, \\N and 'quotes'"
+
+
+def test_copy_insert_round_trips_text_json_nulls_and_booleans(data_admin):
+    events = copy_insert(
+        [
+            AuditEvent(
+                actor=data_admin,
+                actor_username=data_admin.username,
+                action=AuditAction.CREATE,
+                object_repr=AWKWARD,
+                details={"note": AWKWARD, "count": 2, "nested": [None, True]},
+            ),
+            AuditEvent(action=AuditAction.VIEW, ip_address=None),
+        ]
+    )
+    first, second = AuditEvent.objects.order_by("pk")
+    assert [first.pk, second.pk] == [event.pk for event in events]
+    assert first.object_repr == AWKWARD
+    assert first.details == {"note": AWKWARD, "count": 2, "nested": [None, True]}
+    assert first.actor == data_admin
+    assert first.action == "create"
+    assert second.actor is None
+    assert second.ip_address is None
+    assert second.details == {}
+    # auto_now_add is stamped as on save().
+    assert first.at is not None
+    assert first.at == events[0].at
+
+    copy_insert([Team(name="Outreach", kind=TeamKind.HARM_REDUCTION, active=False)])
+    assert Team.objects.get(name="Outreach").active is False
+
+
+def test_copy_insert_keeps_given_ids_and_numbers_the_rest_from_the_sequence():
+    given = reserve_ids(DemoSeedRun, 1)[0]
+    runs = copy_insert(
+        [DemoSeedRun(pk=given, app_label="a", seed=1, people=3), DemoSeedRun(app_label="b", seed=2, people=0)]
+    )
+    assert runs[0].pk == given
+    assert runs[1].pk > given
+    assert not runs[1]._state.adding
+    # The sequence moved past both, so the ORM's next insert does not collide.
+    assert DemoSeedRun.objects.create(app_label="c", seed=3, people=1).pk > runs[1].pk
+
+
+def test_copy_insert_refuses_a_value_it_cannot_write_rather_than_guessing():
+    with pytest.raises(TypeError, match="use bulk_create"):
+        copy_insert([DemoSeedRun(app_label=object(), seed=1, people=1)])
