@@ -1,24 +1,40 @@
 """Demo prescribing: clinical assessments and scripts with dose history for people with opiate or alcohol
-dependence, safe storage, tests, and a couple of late starts. Runs after the plans demo; bulk inserts only."""
+dependence, each delivering a pharmacological modality (an open one the plans demo made is reused, otherwise one
+is made); safe storage, tests linked to the signed plan, home detox plans, inpatient and rehab referrals with
+their funding route, GP shared care, a couple of late starts, and people still waiting for a first script so the
+clock shows on caseloads and the waits page. Runs after the plans demo; bulk inserts only."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from core.calendar import add_working_days
 from core.choices import SubstanceGroup
-from core.models import Substance
-from prescribing.choices import Regime, SafeStorageOutcome, SampleType, TestResult
+from core.models import ModalitySetting, Substance
+from prescribing.choices import (
+    DetoxSetting,
+    FundingRoute,
+    Regime,
+    ResidentialKind,
+    SafeStorageOutcome,
+    SampleType,
+    TestResult,
+)
 from prescribing.models import (
     ClinicalAssessment,
+    DetoxPlan,
+    DetoxStep,
     DrugTest,
     DrugTestResult,
     Medication,
     Pharmacy,
     PlannedStep,
     Prescription,
+    ResidentialReferral,
     SafeStorage,
+    SharedCareTransfer,
 )
-from referrals.models import Episode, TeamInvolvement
+from recovery_plans.models import Intervention, Modality, PlanVersion, VersionStatus
+from referrals.models import Allocation, Episode, TeamInvolvement
 
 PHARMACIES = [
     ("Shirley Road Pharmacy", "FA101", "12 Shirley Road, Southampton SO15 3EU"),
@@ -27,6 +43,9 @@ PHARMACIES = [
     ("Woolston Pharmacy", "FA104", "41 Portsmouth Road, Southampton SO19 9AE"),
 ]
 MAX_PEOPLE = 120
+MAX_WAITING = 12
+# Days each waiting person has waited since the referral to prescribing: on track, due today-ish, overdue.
+WAITED_DAYS = (1, 4, 9, 13, 17, 24)
 
 
 def _dependent_episodes(context):
@@ -45,6 +64,77 @@ def _dependent_episodes(context):
         yield episode, SubstanceGroup.OPIATE if SubstanceGroup.OPIATE in groups else SubstanceGroup.ALCOHOL
 
 
+def _waiting_episodes(context, chosen_ids):
+    """Open opiate or alcohol episodes opened lately, referred to prescribing but with no script yet."""
+    return list(
+        Episode.objects.filter(discharged_on__isnull=True, opened_on__gt=context.today - timedelta(days=30))
+        .filter(referral__presenting_substances__group__in=[SubstanceGroup.OPIATE, SubstanceGroup.ALCOHOL])
+        .exclude(pk__in=chosen_ids)
+        .exclude(prescriptions__isnull=False)
+        .exclude(modalities__modality_type__code="94", modalities__ended_on__isnull=True)
+        .select_related("person", "team")
+        .distinct()
+        .order_by("pk")[:MAX_WAITING]
+    )
+
+
+def _modalities(context, chosen, assessments, team, waiting):
+    """The open prescribing modality of each chosen episode: the plans demo's if it made one, else a new one,
+    started on the first script; and a prescribing referral for each waiting episode, with no start."""
+    open_ones = {}
+    for modality in Modality.objects.filter(
+        episode__in=[episode for episode, _ in chosen], intervention__code="PRESC", ended_on__isnull=True
+    ).order_by("referred_on", "pk"):
+        open_ones.setdefault(modality.episode_id, modality)
+    intervention = Intervention.objects.get(code="PRESC")
+    community = ModalitySetting.objects.get(code="6")
+    referrer = context.staff["assessor.arm"]
+    started, new = [], []
+    by_episode = {}
+    for (episode, _), assessment in zip(chosen, assessments, strict=True):
+        modality = open_ones.get(episode.pk)
+        if modality is None:
+            modality = Modality(
+                episode=episode,
+                modality_type_id=intervention.modality_type_id,
+                setting=community,
+                intervention=intervention,
+                provider_team=team,
+                provider=team.name,
+                # Referred when the episode opened: the clinical assessment 2-8 working days later is on time,
+                # the few at 12 working days show as late starts on the waits page.
+                referred_on=episode.opened_on,
+                referred_by=referrer,
+            )
+            new.append(modality)
+        elif modality.referred_on > assessment.assessed_on:
+            continue  # referred after this script's assessment: left unlinked rather than moved
+        if modality.started_on is None:
+            modality.started_on = assessment.assessed_on
+            modality.first_offered_on = modality.first_offered_on or assessment.assessed_on
+            if modality.pk is not None:
+                started.append(modality)
+        by_episode[episode.pk] = modality
+    for index, episode in enumerate(waiting):
+        new.append(
+            Modality(
+                episode=episode,
+                modality_type_id=intervention.modality_type_id,
+                setting=community,
+                intervention=intervention,
+                provider_team=team,
+                provider=team.name,
+                referred_on=max(
+                    episode.opened_on, context.today - timedelta(days=WAITED_DAYS[index % len(WAITED_DAYS)])
+                ),
+                referred_by=referrer,
+            )
+        )
+    Modality.objects.bulk_create(new)
+    Modality.objects.bulk_update(started, ["started_on", "first_offered_on"])
+    return by_episode
+
+
 def seed(context):
     rng = context.rng
     prescriber = context.staff["prescriber"]
@@ -55,15 +145,19 @@ def seed(context):
     ]
     medication = {m.code: m for m in Medication.objects.all()}
     substances = {s.code: s for s in Substance.objects.filter(code__in=["1011", "3201", "2200", "5000"])}
-    chosen = list(_dependent_episodes(context))
-    if not chosen:
+    dependent = list(_dependent_episodes(context))
+    # One in nine is still waiting for a first script, as are recent episodes: the clock has people to show.
+    chosen = [row for index, row in enumerate(dependent) if index % 9 != 4]
+    waiting = [episode for index, (episode, _) in enumerate(dependent) if index % 9 == 4]
+    waiting += _waiting_episodes(context, [episode.pk for episode, _ in dependent])
+    if not chosen and not waiting:
         return
     TeamInvolvement.objects.bulk_create(
         [
             TeamInvolvement(
                 person=episode.person, team=team, since=episode.opened_on, reason="pharmacological modality"
             )
-            for episode, _ in chosen
+            for episode in [*(episode for episode, _ in chosen), *waiting]
         ],
         ignore_conflicts=True,
     )
@@ -86,6 +180,17 @@ def seed(context):
             )
             for index, (episode, group) in enumerate(chosen)
         ]
+    )
+    modalities = _modalities(context, chosen, assessments, team, waiting)
+    signed = dict(
+        PlanVersion.objects.filter(plan__episode__in=[e for e, _ in chosen], status=VersionStatus.SIGNED).values_list(
+            "plan__episode_id", "pk"
+        )
+    )
+    keyworkers = dict(
+        Allocation.objects.filter(episode__in=[e for e, _ in chosen], ended_on__isnull=True).values_list(
+            "episode_id", "keyworker_id"
+        )
     )
     storage, first_doses, later_doses, steps, tests = [], [], [], [], []
     for index, ((episode, group), assessment) in enumerate(zip(chosen, assessments, strict=True)):
@@ -123,6 +228,7 @@ def seed(context):
             starts_on=starts_on,
             ends_on=change_on - timedelta(days=1) if change_on <= context.today else None,
             prescriber=prescriber,
+            modality=modalities.get(episode.pk),
         )
         first_doses.append(first)
         if change_on <= context.today and group == SubstanceGroup.OPIATE:
@@ -144,6 +250,7 @@ def seed(context):
                         starts_on=change_on,
                         review_on=context.today + timedelta(days=rng.randint(-3, 28)),
                         prescriber=prescriber,
+                        modality=modalities.get(episode.pk),
                     ),
                 )
             )
@@ -160,6 +267,7 @@ def seed(context):
                         sample_type=SampleType.ORAL_FLUID if group == SubstanceGroup.OPIATE else SampleType.BREATH,
                         purpose="Baseline before titration" if group == SubstanceGroup.OPIATE else "Abstinence check",
                         rationale="Recovery plan: testing evidences progress towards stopping illicit use",
+                        plan_version_id=signed.get(episode.pk),
                         chain_of_custody=index % 10 == 0,
                         recorded_by=prescriber,
                     ),
@@ -199,3 +307,101 @@ def seed(context):
             )
     DrugTest.substances_tested.through.objects.bulk_create(tested_links)
     DrugTestResult.objects.bulk_create(results)
+    _detox_and_referrals(context, chosen, assessments, prescriber, medication)
+    _shared_care(context, later_doses, keyworkers, prescriber)
+
+
+def _detox_and_referrals(context, chosen, assessments, prescriber, medication):
+    """Every third alcohol-dependent person has a home detox (chlordiazepoxide reducing over a week) as its own
+    modality; one in two of the rest is referred on to inpatient detox or rehab, funded by FACS or a personal budget."""
+    intervention = Intervention.objects.get(code="HDETOX")
+    home = ModalitySetting.objects.get(code="6")
+    alcohol = [
+        (episode, assessment)
+        for (episode, group), assessment in zip(chosen, assessments, strict=True)
+        if group == SubstanceGroup.ALCOHOL
+    ]
+    detox = [(episode, assessment) for index, (episode, assessment) in enumerate(alcohol) if index % 3 == 0]
+    detox_modalities = Modality.objects.bulk_create(
+        [
+            Modality(
+                episode=episode,
+                modality_type_id=intervention.modality_type_id,
+                setting=home,
+                intervention=intervention,
+                provider_team=context.teams["Prescribing"],
+                provider="Prescribing",
+                referred_on=assessment.assessed_on,
+                started_on=assessment.assessed_on,
+                referred_by=context.staff["assessor.arm"],
+            )
+            for episode, assessment in detox
+        ]
+    )
+    plans = DetoxPlan.objects.bulk_create(
+        [
+            DetoxPlan(
+                person=episode.person,
+                episode=episode,
+                modality=modality,
+                setting=DetoxSetting.HOME,
+                planned_start=assessment.assessed_on,
+                planned_end=assessment.assessed_on + timedelta(days=6),
+                notes="Daily home visit by the detox support worker; thiamine throughout.",
+                support_worker=context.staff["keyworker"],
+                recorded_by=prescriber,
+            )
+            for (episode, assessment), modality in zip(detox, detox_modalities, strict=True)
+        ]
+    )
+    DetoxStep.objects.bulk_create(
+        [
+            DetoxStep(
+                plan=plan, from_date=plan.planned_start + timedelta(days=day), medication=medication["CDP"], dose=dose
+            )
+            for plan in plans
+            for day, dose in ((0, Decimal("20")), (2, Decimal("15")), (4, Decimal("10")), (6, Decimal("5")))
+        ]
+    )
+    referred = [row for index, row in enumerate(alcohol) if index % 4 in (0, 1)]
+    ResidentialReferral.objects.bulk_create(
+        [
+            ResidentialReferral(
+                person=episode.person,
+                episode=episode,
+                kind=ResidentialKind.INPATIENT_DETOX if index % 2 else ResidentialKind.RESIDENTIAL_REHAB,
+                provider="Ocean Ward inpatient detox unit" if index % 2 else "Bridge House rehab",
+                funding_route=FundingRoute.FACS if index % 2 else FundingRoute.PERSONAL_BUDGET,
+                referred_on=min(assessment.assessed_on + timedelta(days=14), context.today),
+                recorded_by=prescriber,
+            )
+            for index, (episode, assessment) in enumerate(referred)
+        ]
+    )
+
+
+def _shared_care(context, later_doses, keyworkers, prescriber):
+    """Some people stable on maintenance for three months have moved to GP shared care; their keyworker keeps
+    the reviews."""
+    stable = [
+        later
+        for _, later in later_doses
+        if later.regime == Regime.MAINTENANCE
+        and later.episode_id in keyworkers
+        and (context.today - later.starts_on).days > 90
+    ][::4]
+    SharedCareTransfer.objects.bulk_create(
+        [
+            SharedCareTransfer(
+                person_id=later.person_id,
+                episode_id=later.episode_id,
+                gp_practice=context.rng.choice(["Shirley Health Partnership", "Portswood Surgery", "Woolston Lodge"]),
+                agreed_criteria="Stable dose for 3 months, no illicit use in tests, engaging with the plan.",
+                transferred_on=later.starts_on + timedelta(days=90),
+                review_keyworker_id=keyworkers[later.episode_id],
+                next_review_on=later.starts_on + timedelta(days=180),
+                recorded_by=prescriber,
+            )
+            for later in stable
+        ]
+    )
