@@ -237,5 +237,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
+    # WeasyPrint and fontTools log every PDF step at INFO; that would bury the site's own lines.
+    "loggers": {name: {"level": "WARNING"} for name in ("django.db.backends", "pgserver", "weasyprint", "fontTools")},
 }
