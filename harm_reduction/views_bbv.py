@@ -171,6 +171,8 @@ def _test_form(request, pk, form_class, save, *, title, submit, initial=None):
         else:
             return redirect("harm_reduction:person-bbv", pk=test.person_id)
     intro = f"{test.get_kind_display()} test offered on {test.offered_on:%-d %B %Y}."
+    if test.result:
+        intro += f" Result: {test.get_result_display().lower()} on {test.result_on:%-d %B %Y}."
     return _form_page(request, form, person=test.person, title=title, submit=submit, intro=intro)
 
 
