@@ -9,6 +9,8 @@ from core.choices import Role
 from core.models import Substance
 from prescribing.factories import ClinicalAssessmentFactory, PrescriptionFactory
 from prescribing.models import DrugTest, Prescription
+from recovery_plans.factories import ModalityFactory
+from recovery_plans.models import Goal, LifeDomain, PlanVersion, RecoveryPlan
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +169,67 @@ def test_shared_care_and_detox_through_the_api(episode, allocation, prescriber, 
     stranger = api(staff(Role.PRESCRIBER))
     assert stranger.get(f"/api/v1/shared-care/{shared.data['id']}/").status_code == 404
     assert api(allocation.keyworker).get(f"/api/v1/shared-care/{shared.data['id']}/").status_code == 200
+
+
+def test_residential_referrals_through_the_api_with_the_funding_route(episode, allocation, prescriber, staff):
+    body = {
+        "episode": episode.pk,
+        "kind": "residential_rehab",
+        "provider": "Bridge House rehab",
+        "funding_route": "personal_budget",
+        "referred_on": episode.opened_on.isoformat(),
+    }
+    created = api(prescriber).post("/api/v1/residential-referrals/", body, format="json")
+    assert created.status_code == 201, created.data
+    assert created.data["funding_route"] == "personal_budget"
+    missing = api(prescriber).post("/api/v1/residential-referrals/", {**body, "funding_route": ""}, format="json")
+    assert missing.status_code == 400
+    assert "funding_route" in missing.data
+    assert api(allocation.keyworker).post("/api/v1/residential-referrals/", body, format="json").status_code == 403
+    assert api(allocation.keyworker).get(f"/api/v1/residential-referrals/{created.data['id']}/").status_code == 200
+    assert api(staff(Role.PRESCRIBER)).get("/api/v1/residential-referrals/").data["count"] == 0
+
+
+def test_a_modality_of_another_episode_is_400_on_the_modality_field(
+    episode, prescriber, methadone, pharmacy, assessment
+):
+    other = ModalityFactory()
+    response = api(prescriber).post(
+        "/api/v1/prescriptions/", new_prescription(episode, methadone, pharmacy, modality=other.pk), format="json"
+    )
+    assert response.status_code == 400
+    assert response.data == {"modality": ["Choose a modality of this episode."]}
+    own = ModalityFactory(episode=episode)
+    response = api(prescriber).post(
+        "/api/v1/prescriptions/", new_prescription(episode, methadone, pharmacy, modality=own.pk), format="json"
+    )
+    assert response.status_code == 201
+    assert response.data["modality"] == own.pk
+
+
+def test_a_test_by_api_links_to_the_goal_and_its_plan_version(episode, prescriber):
+    plan = RecoveryPlan.objects.create(episode=episode)
+    version = PlanVersion.objects.create(plan=plan, number=1, author=prescriber)
+    goal = Goal.objects.create(plan_version=version, domain=LifeDomain.SUBSTANCE_USE, text="Stop drinking")
+    alcohol = Substance.objects.get(code="7000")
+    response = api(prescriber).post(
+        "/api/v1/drug-tests/",
+        {
+            "episode": episode.pk,
+            "tested_on": episode.opened_on.isoformat(),
+            "sample_type": "breath",
+            "purpose": "Abstinence check",
+            "rationale": "Plan goal: stop drinking; breath test at each visit",
+            "goal": goal.pk,
+            "substances_tested": [alcohol.pk],
+            "results": [{"substance": alcohol.pk, "result": "negative"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.data
+    assert (response.data["goal"], response.data["plan_version"]) == (goal.pk, version.pk)
+
+
+def test_new_endpoints_are_in_the_schema(prescriber):
+    schema = api(prescriber).get("/api/v1/schema/").content.decode()
+    assert "/api/v1/residential-referrals/" in schema
