@@ -13,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import AuditedReadMixin
-from core.choices import Role
 from core.models import DischargeReason, Team, User
 from referrals import selectors_episodes as selectors
 from referrals.choices import OrderKind, PartnerAgency
@@ -130,6 +129,20 @@ class CarerWriteSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, default="")
     support_started_on = serializers.DateField()
     support_planned_end = serializers.DateField()
+
+
+class CarerEndSerializer(serializers.Serializer):
+    support_ended_on = serializers.DateField()
+
+
+class FollowUpDoneSerializer(serializers.Serializer):
+    done_on = serializers.DateField()
+    outcome = serializers.CharField()
+
+
+class ReengagementCloseSerializer(serializers.Serializer):
+    closed_on = serializers.DateField()
+    outcome = serializers.CharField()
 
 
 class ScopedViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -284,10 +297,28 @@ class CarerViewSet(mixins.CreateModelMixin, ScopedViewSet):
         episode = _visible_episode(request.user, data.pop("episode"))
         return self._created(episodes.add_carer(person=episode.person, by=request.user, **data))
 
+    @extend_schema(request=CarerEndSerializer, responses=CarerSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        _require_role(request.user, *CASEWORK_ROLES)
+        carer = self.get_object()
+        data = self._validated(CarerEndSerializer)
+        carer = episodes.carer_support_end(carer=carer, ended_on=data["support_ended_on"], by=request.user)
+        return Response(CarerSerializer(carer).data)
+
 
 class FollowUpViewSet(ScopedViewSet):
     model = FollowUp
     serializer_class = FollowUpSerializer
+
+    @extend_schema(request=FollowUpDoneSerializer, responses=FollowUpSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        _require_role(request.user, *CASEWORK_ROLES)
+        follow_up = self.get_object()
+        data = self._validated(FollowUpDoneSerializer)
+        follow_up = episodes.follow_up_record(follow_up=follow_up, by=request.user, **data)
+        return Response(FollowUpSerializer(follow_up).data)
 
 
 class TaskViewSet(ScopedViewSet):
@@ -318,5 +349,16 @@ class ReengagementViewSet(ScopedViewSet):
     serializer_class = ReengagementEntrySerializer
 
     def get_queryset(self):
-        _require_role(self.request.user, Role.TEAM_MANAGER, Role.KEYWORKER, Role.DATA_ADMIN)
+        _require_role(self.request.user, *episodes.REENGAGEMENT_ROLES)
+        if self.action == "close":
+            # A closed entry is off the list but still answers "already closed" rather than a 404.
+            return selectors.scoped(ReengagementEntry, self.request.user).order_by("pk")
         return selectors.reengagement_entries(self.request.user).order_by("pk")
+
+    @extend_schema(request=ReengagementCloseSerializer, responses=ReengagementEntrySerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        entry = self.get_object()
+        data = self._validated(ReengagementCloseSerializer)
+        entry = episodes.reengagement_close(entry=entry, by=request.user, **data)
+        return Response(ReengagementEntrySerializer(entry).data)

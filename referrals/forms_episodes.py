@@ -80,3 +80,26 @@ class BreachReportForm(forms.Form):
     def __init__(self, *args, orders, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["order"].queryset = orders
+
+
+class FollowUpDoneForm(forms.Form):
+    date_fields = ("done_on",)
+    done_on = NhsDateField(label="Date of the follow-up contact")
+    outcome = forms.CharField(
+        widget=forms.Textarea,
+        label="What happened",
+        help_text="How the person is doing, or why they could not be reached.",
+    )
+
+
+class ReengagementCloseForm(forms.Form):
+    date_fields = ("closed_on",)
+    closed_on = NhsDateField(label="Date closed")
+    outcome = forms.CharField(
+        widget=forms.Textarea, label="Outcome", help_text="For example: re-referred, declined, moved away."
+    )
+
+
+class CarerEndForm(forms.Form):
+    date_fields = ("support_ended_on",)
+    support_ended_on = NhsDateField(label="Support ended", help_text="At most two years after support started.")

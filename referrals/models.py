@@ -406,6 +406,10 @@ class Carer(models.Model):
             models.CheckConstraint(
                 condition=Q(support_planned_end__gt=F("support_started_on")), name="carer_end_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(support_ended_on__isnull=True) | Q(support_ended_on__gte=F("support_started_on")),
+                name="carer_ended_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -440,6 +444,12 @@ class ReengagementEntry(models.Model):
 
     class Meta:
         ordering = ["added_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("added_on")),
+                name="reengagement_closed_after_added",
+            )
+        ]
 
     def __str__(self):
         return f"Re-engage {self.person}"

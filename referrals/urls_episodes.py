@@ -16,5 +16,8 @@ urlpatterns = [
     path("episodes/<int:pk>/breaches/new/", views.breach_new, name="breach-new"),
     path("arrest-referrals/<int:pk>/assessed/", views.arrest_assessed, name="arrest-assessed"),
     path("breaches/<int:pk>/reported/", views.breach_reported, name="breach-reported"),
+    path("episodes/<int:episode_pk>/carers/<int:pk>/end/", views.carer_end, name="carer-end"),
+    path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),
+    path("reengagement/<int:pk>/close/", views.reengagement_close, name="reengagement-close"),
     path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
 ]

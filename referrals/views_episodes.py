@@ -4,6 +4,7 @@ re-engagement. Views are thin: selectors read, services write, DomainError goes 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,16 +17,29 @@ from referrals.forms_episodes import (
     AllocationForm,
     ArrestReferralForm,
     BreachReportForm,
+    CarerEndForm,
     CarerForm,
     CommunityOrderForm,
     DischargeForm,
+    FollowUpDoneForm,
     PartnerInvolvementForm,
+    ReengagementCloseForm,
 )
-from referrals.models import Allocation, ArrestReferral, BreachReport, CommunityOrder, Episode, ReengagementEntry, Task
+from referrals.models import (
+    Allocation,
+    ArrestReferral,
+    BreachReport,
+    Carer,
+    CommunityOrder,
+    Episode,
+    FollowUp,
+    ReengagementEntry,
+    Task,
+)
 from referrals.services import criminal_justice, episodes
 
 MANAGER_ROLES = (Role.TEAM_MANAGER, Role.DATA_ADMIN)
-CASEWORK_ROLES = (Role.KEYWORKER, Role.TEAM_MANAGER, Role.ASSESSOR, Role.DATA_ADMIN)
+CASEWORK_ROLES = episodes.CASEWORK_ROLES
 
 
 def _require_role(user, *roles):
@@ -187,6 +201,69 @@ def reengagement_list(request):
     entries = list(selectors.reengagement_entries(request.user))
     audit.audit_list_view(request, ReengagementEntry, len(entries))
     return render(request, "referrals/episodes/reengagement.html", {"entries": entries})
+
+
+def _closing_form(request, record, episode, form_class, heading, save, *, back_url=None, back_label=None):
+    """A form that closes one record (follow-up, re-engagement entry, carer support) by one service call."""
+    form = form_class(request.POST or None, initial={name: timezone.localdate() for name in form_class.date_fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(dict(form.cleaned_data))
+        except DomainError as exc:
+            _put_error(form, exc)
+        else:
+            return redirect(back_url or reverse("referrals:episode-detail", kwargs={"pk": episode.pk}))
+    else:
+        audit.audit_view(request, record)
+    context = {"episode": episode, "form": form, "heading": heading, "back_url": back_url, "back_label": back_label}
+    return render(request, "referrals/episodes/form.html", context)
+
+
+@login_required
+def follow_up_done(request, pk):
+    _require_role(request.user, *CASEWORK_ROLES)
+    follow_up = get_object_or_404(selectors.scoped(FollowUp, request.user).select_related("episode__person"), pk=pk)
+    return _closing_form(
+        request,
+        follow_up,
+        follow_up.episode,
+        FollowUpDoneForm,
+        f"Record the {follow_up.get_kind_display()} follow-up",
+        lambda data: episodes.follow_up_record(follow_up=follow_up, by=request.user, **data),
+    )
+
+
+@login_required
+def reengagement_close(request, pk):
+    _require_role(request.user, *episodes.REENGAGEMENT_ROLES)
+    entry = get_object_or_404(
+        selectors.scoped(ReengagementEntry, request.user).select_related("episode__person"), pk=pk
+    )
+    return _closing_form(
+        request,
+        entry,
+        entry.episode,
+        ReengagementCloseForm,
+        "Close re-engagement",
+        lambda data: episodes.reengagement_close(entry=entry, by=request.user, **data),
+        back_url=reverse("referrals:reengagement-list"),
+        back_label="Back to the re-engagement list",
+    )
+
+
+@login_required
+def carer_end(request, episode_pk, pk):
+    _require_role(request.user, *CASEWORK_ROLES)
+    episode = selectors.episode_for(request.user, episode_pk)
+    carer = get_object_or_404(Carer.objects.filter(person=episode.person), pk=pk)
+    return _closing_form(
+        request,
+        carer,
+        episode,
+        CarerEndForm,
+        f"End support for {carer.name}",
+        lambda data: episodes.carer_support_end(carer=carer, by=request.user, ended_on=data["support_ended_on"]),
+    )
 
 
 def _episode_form(request, pk, form_class, heading, save, form_kwargs=None):

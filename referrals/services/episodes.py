@@ -26,6 +26,8 @@ from referrals.models import (
 
 FOLLOW_UP_MONTHS = {FollowUpKind.SIX_MONTHS: 6, FollowUpKind.TWELVE_MONTHS: 12}
 FOLLOW_UP_TASK_WINDOW_DAYS = 14
+CASEWORK_ROLES = (Role.KEYWORKER, Role.TEAM_MANAGER, Role.ASSESSOR, Role.DATA_ADMIN)
+REENGAGEMENT_ROLES = (Role.TEAM_MANAGER, Role.KEYWORKER, Role.DATA_ADMIN)
 
 
 def add_months(day: date, months: int) -> date:
@@ -166,6 +168,93 @@ def add_carer(
     )
     audit.record(AuditAction.CREATE, carer, actor=by)
     return carer
+
+
+def _require_role(user: User, roles, message: str, field: str) -> None:
+    if not (user.is_superuser or user.has_role(*roles)):
+        raise DomainError(message, field=field)
+
+
+def _not_in_future(day: date, what: str, field: str) -> None:
+    if day > timezone.localdate():
+        raise DomainError(f"The {what} cannot be in the future.", field=field)
+
+
+@transaction.atomic
+def carer_support_end(*, carer: Carer, ended_on: date, by: User) -> Carer:
+    """Support ends on its planned date or earlier; the two-year limit (SPEC 10.17) still holds."""
+    _require_role(by, CASEWORK_ROLES, "Only casework staff can end a carer's support.", "support_ended_on")
+    carer = Carer.objects.select_for_update().get(pk=carer.pk)
+    if carer.support_ended_on is not None:
+        raise DomainError(
+            f"Support for {carer.name} already ended on {carer.support_ended_on:%d %B %Y}.", field="support_ended_on"
+        )
+    if ended_on < carer.support_started_on:
+        raise DomainError(
+            f"Support cannot end before it started on {carer.support_started_on:%d %B %Y}.", field="support_ended_on"
+        )
+    latest = two_years_after(carer.support_started_on)
+    if ended_on > latest:
+        raise DomainError(
+            f"Carer support lasts at most two years: it ended on {latest:%d %B %Y} at the latest.",
+            field="support_ended_on",
+        )
+    _not_in_future(ended_on, "end of support", "support_ended_on")
+    carer.support_ended_on = ended_on
+    carer.save(update_fields=["support_ended_on"])
+    audit.record(AuditAction.CHANGE, carer, actor=by, details={"support_ended_on": ended_on.isoformat()})
+    return carer
+
+
+@transaction.atomic
+def follow_up_record(*, follow_up: FollowUp, done_on: date, outcome: str, by: User) -> FollowUp:
+    """The 6 or 12 month contact after a planned discharge (SPEC 10.10); closes its caseload task."""
+    _require_role(by, CASEWORK_ROLES, "Only casework staff can record a follow-up.", "done_on")
+    follow_up = FollowUp.objects.select_for_update().select_related("episode").get(pk=follow_up.pk)
+    if follow_up.done_on is not None:
+        raise DomainError(f"This follow-up was already recorded on {follow_up.done_on:%d %B %Y}.", field="done_on")
+    discharged_on = follow_up.episode.discharged_on
+    if discharged_on and done_on < discharged_on:
+        raise DomainError(f"A follow-up cannot be before the discharge on {discharged_on:%d %B %Y}.", field="done_on")
+    _not_in_future(done_on, "follow-up date", "done_on")
+    if not outcome.strip():
+        raise DomainError(
+            "Say what happened: how the person is doing, or why they could not be reached.", field="outcome"
+        )
+    follow_up.done_on = done_on
+    follow_up.outcome = outcome.strip()
+    follow_up.save(update_fields=["done_on", "outcome"])
+    # The daily job's task for this follow-up (if it made one) is done with it.
+    Task.objects.filter(source_key=f"follow_up:{follow_up.pk}", done_on__isnull=True).update(
+        done_on=done_on, done_by=by
+    )
+    audit.record(AuditAction.CHANGE, follow_up, actor=by, details={"done_on": done_on.isoformat()})
+    return follow_up
+
+
+@transaction.atomic
+def reengagement_close(*, entry: ReengagementEntry, closed_on: date, outcome: str, by: User) -> ReengagementEntry:
+    """Take a person off the re-engagement list, saying why (back in treatment, declined, moved away...)."""
+    _require_role(
+        by, REENGAGEMENT_ROLES, "Only keyworkers and team managers can close a re-engagement entry.", "closed_on"
+    )
+    entry = ReengagementEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.closed_on is not None:
+        raise DomainError(f"This entry was already closed on {entry.closed_on:%d %B %Y}.", field="closed_on")
+    if closed_on < entry.added_on:
+        raise DomainError(
+            f"The entry cannot close before it was added on {entry.added_on:%d %B %Y}.", field="closed_on"
+        )
+    _not_in_future(closed_on, "closing date", "closed_on")
+    if not outcome.strip():
+        raise DomainError(
+            "Say how the re-engagement ended (for example re-referred, declined, moved away).", field="outcome"
+        )
+    entry.closed_on = closed_on
+    entry.outcome = outcome.strip()
+    entry.save(update_fields=["closed_on", "outcome"])
+    audit.record(AuditAction.CHANGE, entry, actor=by, details={"closed_on": closed_on.isoformat()})
+    return entry
 
 
 def can_complete_task(user: User, task: Task) -> bool:
