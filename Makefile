@@ -46,9 +46,18 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO --schedule=.data/celerybeat-schedule
 
-# Stops the embedded PostgreSQL and removes its data (demo data included).
+# Stops the embedded PostgreSQL and removes its data (demo data included). The server is signalled
+# through its postmaster.pid (SIGINT is PostgreSQL's fast shutdown) rather than through pgserver, which
+# declines to stop while any process that ever used it, such as a killed `make run`, is still listed.
 clean-data:
-	-$(BIN)/python -c 'import pgserver; pgserver.get_server(".data/pg", cleanup_mode="delete")._cleanup()' 2>/dev/null
+	@if [ -f .data/pg/postmaster.pid ]; then \
+		pid=$$(head -n 1 .data/pg/postmaster.pid); \
+		if kill -INT "$$pid" 2>/dev/null; then \
+			echo "Stopping the embedded PostgreSQL (pid $$pid)"; \
+			for _ in $$(seq 100); do kill -0 "$$pid" 2>/dev/null || break; sleep 0.1; done; \
+			if kill -0 "$$pid" 2>/dev/null; then echo "PostgreSQL (pid $$pid) did not stop; .data kept"; exit 1; fi; \
+		fi; \
+	fi
 	rm -rf .data
 
 -include frontend.mk
