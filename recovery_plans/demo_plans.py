@@ -4,13 +4,14 @@ Open allocated episodes take the states in turn: no plan yet, draft, submitted (
 `assessor.arm` has a queue), returned with a reason, signed, signed with a superseded earlier version,
 signed and reviewed (half of those reviews started a new draft), and signed with its review overdue.
 Each plan is written by the keyworker who holds the episode and signed by an assessor of the episode's team,
-who is never the author. Bulk inserts only, deterministic from `context.rng`.
+who is never the author. Rows go in by COPY (core.bulk), deterministic from `context.rng`.
 """
 
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from core.bulk import copy_insert
 from core.choices import Role
 from recovery_plans.models import (
     Action,
@@ -27,7 +28,6 @@ from recovery_plans.models import (
 )
 from referrals.models import Allocation
 
-BATCH = 5000
 STATES = ("none", "draft", "submitted", "returned", "signed", "superseded", "reviewed", "overdue")
 OVERDUE_AGE_DAYS = 130  # old enough to have been signed, reviewed once, and missed the next review
 
@@ -59,6 +59,7 @@ OWN_WORDS = (
     "I want to stop drinking before it kills me.",
     "I want to get my kids back and keep them.",
 )
+PROGRESS = ("Some progress since the last review.", "Done.", "Not started yet: we agreed to try again.")
 REVIEW = "Going steadily. We looked at each goal together."
 RETURN_REASONS = (
     "Add dates to the actions so we know when each will happen.",
@@ -72,8 +73,8 @@ def _at(day):
 
 
 def _content(rng):
-    """2-4 goals in different domains, each with its actions, as plain data to copy into versions."""
-    domains = rng.sample(sorted(GOALS), rng.randint(2, 4))
+    """2-3 goals in different domains, each with its actions, as plain data to copy into versions."""
+    domains = rng.sample(sorted(GOALS), rng.randint(2, 3))
     goals = []
     for domain in domains:
         text, actions = rng.choice(GOALS[domain])
@@ -111,9 +112,7 @@ def seed(context):
             state = "signed"
         rows.append((allocation, state, _content(rng)))
 
-    plan_objs = RecoveryPlan.objects.bulk_create(
-        [RecoveryPlan(episode_id=a.episode_id) for a, _, _ in rows], batch_size=BATCH
-    )
+    plan_objs = copy_insert([RecoveryPlan(episode_id=a.episode_id) for a, _, _ in rows])
 
     versions = []  # (version, goals it holds, planned interventions, the day it was written, version it copies)
     reviews = []  # (review, the signed version it read)
@@ -174,46 +173,49 @@ def seed(context):
             review = PlanReview(plan=plan, reviewed_on=reviewed_on, reviewed_version=first, **review_base)
             reviews.append((review, first))
 
-    # Versions go in with no `based_on`: the version copied is in the same insert, so it has no id yet.
-    PlanVersion.objects.bulk_create([v for v, *_ in versions], batch_size=BATCH)
-    copies = []
+    # A copied version goes in after the one it copies, which then has an id to point at.
+    copy_insert([v for v, *_, copied in versions if copied is None], model=PlanVersion)
     for obj, *_, copied in versions:
         if copied is not None:
-            obj.based_on = copied
-            copies.append(obj)
-    PlanVersion.objects.bulk_update(copies, ["based_on"], batch_size=BATCH)
+            obj.based_on_id = copied.pk
+    copy_insert([v for v, *_, copied in versions if copied is not None], model=PlanVersion)
 
     goal_objs, goal_actions, planned_objs = [], [], []
     goals_of: dict[int, list[Goal]] = {}
     for obj, content, planned, created_on, _ in versions:
         for position, (domain, text, actions) in enumerate(content):
-            goal = Goal(plan_version=obj, domain=domain, text=text, position=position)
+            goal = Goal(plan_version_id=obj.pk, domain=domain, text=text, position=position)
             goal_objs.append(goal)
             goal_actions.append((goal, actions, created_on))
             goals_of.setdefault(obj.pk, []).append(goal)
-        planned_objs += [PlannedModality(plan_version=obj, intervention_id=pk) for pk in planned]
-    Goal.objects.bulk_create(goal_objs, batch_size=BATCH)
+        planned_objs += [PlannedModality(plan_version_id=obj.pk, intervention_id=pk) for pk in planned]
+    copy_insert(goal_objs, model=Goal)
+    statuses = ActionStatus.values
     action_objs = [
         Action(
-            goal=goal,
+            goal_id=goal.pk,
             what=what,
             who=who,
             position=position,
             by_when=created_on + timedelta(days=rng.choice((14, 28, 42))),
-            status=rng.choice(ActionStatus.values),
+            status=rng.choice(statuses),
         )
         for goal, actions, created_on in goal_actions
         for position, (what, who) in enumerate(actions)
     ]
-    Action.objects.bulk_create(action_objs, batch_size=BATCH)
-    PlannedModality.objects.bulk_create(planned_objs, batch_size=BATCH)
+    copy_insert(action_objs, model=Action)
+    copy_insert(planned_objs, model=PlannedModality)
 
-    PlanReview.objects.bulk_create([review for review, _ in reviews], batch_size=BATCH)
-    GoalProgress.objects.bulk_create(
+    for review, signed in reviews:
+        # Built before the versions had ids, so the ids are copied in now.
+        review.reviewed_version_id = signed.pk
+        review.new_version_id = review.new_version.pk if review.new_version else None
+    copy_insert([review for review, _ in reviews], model=PlanReview)
+    copy_insert(
         [
-            GoalProgress(review=review, goal=goal, progress=rng.choice(("Some progress", "Done", "Not started yet")))
+            GoalProgress(review_id=review.pk, goal_id=goal.pk, progress=rng.choice(PROGRESS))
             for review, signed in reviews
             for goal in goals_of[signed.pk]
         ],
-        batch_size=BATCH,
+        model=GoalProgress,
     )
