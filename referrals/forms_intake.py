@@ -14,6 +14,11 @@ class PersonForm(forms.ModelForm):
     """Create and edit a person; `version` carries the version the editor started from."""
 
     date_of_birth = NhsDateField(label="Date of birth", help_text="For example, 15 3 1984")
+    consent_asked_on = NhsDateField(
+        label="Date asked about consent",
+        required=False,
+        help_text="Leave empty if the person has not been asked yet. Ticking a consent box dates it today.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -54,6 +54,13 @@ class Person(models.Model):
     phone = models.CharField(max_length=30, blank=True)
     consent_partner_sharing = models.BooleanField("consents to sharing with partner agencies", default=False)
     consent_national_return = models.BooleanField("consents to the national return (NDTMS)", default=False)
+    # CONSENT is a required field of the return (DQ): a No by default cannot say whether the person was asked.
+    consent_asked_on = models.DateField(
+        "date asked about consent",
+        null=True,
+        blank=True,
+        help_text="When the person was asked about sharing their record. Leave empty if not asked yet.",
+    )
     preferred_worker_gender = models.CharField(
         max_length=20,
         choices=Gender.choices,

@@ -33,6 +33,7 @@ PERSON_FIELDS = [
     "phone",
     "consent_partner_sharing",
     "consent_national_return",
+    "consent_asked_on",
     "preferred_worker_gender",
     "pregnant",
     "children_in_need",
@@ -82,6 +83,11 @@ def _validate(data: dict, *, person: Person | None = None) -> None:
     date_of_birth = data.get("date_of_birth")
     if date_of_birth and date_of_birth > today:
         raise DomainError("Date of birth must be today or in the past.", field="date_of_birth")
+    asked_on = data.get("consent_asked_on")
+    if asked_on and asked_on > today:
+        raise DomainError("The date asked about consent cannot be in the future.", field="consent_asked_on")
+    if asked_on and date_of_birth and asked_on < date_of_birth:
+        raise DomainError("The date asked about consent cannot be before the date of birth.", field="consent_asked_on")
     number = data.get("nhs_number", "")
     if number and not nhs_number.is_valid(number):
         raise DomainError(
@@ -160,9 +166,20 @@ def person_find_duplicates(
     return matches
 
 
+def _date_consent(data: dict, person: Person | None = None) -> dict:
+    """Consent given means the person was asked: with no date, they were asked when it was recorded."""
+
+    def current(name):
+        return data[name] if name in data else getattr(person, name, None)
+
+    if (current("consent_national_return") or current("consent_partner_sharing")) and not current("consent_asked_on"):
+        data["consent_asked_on"] = timezone.localdate()
+    return data
+
+
 @transaction.atomic
 def person_create(*, actor, data: dict) -> Person:
-    data = _clean(data)
+    data = _date_consent(_clean(data))
     _validate(data)
     # client_id is derived from the primary key, which exists only after the insert: a unique
     # placeholder keeps the row valid until the update in the same transaction.
@@ -175,7 +192,7 @@ def person_create(*, actor, data: dict) -> Person:
 
 @transaction.atomic
 def person_update(*, actor, person: Person, data: dict, expected_version: int) -> Person:
-    data = _clean(data)
+    data = _date_consent(_clean(data), person)
     _validate(data, person=person)
     changed = [name for name, value in data.items() if getattr(person, name) != value]
     for name, value in data.items():
