@@ -23,11 +23,11 @@ class ContactAttemptInline(admin.TabularInline):
 
 @admin.register(Referral)
 class ReferralAdmin(admin.ModelAdmin):
-    list_display = ["person", "received_on", "team", "status", "first_contact_due"]
+    list_display = ["episode_id", "person", "received_on", "team", "status", "first_contact_due"]
     list_filter = ["status", "service", "team"]
-    search_fields = ["person__client_id", "person__family_name"]
+    search_fields = ["episode_id", "person__client_id", "person__family_name"]
     raw_id_fields = ["person"]
-    readonly_fields = ["status", "triaged_on", "triaged_by", "created_by", "version"]
+    readonly_fields = ["episode_id", "status", "triaged_on", "triaged_by", "created_by", "version"]
     inlines = [ContactAttemptInline]
 
 
