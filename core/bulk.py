@@ -35,6 +35,12 @@ def _escape(text: str) -> str:
 
 def _text(value) -> str:
     """A value in COPY's text format."""
+    # Plain strings and integers are most of the values, so they are tried first and by exact type.
+    kind = type(value)
+    if kind is str:
+        return _escape(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return r"\N"
     if isinstance(value, bool):
@@ -66,11 +72,15 @@ def copy_insert(objects: list[models.Model], *, model=None) -> list[models.Model
     fields = [field for field in meta.concrete_fields if not field.generated]
     # A column left to its database default (db_default) is left out of the COPY, and read back after it, as
     # bulk_create would return it; every object must leave it to the database, or none.
-    from_database = [field for field in fields if isinstance(getattr(objects[0], field.attname), DatabaseDefault)]
+    from_database = []
     for field in fields:
+        if not field.has_db_default():
+            continue
         left = sum(isinstance(getattr(obj, field.attname), DatabaseDefault) for obj in objects)
-        if left not in (0, len(objects)) or (left and field not in from_database):
+        if left not in (0, len(objects)):
             raise TypeError(f"copy_insert needs {field.name} given for every object or for none")
+        if left:
+            from_database.append(field)
     fields = [field for field in fields if field not in from_database]
     # What `pre_save` would stamp on insert (auto_now, auto_now_add), once for the whole load.
     stamps = {}

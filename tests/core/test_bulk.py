@@ -5,6 +5,8 @@ import pytest
 from core.bulk import copy_insert, reserve_ids
 from core.choices import AuditAction, TeamKind
 from core.models import AuditEvent, DemoSeedRun, Team
+from referrals.factories import ReferralFactory
+from referrals.models import Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +58,23 @@ def test_copy_insert_keeps_given_ids_and_numbers_the_rest_from_the_sequence():
 def test_copy_insert_refuses_a_value_it_cannot_write_rather_than_guessing():
     with pytest.raises(TypeError, match="use bulk_create"):
         copy_insert([DemoSeedRun(app_label=object(), seed=1, people=1)])
+
+
+def test_a_column_left_to_its_database_default_is_filled_by_the_database_and_read_back():
+    template = ReferralFactory()
+    built = [ReferralFactory.build(person=template.person, team=template.team) for _ in range(2)]
+    copy_insert(built)
+
+    numbers = [referral.episode_id for referral in built]
+    assert all(number.startswith("E") for number in numbers)
+    assert len({template.episode_id, *numbers}) == 3
+    stored = Referral.objects.filter(pk__in=[referral.pk for referral in built]).values_list("episode_id", flat=True)
+    assert set(stored) == set(numbers)
+
+
+def test_copy_insert_refuses_a_database_default_left_for_some_objects_only():
+    template = ReferralFactory()
+    built = [ReferralFactory.build(person=template.person, team=template.team) for _ in range(2)]
+    built[0].episode_id = "E99999999"
+    with pytest.raises(TypeError, match="episode_id given for every object or for none"):
+        copy_insert(built)
