@@ -44,6 +44,7 @@ PHARMACIES = [
 ]
 MAX_PEOPLE = 120
 MAX_WAITING = 12
+DETOX_CODES = {"CDETOX": DetoxSetting.COMMUNITY, "HDETOX": DetoxSetting.HOME, "DDETOX": DetoxSetting.DAY}
 # Days each waiting person has waited since the referral to prescribing: on track, due today-ish, overdue.
 WAITED_DAYS = (1, 4, 9, 13, 17, 24)
 
@@ -81,12 +82,21 @@ def _waiting_episodes(context, chosen_ids):
 def _modalities(context, chosen, assessments, team, waiting):
     """The open prescribing modality of each chosen episode: the plans demo's if it made one, else a new one,
     started on the first script; and a prescribing referral for each waiting episode, with no start."""
-    open_ones = {}
-    for modality in Modality.objects.filter(
-        episode__in=[episode for episode, _ in chosen], intervention__code="PRESC", ended_on__isnull=True
-    ).order_by("referred_on", "pk"):
-        open_ones.setdefault(modality.episode_id, modality)
     intervention = Intervention.objects.get(code="PRESC")
+    open_ones = {}
+    # Any open pharmacological modality is reused, prescribing itself first, then the earliest referred.
+    for modality in (
+        Modality.objects.filter(
+            episode__in=[episode for episode, _ in chosen], modality_type__code="94", ended_on__isnull=True
+        )
+        .exclude(intervention__code__in=DETOX_CODES)
+        .order_by("referred_on", "pk")
+    ):
+        current = open_ones.get(modality.episode_id)
+        if current is None or (
+            modality.intervention_id == intervention.pk and current.intervention_id != intervention.pk
+        ):
+            open_ones[modality.episode_id] = modality
     community = ModalitySetting.objects.get(code="6")
     referrer = context.staff["assessor.arm"]
     started, new = [], []
@@ -322,7 +332,18 @@ def _detox_and_referrals(context, chosen, assessments, prescriber, medication):
         if group == SubstanceGroup.ALCOHOL
     ]
     detox = [(episode, assessment) for index, (episode, assessment) in enumerate(alcohol) if index % 3 == 0]
-    detox_modalities = Modality.objects.bulk_create(
+    # A detox modality the plans demo left open (referred by the start of the detox) is reused.
+    existing = {}
+    for modality in Modality.objects.filter(
+        episode__in=[episode for episode, _ in detox], intervention__code__in=DETOX_CODES, ended_on__isnull=True
+    ).select_related("intervention"):
+        existing.setdefault(modality.episode_id, modality)
+    reused = {
+        episode.pk: existing[episode.pk]
+        for episode, assessment in detox
+        if episode.pk in existing and existing[episode.pk].referred_on <= assessment.assessed_on
+    }
+    made = Modality.objects.bulk_create(
         [
             Modality(
                 episode=episode,
@@ -336,15 +357,18 @@ def _detox_and_referrals(context, chosen, assessments, prescriber, medication):
                 referred_by=context.staff["assessor.arm"],
             )
             for episode, assessment in detox
+            if episode.pk not in reused
         ]
     )
+    made_by_episode = {modality.episode_id: modality for modality in made}
+    detox_modalities = [reused.get(episode.pk) or made_by_episode[episode.pk] for episode, _ in detox]
     plans = DetoxPlan.objects.bulk_create(
         [
             DetoxPlan(
                 person=episode.person,
                 episode=episode,
                 modality=modality,
-                setting=DetoxSetting.HOME,
+                setting=DETOX_CODES.get(modality.intervention.code, DetoxSetting.HOME),
                 planned_start=assessment.assessed_on,
                 planned_end=assessment.assessed_on + timedelta(days=6),
                 notes="Daily home visit by the detox support worker; thiamine throughout.",

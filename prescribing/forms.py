@@ -2,7 +2,9 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.contrib.auth import get_user_model
 
+from core.choices import Role
 from core.models import Substance
 from core.widgets import NhsDateField
 from prescribing.choices import DetoxSetting, FundingRoute, Regime, ResidentialKind, SafeStorageOutcome, SampleType
@@ -222,6 +224,14 @@ class DetoxPlanForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="One step a line: date, medication code and dose, e.g. 15/01/2027 CDP 20.",
+    )
+    support_worker = forms.ModelChoiceField(
+        queryset=get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.KEYWORKER.label)
+        .order_by("last_name", "first_name", "pk"),
+        required=False,
+        label="Support worker",
+        help_text="The worker who supports the person through the detox.",
     )
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

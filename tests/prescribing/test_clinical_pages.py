@@ -271,9 +271,10 @@ class TestModalityChoice:
         }
         response = client.post(url, {**data, "modality": prescribing.pk})
         assert "does not match this kind of detox" in response.context["form"].errors["modality"][0]
-        assert client.post(url, {**data, "modality": detox.pk}).status_code == 302
+        worker = episode.allocations.get().keyworker
+        assert client.post(url, {**data, "modality": detox.pk, "support_worker": worker.pk}).status_code == 302
         plan = DetoxPlan.objects.get()
-        assert (plan.modality, plan.steps.count()) == (detox, 2)
+        assert (plan.modality, plan.steps.count(), plan.support_worker) == (detox, 2, worker)
         page = client.get(reverse("prescribing:detox", args=[episode.pk]))
         assert "Home-based detox" in page.text
         assert "Chlordiazepoxide" in page.text

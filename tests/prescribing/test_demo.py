@@ -51,3 +51,26 @@ def test_demo_runs_twice_and_the_morning_job_then_raises_tasks_once():
     raised = raise_prescribing_wait_tasks()
     assert raise_prescribing_wait_tasks() == 0
     assert Task.objects.filter(kind="prescribing_wait").count() == raised
+
+
+def test_demo_reuses_an_open_prescribing_modality_the_plans_demo_made():
+    from django.utils import timezone
+
+    from core.demo import context_for, seed_staff
+    from core.models import DemoSeedRun
+    from prescribing.demo import _dependent_episodes
+    from recovery_plans.factories import ModalityFactory
+
+    # Everything but prescribing first, as if the plans demo had left an open prescribing modality behind.
+    DemoSeedRun.objects.create(app_label="prescribing", seed=3, people=60)
+    call_command("seed_demo", people=60, seed=3)
+    context = context_for("prescribing", seed=3, people=60, staff=seed_staff(), today=timezone.localdate())
+    episode, _ = next(iter(_dependent_episodes(context)))
+    existing = ModalityFactory(episode=episode, referred_on=episode.opened_on)
+    DemoSeedRun.objects.filter(app_label="prescribing").delete()
+    call_command("seed_demo", people=60, seed=3)
+    # The first dependent episode is never among the one in nine kept waiting, so it has scripts.
+    assert set(Prescription.objects.filter(episode=episode).values_list("modality", flat=True)) == {existing.pk}
+    existing.refresh_from_db()
+    assert existing.started_on == Prescription.objects.filter(episode=episode).earliest("starts_on").starts_on
+    assert Modality.objects.filter(episode=episode, intervention__code="PRESC", ended_on__isnull=True).count() == 1
