@@ -410,3 +410,34 @@ def test_only_prescribers_prescribe_on_the_page_and_the_api(
         assert form.status_code == 403
         assert response.status_code == (403 if sees else 404)
         assert not Prescription.objects.exists()
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_the_detox_page_runs_a_fixed_number_of_queries(
+    count, client, episode, prescriber, methadone, django_assert_max_num_queries
+):
+    for index in range(count):
+        start = episode.opened_on + timedelta(days=index)
+        plan = DetoxPlan.objects.create(
+            person=episode.person,
+            episode=episode,
+            modality=ModalityFactory(episode=episode, intervention=Intervention.objects.get(code="CDETOX")),
+            setting="community",
+            planned_start=start,
+            planned_end=start + timedelta(days=7),
+            recorded_by=prescriber,
+        )
+        plan.steps.create(from_date=start, medication=methadone, dose=20)
+        ResidentialReferral.objects.create(
+            person=episode.person,
+            episode=episode,
+            kind=ResidentialKind.RESIDENTIAL_REHAB,
+            provider="Bridge House rehab",
+            funding_route=FundingRoute.PERSONAL_BUDGET,
+            referred_on=start,
+            recorded_by=prescriber,
+        )
+    client.force_login(prescriber)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("prescribing:detox", args=[episode.pk]))
+    assert (len(response.context["plans"]), len(response.context["referrals"])) == (count, count)
