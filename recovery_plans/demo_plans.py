@@ -9,6 +9,7 @@ who is never the author. Rows go in by COPY (core.bulk), deterministic from `con
 
 from datetime import datetime, time, timedelta
 
+from django.db import connection
 from django.utils import timezone
 
 from core.bulk import copy_insert
@@ -138,6 +139,7 @@ def seed(context):
         if state == "overdue":
             # Signed long ago and reviewed once, more than the plan's interval (84 days) before today.
             signed_on = episode.opened_on + timedelta(days=rng.randint(5, 20))
+            started = min(started, signed_on)
         first = PlanVersion(
             number=1,
             status=VersionStatus.SIGNED,
@@ -179,6 +181,13 @@ def seed(context):
         if copied is not None:
             obj.based_on_id = copied.pk
     copy_insert([v for v, *_, copied in versions if copied is not None], model=PlanVersion)
+    # COPY stamps `created_at` with now, as auto_now_add would; a demo plan was started on its own day.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {PlanVersion._meta.db_table} AS v SET created_at = d.created "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS d(id, created) WHERE v.id = d.id",
+            [[v.pk for v, *_ in versions], [_at(written) for _, _, _, written, _ in versions]],
+        )
 
     goal_objs, goal_actions, planned_objs = [], [], []
     goals_of: dict[int, list[Goal]] = {}

@@ -60,7 +60,7 @@ def test_demo_plans_come_in_every_state_and_follow_the_sign_off_rules(demo_world
         if version.signed_by_id:
             assert version.signed_by_id != version.author_id
             assert version.plan.episode.team.members.filter(pk=version.signed_by_id).exists()
-            assert version.signed_on <= today
+            assert timezone.localtime(version.created_at).date() <= version.signed_on <= today
     for version in PlanVersion.objects.filter(number=2):
         assert version.based_on.plan_id == version.plan_id
     for review in PlanReview.objects.select_related("reviewed_version"):
