@@ -14,6 +14,12 @@ def _inline_celery():
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests create staff by the hundred; full-strength PBKDF2 for each would dominate the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def arm_team(db):
     return TeamFactory(name="ARM", kind=TeamKind.ARM)
