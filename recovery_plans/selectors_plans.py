@@ -77,9 +77,11 @@ class PlanPage:
     plan_due: DueItem | None
     review_due: DueItem | None
 
-    @property
-    def earlier(self) -> list[PlanVersion]:
-        return [v for v in self.versions if v.status == VersionStatus.SUPERSEDED]
+
+def plan_of(episode: Episode) -> RecoveryPlan:
+    plan = get_object_or_404(RecoveryPlan, episode=episode)
+    plan.episode = episode
+    return plan
 
 
 def plan_page(episode: Episode) -> PlanPage:

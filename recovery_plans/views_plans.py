@@ -100,11 +100,8 @@ def plan_start(request, episode_pk):
 @require_POST
 def plan_new_version(request, episode_pk):
     episode = selectors.episode_for(request.user, episode_pk)
-    page = selectors.plan_page(episode)
-    if page.plan is None:
-        raise Http404
     try:
-        draft = plans.new_version(plan=page.plan, by=request.user)
+        draft = plans.new_version(plan=selectors.plan_of(episode), by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -343,15 +340,11 @@ def version_pdf(request, pk):
 @login_required
 def plan_history(request, episode_pk):
     episode = selectors.episode_for(request.user, episode_pk)
-    page = selectors.plan_page(episode)
-    if page.plan is None:
-        raise Http404
-    rows = selectors.history(page.plan)
-    audit.audit_list_view(request, PlanVersion, len(rows), plan=page.plan.pk)
+    plan = selectors.plan_of(episode)
+    rows = selectors.history(plan)
+    audit.audit_list_view(request, PlanVersion, len(rows), plan=plan.pk)
     return render(
-        request,
-        "recovery_plans/plans/history.html",
-        {"episode": episode, "person": episode.person, "plan": page.plan, "rows": rows},
+        request, "recovery_plans/plans/history.html", {"episode": episode, "person": episode.person, "rows": rows}
     )
 
 

@@ -16,7 +16,7 @@ from core.choices import AuditAction, Role
 from core.models import AuditEvent
 from recovery_plans.factories import ActionFactory, GoalFactory
 from recovery_plans.models import Intervention, PlanReview, PlanVersion, VersionStatus
-from recovery_plans.services import plans
+from recovery_plans.services import plans, reviews
 from referrals.factories import AllocationFactory, EpisodeFactory
 from referrals.models import PersonUserObjectPermission
 from tests.recovery_plans.plan_fixtures import *  # noqa: F403
@@ -390,3 +390,34 @@ def test_no_plan_link_for_a_role_that_does_not_read_plans(episode, commissioner,
 
     assert episode_links(episode, commissioner) == []
     assert episode_links(episode, staff(Role.HARM_REDUCTION_WORKER)) == []
+
+
+def _versions(plan, keyworker, assessor, count):
+    """Sign `count` more versions of the plan, each changing a goal, and review each one."""
+    for n in range(count):
+        draft = plans.new_version(plan=plan, by=keyworker)
+        goals = [*GOALS, {"domain": "ete", "text": f"Course number {n}", "actions": [{"what": "Apply", "who": "Me"}]}]
+        draft = plans.update_draft(
+            version=draft, own_words="", goals=goals, by=keyworker, expected_version=draft.version
+        )
+        draft = plans.submit(version=draft, by=keyworker, expected_version=draft.version)
+        signed = _sign(draft, assessor)
+        progress = {goal.pk: "Going well" for goal in signed.goals.all()}
+        reviews.record_review(plan=plan, reviewed_on=timezone.localdate(), progress=progress, summary="", by=keyworker)
+
+
+def test_history_and_reviews_pages_run_a_fixed_number_of_queries(
+    client, episode, submitted, assessor, keyworker, django_assert_max_num_queries
+):
+    _sign(submitted, assessor)
+    _versions(submitted.plan, keyworker, assessor, 1)
+    client.force_login(keyworker)
+    history, review_list = url("plan-history", episode_pk=episode.pk), url("plan-reviews", episode_pk=episode.pk)
+    few = (_count(client, history), _count(client, review_list))
+    _versions(submitted.plan, keyworker, assessor, 6)
+    with django_assert_max_num_queries(few[0]):
+        page = client.get(history).content.decode()
+    assert page.count("Changes from version") == 7
+    with django_assert_max_num_queries(few[1]):
+        page = client.get(review_list).content.decode()
+    assert page.count("Review on ") == 7
