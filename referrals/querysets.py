@@ -5,6 +5,8 @@
 - assessors and team managers, prescribers and harm reduction workers: people referred to their teams
   (`TeamInvolvement`, added by the services that route, allocate and refer);
 - referrers: the people whose referrals they recorded;
+- anyone holding an open task for a person (a follow-up after discharge goes to the last keyworker, who no
+  longer holds the episode but must reach the record to do it);
 - anyone: a record shared with them explicitly and not expired (guardian's direct foreign key table).
 
 Lists start from `visible_to(user)`; anything outside it is a 404, on pages and API alike.
@@ -22,7 +24,7 @@ TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HAR
 
 def _visible_person_filter(user) -> Q | None:
     """A Q on Person for the user's scope; None means everyone."""
-    from referrals.models import Allocation, PersonUserObjectPermission, Referral, TeamInvolvement
+    from referrals.models import Allocation, PersonUserObjectPermission, Referral, Task, TeamInvolvement
 
     scope = scope_for(user)
     if scope.sees_everything:
@@ -34,7 +36,9 @@ def _visible_person_filter(user) -> Q | None:
     shared = PersonUserObjectPermission.objects.filter(
         content_object=person, user_id=scope.user_id, permission__codename="view_person"
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-    rule = Q(Exists(shared))
+    rule = Q(Exists(shared)) | Q(
+        Exists(Task.objects.filter(person=person, assigned_to_id=scope.user_id, done_on__isnull=True))
+    )
     if scope.has_role(Role.KEYWORKER):
         rule |= Q(
             Exists(Allocation.objects.filter(episode__person=person, keyworker_id=scope.user_id, ended_on__isnull=True))

@@ -61,3 +61,24 @@ def test_explicit_share_lasts_until_it_expires(allocation, staff):
 def test_a_merged_duplicate_is_visible_to_nobody(allocation, data_admin):
     duplicate = PersonFactory(merged_into=allocation.episode.person)
     assert duplicate not in Person.objects.visible_to(data_admin)
+
+
+def test_an_open_task_lets_its_holder_reach_the_person_until_it_is_done(allocation, staff):
+    from django.utils import timezone
+
+    from referrals.choices import TaskKind
+    from referrals.models import Task
+
+    former_keyworker = staff(Role.KEYWORKER, team=allocation.team)
+    person = allocation.episode.person
+    task = Task.objects.create(
+        person=person,
+        episode=allocation.episode,
+        kind=TaskKind.FOLLOW_UP,
+        title="6 months after discharge: contact",
+        assigned_to=former_keyworker,
+        source_key="follow_up:test",
+    )
+    assert list(Person.objects.visible_to(former_keyworker)) == [person]
+    Task.objects.filter(pk=task.pk).update(done_on=timezone.localdate())
+    assert not Person.objects.visible_to(former_keyworker).exists()
