@@ -83,6 +83,7 @@ def seed(context):
                     episode=episode,
                     agency=rng.choice(PartnerAgency.values),
                     started_on=allocated_on,
+                    recorded_on=allocated_on,
                     recorded_by=worker,
                 )
             )

@@ -119,6 +119,8 @@ def seed(context):
                 phone=faker.phone_number()[:30],
                 consent_partner_sharing=rng.random() < 0.6,
                 consent_national_return=rng.random() < 0.9,
+                # Asked at the first appointment; a few new referrals have not been asked yet (DQ counts them).
+                consent_asked_on=received_on if rng.random() < 0.95 else None,
                 preferred_worker_gender=rng.choice([Gender.NOT_STATED] * 4 + [Gender.FEMALE, Gender.MALE]),
                 pregnant=sex.code == "F" and rng.random() < 0.04,
                 children_in_need=rng.random() < 0.05,
