@@ -33,6 +33,7 @@ from prescribing.models import (
     SafeStorage,
     SharedCareTransfer,
 )
+from prescribing.waits import PHARMACOLOGICAL
 from recovery_plans.models import Intervention, Modality, PlanVersion, VersionStatus
 from referrals.models import Allocation, Episode, TeamInvolvement
 
@@ -72,7 +73,7 @@ def _waiting_episodes(context, chosen_ids):
         .filter(referral__presenting_substances__group__in=[SubstanceGroup.OPIATE, SubstanceGroup.ALCOHOL])
         .exclude(pk__in=chosen_ids)
         .exclude(prescriptions__isnull=False)
-        .exclude(modalities__modality_type__code="94", modalities__ended_on__isnull=True)
+        .exclude(modalities__modality_type__code=PHARMACOLOGICAL, modalities__ended_on__isnull=True)
         .select_related("person", "team")
         .distinct()
         .order_by("pk")[:MAX_WAITING]
@@ -87,7 +88,7 @@ def _modalities(context, chosen, assessments, team, waiting):
     # Any open pharmacological modality is reused, prescribing itself first, then the earliest referred.
     for modality in (
         Modality.objects.filter(
-            episode__in=[episode for episode, _ in chosen], modality_type__code="94", ended_on__isnull=True
+            episode__in=[episode for episode, _ in chosen], modality_type__code=PHARMACOLOGICAL, ended_on__isnull=True
         )
         .exclude(intervention__code__in=DETOX_CODES)
         .order_by("referred_on", "pk")

@@ -9,6 +9,7 @@ from core.models import Substance
 from core.widgets import NhsDateField
 from prescribing.choices import DetoxSetting, FundingRoute, Regime, ResidentialKind, SafeStorageOutcome, SampleType
 from prescribing.models import Medication, Pharmacy
+from prescribing.waits import PHARMACOLOGICAL
 from recovery_plans.models import Goal, Modality
 from referrals.models import Episode
 
@@ -24,7 +25,9 @@ class EpisodeModalityField(forms.ModelChoiceField):
     field rather than a generic "not one of the choices"."""
 
     def __init__(self, *, user, episode, interventions=None, **kwargs):
-        visible = Modality.objects.visible_to(user).filter(modality_type__code="94").select_related("intervention")
+        visible = (
+            Modality.objects.visible_to(user).filter(modality_type__code=PHARMACOLOGICAL).select_related("intervention")
+        )
         super().__init__(queryset=visible, required=False, **kwargs)
         own = visible.filter(episode=episode, ended_on__isnull=True)
         if interventions:

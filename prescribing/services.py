@@ -33,13 +33,12 @@ from prescribing.models import (
     SafeStorage,
     SharedCareTransfer,
 )
-from prescribing.waits import open_clocks
+from prescribing.waits import PHARMACOLOGICAL, open_clocks
 from recovery_plans.models import Modality, PlanVersion, VersionStatus
 from recovery_plans.services.modalities import start_modality
 from referrals.choices import TaskKind
 from referrals.models import Allocation, Person, Task
 
-PHARMACOLOGICAL = "94"
 # A detox plan's setting and the modality intervention it delivers.
 DETOX_INTERVENTIONS = {
     DetoxSetting.COMMUNITY: "CDETOX",
