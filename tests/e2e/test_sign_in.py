@@ -74,3 +74,14 @@ def test_wrong_password_keeps_the_username_and_explains(live_server, page, scree
     assert "Enter a correct username and password" in page.locator(".nhsuk-error-summary").inner_text()
     assert page.get_by_label("Username").input_value() == "kim.keyworker"
     screenshot("sign-in-wrong-password")
+
+
+def test_the_axe_check_names_the_rule_the_element_and_the_help(page, axe):
+    # The journeys rely on this check failing: a page with an unlabelled input and an image without
+    # alternative text must be refused, with enough detail to find the fault.
+    page.set_content('<html lang="en"><body><main><h1>T</h1><img src="x.png"><input id="q"></main></body></html>')
+    with pytest.raises(AssertionError) as failure:
+        axe(page)
+    message = str(failure.value)
+    assert "image-alt (critical): Images must have alternative text; element img;" in message
+    assert "label (critical): Form elements must have labels; element #q;" in message
