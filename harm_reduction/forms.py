@@ -14,17 +14,26 @@ from harm_reduction.choices import (
 from harm_reduction.choices import NaloxoneForm as NaloxoneKind
 from harm_reduction.models import EquipmentItem, InjectedDrug, NspSite
 
+QUANTITY = {"class": "nhsuk-input--width-3", "inputmode": "numeric"}
+
 
 class NspVisitForm(forms.Form):
     """One page, in the order a worker asks: who, where, what came back, what went out, what was said."""
 
-    initials = forms.CharField(max_length=20, help_text="First and last initial, for example JS.")
+    initials = forms.CharField(
+        max_length=20,
+        help_text="First and last initial, for example JS.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-4"}),
+    )
     date_of_birth = NhsDateField()
-    sex = forms.ModelChoiceField(queryset=Sex.objects.filter(active=True), empty_label=None)
+    # No sex is chosen for the worker: a preselected answer would be saved unasked into the attender code.
+    sex = forms.ModelChoiceField(queryset=Sex.objects.filter(active=True), empty_label="Choose")
     site = forms.ModelChoiceField(queryset=NspSite.objects.filter(active=True), empty_label=None)
     visited_on = NhsDateField(label="Date of visit")
-    items_returned = forms.IntegerField(label="Used items returned", min_value=0, initial=0)
-    sharps_bins_returned = forms.IntegerField(min_value=0, initial=0)
+    items_returned = forms.IntegerField(
+        label="Used items returned", min_value=0, initial=0, widget=forms.NumberInput(attrs=QUANTITY)
+    )
+    sharps_bins_returned = forms.IntegerField(min_value=0, initial=0, widget=forms.NumberInput(attrs=QUANTITY))
     drugs_injected = forms.ModelMultipleChoiceField(
         queryset=InjectedDrug.objects.filter(active=True), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -43,8 +52,21 @@ class NspVisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.items = list(EquipmentItem.objects.filter(active=True))
         for item in self.items:
-            self.fields[f"item_{item.code}"] = forms.IntegerField(label=item.label, min_value=0, required=False)
+            self.fields[f"item_{item.code}"] = forms.IntegerField(
+                label=item.label, min_value=0, required=False, widget=forms.NumberInput(attrs=QUANTITY)
+            )
         self.fields["visited_on"].initial = timezone.localdate()
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The page's fieldsets: equipment issued sits right after what came back, before drugs and advice."""
+        names = {
+            "Attender and visit": ["initials", "date_of_birth", "sex", "site", "visited_on"],
+            "Returned": ["items_returned", "sharps_bins_returned"],
+            "Equipment issued": [f"item_{item.code}" for item in self.items],
+        }
+        grouped = {name for group in names.values() for name in group}
+        names["Drugs, advice and referral"] = [name for name in self.fields if name not in grouped]
+        return [(legend, [self[name] for name in group]) for legend, group in names.items()]
 
     def issues(self) -> list[tuple]:
         return [(item, self.cleaned_data.get(f"item_{item.code}") or 0) for item in self.items]

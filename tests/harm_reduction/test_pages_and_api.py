@@ -48,6 +48,17 @@ def test_quick_entry_records_a_visit_and_recognises_the_attender(client, worker,
     assert "JS14031985M" in page.content.decode()
 
 
+def test_quick_entry_asks_for_sex_and_groups_equipment_issued_after_returns(client, worker, site):
+    client.force_login(worker)
+    page = client.get(reverse("harm_reduction:nsp")).text
+    # Nothing preselected: the worker must ask, since sex is part of the attender code.
+    assert '<option value="" selected>Choose</option>' in page
+    legends = ["Attender and visit", "Returned", "Equipment issued", "Drugs, advice and referral"]
+    positions = [page.index(f">{legend}</legend>") for legend in legends]
+    assert positions == sorted(positions)
+    assert page.index('name="item_N23B"') < page.index(">Drugs, advice and referral</legend>")
+
+
 def test_quick_entry_puts_refusals_on_the_field(client, worker, site, male):
     client.force_login(worker)
     response = client.post(reverse("harm_reduction:nsp"), quick_entry(site, male, item_N23B=500))
