@@ -83,9 +83,18 @@ class ClinicalAssessmentForm(forms.Form):
 class PrescriptionForm(forms.Form):
     medication = forms.ModelChoiceField(queryset=Medication.objects.filter(active=True))
     # Free text so the service's "a number greater than 0" message is the one people see.
-    dose = forms.CharField(label="Dose", help_text="In the medication's unit, for example 30 for 30ml methadone.")
+    dose = forms.CharField(
+        label="Dose",
+        help_text="In the medication's unit, for example 30 for 30ml methadone.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "decimal"}),
+    )
     regime = forms.ChoiceField(choices=Regime.choices)
-    dispensing_interval_days = forms.IntegerField(label="Dispensing interval (days)", min_value=1, initial=1)
+    dispensing_interval_days = forms.IntegerField(
+        label="Dispensing interval (days)",
+        min_value=1,
+        initial=1,
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-2"}),
+    )
     supervised = forms.BooleanField(label="Supervised consumption", required=False, initial=True)
     pharmacy = forms.ModelChoiceField(queryset=Pharmacy.objects.filter(active=True), required=False)
     starts_on = NhsDateField(label="Start date")
@@ -120,7 +129,9 @@ class PrescriptionForm(forms.Form):
 
 class ChangeDoseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    dose = forms.CharField(label="New dose")
+    dose = forms.CharField(
+        label="New dose", widget=forms.TextInput(attrs={"class": "nhsuk-input--width-4", "inputmode": "decimal"})
+    )
     starts_on = NhsDateField(label="New dose starts on", help_text="The current dose ends the day before.")
     supervised = forms.BooleanField(label="Supervised consumption", required=False)
     planned_steps = PrescriptionForm.base_fields["planned_steps"]

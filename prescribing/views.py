@@ -124,7 +124,14 @@ def prescription_new(request, episode_pk):
     return render(
         request,
         "prescribing/form.html",
-        {"form": form, "person": episode.person, "title": "New prescription", "submit": "Save prescription"},
+        {
+            "form": form,
+            "person": episode.person,
+            "title": "New prescription",
+            "submit": "Save prescription",
+            # The first prescription is refused without one: say so before the prescriber fills the form in.
+            "assessment_needed_for": None if ClinicalAssessment.objects.filter(episode=episode).exists() else episode,
+        },
     )
 
 

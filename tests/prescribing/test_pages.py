@@ -103,6 +103,17 @@ def test_prescription_form_without_clinical_assessment_shows_the_message(
     assert "clinical assessment" in str(response.context["form"].errors)
     assert not Prescription.objects.exists()
 
+    assessment_url = reverse("prescribing:assessment-new", args=[episode.pk])
+    assert f'href="{assessment_url}"' in response.text
+
+
+def test_prescription_form_stops_pointing_at_the_assessment_once_it_is_recorded(client, episode, prescriber):
+    client.force_login(prescriber)
+    assessment_url = reverse("prescribing:assessment-new", args=[episode.pk])
+    client.post(assessment_url, {"findings": "Opiate dependent", **_date("assessed_on", timezone.localdate())})
+    page = client.get(reverse("prescribing:prescription-new", args=[episode.pk])).text
+    assert f'href="{assessment_url}"' not in page
+
 
 def test_prescriber_records_assessment_then_prescribes_then_changes_dose(
     client, episode, prescriber, methadone, pharmacy
