@@ -9,11 +9,6 @@ from core.models import Route, Substance, TreatmentStage
 from core.widgets import NhsDateField
 
 
-def add_domain_error(form, exc) -> None:
-    """Put a service's message on the field it names so the error summary links to it."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 class VersionedForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from assessment import services
 from assessment.charts import outcome_chart_svg, outcome_rows
-from assessment.forms import CompleteForm, TopForm, add_domain_error, section_form_class
+from assessment.forms import CompleteForm, TopForm, section_form_class
 from assessment.models import Assessment, Top
 from core import audit
 from core.errors import DomainError
+from core.forms import add_domain_error
 from referrals.models import Episode, Person
 
 ASSESSMENT_RELATED = [

@@ -87,3 +87,16 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+def add_domain_error(forms_in_order, exc, *, aliases: dict | None = None) -> None:
+    """Put a service's DomainError on the field it names, on the first form that has that field, so the
+    NHS.UK error summary links to it. `aliases` maps a service's argument to the page field standing for
+    it. A message with no such field (a stale edit) goes at the top of the first form."""
+    forms_in_order = forms_in_order if isinstance(forms_in_order, list | tuple) else [forms_in_order]
+    name = (aliases or {}).get(exc.field, exc.field)
+    for form in forms_in_order:
+        if name and name in form.fields:
+            form.add_error(name, exc.message)
+            return
+    forms_in_order[0].add_error(None, exc.message)

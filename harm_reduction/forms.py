@@ -72,13 +72,6 @@ class NspVisitForm(forms.Form):
         return [(item, self.cleaned_data.get(f"item_{item.code}") or 0) for item in self.items]
 
 
-def add_domain_error(form, exc, aliases: dict | None = None) -> None:
-    """Put a service's message on the field it names (or the page field standing for it), so the NHS.UK error
-    summary links to it; a stale edit has no field and goes at the top."""
-    name = (aliases or {}).get(exc.field, exc.field)
-    form.add_error(name if name in form.fields else None, exc.message)
-
-
 def _radios(choices, **kwargs):
     return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **kwargs)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core import audit
 from core.errors import DomainError
+from core.forms import add_domain_error
 from harm_reduction import selectors, services
 from harm_reduction.choices import BbvResult, BbvTestKind, HepBOffer
 from harm_reduction.forms import (
@@ -19,7 +20,6 @@ from harm_reduction.forms import (
     HepBDoseForm,
     HepBOfferForm,
     HepBOutcomeForm,
-    add_domain_error,
 )
 from harm_reduction.models import BbvTest, HepBCourse, NaloxoneSupply, NspVisit
 from harm_reduction.views import _require_worker, is_worker

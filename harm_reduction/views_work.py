@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from core import audit
 from core.errors import DomainError
+from core.forms import add_domain_error
 from harm_reduction import selectors, services
 from harm_reduction.choices import OutreachSetting
-from harm_reduction.forms import LinkAttenderForm, NaloxoneForm, OutreachForm, PeriodForm, add_domain_error
+from harm_reduction.forms import LinkAttenderForm, NaloxoneForm, OutreachForm, PeriodForm
 from harm_reduction.models import Attender, NspSite, OutreachContact
 from harm_reduction.views import _require_worker
 from referrals.models import Person

@@ -14,11 +14,6 @@ from recovery_plans.models import Goal, Modality
 from referrals.models import Episode
 
 
-def add_domain_error(form, exc) -> None:
-    """Put a service's message on the field it names, so the NHS.UK error summary links to it."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 class EpisodeModalityField(forms.ModelChoiceField):
     """Offers the episode's own open pharmacological modalities, but accepts any pharmacological modality the
     user can see, so that a modality of another episode reaches the service and gets its message on this

@@ -9,6 +9,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import Role
 from core.errors import DomainError
+from core.forms import add_domain_error
 from prescribing import selectors, services, waits
 from prescribing.forms import (
     ChangeDoseForm,
@@ -19,7 +20,6 @@ from prescribing.forms import (
     ResidentialReferralForm,
     SafeStorageForm,
     SharedCareForm,
-    add_domain_error,
 )
 from prescribing.models import (
     ClinicalAssessment,

@@ -5,11 +5,6 @@ from core.widgets import NhsDateField
 from recovery_plans.models import Intervention
 
 
-def add_domain_error(form, exc) -> None:
-    """Put a service's message on the field it names, so the NHS.UK error summary links to it."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 class InterventionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         # The intervention fixes the NDTMS modality type; saying which avoids a surprise in the return.

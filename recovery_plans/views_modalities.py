@@ -11,6 +11,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import Role
 from core.errors import DomainError
+from core.forms import add_domain_error
 from recovery_plans import selectors_modalities as selectors
 from recovery_plans.forms_modalities import (
     EndForm,
@@ -18,7 +19,6 @@ from recovery_plans.forms_modalities import (
     ReferModalityForm,
     ReviewForm,
     StartForm,
-    add_domain_error,
 )
 from recovery_plans.models import Modality
 from recovery_plans.services import modalities as services

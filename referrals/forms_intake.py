@@ -120,12 +120,3 @@ class MergeForm(forms.Form):
         label="I have checked that both records are the same person",
         error_messages={"required": "Confirm that you have checked both records are the same person"},
     )
-
-
-def add_domain_error(forms_in_order, exc) -> None:
-    """Put a service's message on the field it names, on whichever form has that field."""
-    for form in forms_in_order:
-        if exc.field and exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
-            return
-    forms_in_order[0].add_error(None, exc.message)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from core import audit
 from core.choices import Role
 from core.errors import DomainError
+from core.forms import add_domain_error
 from referrals import record_pages
 from referrals import selectors_episodes as selectors
 from referrals.forms_episodes import (
@@ -45,10 +46,6 @@ CASEWORK_ROLES = episodes.CASEWORK_ROLES
 def _require_role(user, *roles):
     if not (user.is_superuser or user.has_role(*roles)):
         raise PermissionDenied
-
-
-def _put_error(form, exc: DomainError):
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
@@ -94,7 +91,7 @@ def allocate(request, pk):
                 reason=data["reason"],
             )
         except DomainError as exc:
-            _put_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("referrals:episode-detail", pk=episode.pk)
     audit.audit_view(request, episode)
@@ -141,7 +138,7 @@ def episode_discharge(request, pk):
                 notes=data["notes"],
             )
         except DomainError as exc:
-            _put_error(form, exc)
+            add_domain_error(form, exc)
         else:
             # Discharge ends the allocation, so a keyworker may no longer see the episode: back to the caseload.
             if selectors.visible_episodes(request.user).filter(pk=episode.pk).exists():
@@ -159,7 +156,7 @@ def partner_new(request, pk):
         try:
             episodes.add_partner_involvement(episode=episode, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _put_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("referrals:episode-detail", pk=episode.pk)
     return render(
@@ -176,7 +173,7 @@ def carer_new(request, pk):
         try:
             episodes.add_carer(person=episode.person, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _put_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("referrals:episode-detail", pk=episode.pk)
     return render(request, "referrals/episodes/form.html", {"episode": episode, "form": form, "heading": "Add carer"})
@@ -210,7 +207,7 @@ def _closing_form(request, record, episode, form_class, heading, save, *, back_u
         try:
             save(dict(form.cleaned_data))
         except DomainError as exc:
-            _put_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect(back_url or reverse("referrals:episode-detail", kwargs={"pk": episode.pk}))
     else:
@@ -275,7 +272,7 @@ def _episode_form(request, pk, form_class, heading, save, form_kwargs=None):
         try:
             save(episode, dict(form.cleaned_data))
         except DomainError as exc:
-            _put_error(form, exc)
+            add_domain_error(form, exc)
         else:
             return redirect("referrals:episode-detail", pk=episode.pk)
     return render(request, "referrals/episodes/form.html", {"episode": episode, "form": form, "heading": heading})

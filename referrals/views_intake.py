@@ -11,6 +11,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import Role
 from core.errors import DomainError
+from core.forms import add_domain_error
 from referrals import record_pages
 from referrals import selectors_intake as selectors
 from referrals.choices import ReferralStatus
@@ -20,7 +21,6 @@ from referrals.forms_intake import (
     PersonForm,
     ReferralForm,
     TriageForm,
-    add_domain_error,
 )
 from referrals.models import Person, Referral
 from referrals.services import intake, people
