@@ -8,11 +8,6 @@ from core.widgets import NhsDateField
 from recovery_plans.models import ActionStatus, Intervention, LifeDomain
 
 
-def add_domain_error(form, exc) -> None:
-    """Put a service's message on the field it names, so the NHS.UK error summary links to it."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 class VersionForm(forms.Form):
     """Submitting a draft, removing a goal: only the version the page was opened at."""
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core import audit
 from core.choices import AuditAction, Role
 from core.errors import DomainError, StaleEditError
+from core.forms import add_domain_error
 from recovery_plans import pdf
 from recovery_plans import selectors_plans as selectors
 from recovery_plans.forms_plans import (
@@ -28,7 +29,6 @@ from recovery_plans.forms_plans import (
     ReviewForm,
     SignOffForm,
     VersionForm,
-    add_domain_error,
 )
 from recovery_plans.models import PlanReview, PlanVersion, VersionStatus
 from recovery_plans.services import plans, reviews
