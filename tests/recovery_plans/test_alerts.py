@@ -18,11 +18,15 @@ from referrals.models import Task
 from tests.referrals.episode_fixtures import *  # noqa: F403 (shared fixtures: teams, personas, episodes)
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def today():
+    # Read when each test runs, not when the module is imported: a run may cross midnight.
+    return timezone.localdate()
 
 
 def days_ago(days):
-    return TODAY - timedelta(days=days)
+    return today() - timedelta(days=days)
 
 
 def kinds():
@@ -50,7 +54,7 @@ def test_plan_due_is_raised_a_week_before_treatment_start_plus_21_days(
     episode_400, keyworker, started_days_ago, raised
 ):
     started(episode_400, started_days_ago)
-    raise_alerts(today=TODAY)
+    raise_alerts(today=today())
     plan_tasks = Task.objects.filter(kind=TaskKind.RECOVERY_PLAN_DUE)
     assert plan_tasks.exists() == raised
     if raised:
@@ -64,9 +68,9 @@ def test_plan_due_is_raised_a_week_before_treatment_start_plus_21_days(
 
 def test_plan_due_turns_overdue_on_day_22_and_is_listed_once_on_the_caseload(episode_400):
     started(episode_400, 21)
-    raise_alerts(today=TODAY)
+    raise_alerts(today=today())
     items = [i for i in due_items_for([episode_400.pk])[episode_400.pk] if i.label == "Recovery plan due"]
-    assert [(i.due_on, i.overdue) for i in items] == [(TODAY, False)]
+    assert [(i.due_on, i.overdue) for i in items] == [(today(), False)]
     Task.objects.update(due_on=days_ago(1))  # as if a day later: due on day 21, overdue from day 22
     items = [i for i in due_items_for([episode_400.pk])[episode_400.pk] if i.label == "Recovery plan due"]
     assert [i.overdue for i in items] == [True]
@@ -74,13 +78,13 @@ def test_plan_due_turns_overdue_on_day_22_and_is_listed_once_on_the_caseload(epi
 
 def test_a_signed_plan_raises_nothing_and_closes_the_open_alert(episode_400, keyworker):
     started(episode_400, 30)
-    raise_alerts(today=TODAY)
+    raise_alerts(today=today())
     plan = RecoveryPlan.objects.create(episode=episode_400)
     PlanVersion.objects.create(
-        plan=plan, number=1, author=keyworker, status=VersionStatus.SIGNED, signed_by=keyworker, signed_on=TODAY
+        plan=plan, number=1, author=keyworker, status=VersionStatus.SIGNED, signed_by=keyworker, signed_on=today()
     )
-    assert raise_alerts(today=TODAY)["closed"] == 1
-    assert Task.objects.get(kind=TaskKind.RECOVERY_PLAN_DUE).done_on == TODAY
+    assert raise_alerts(today=today())["closed"] == 1
+    assert Task.objects.get(kind=TaskKind.RECOVERY_PLAN_DUE).done_on == today()
 
 
 @pytest.mark.parametrize(("reviewed_days_ago", "raised"), [(76, False), (77, True)])
@@ -94,7 +98,7 @@ def test_plan_review_is_raised_a_week_before_the_interval_after_the_last_review(
     PlanReview.objects.create(
         plan=plan, reviewed_on=days_ago(reviewed_days_ago), reviewed_version=version, by=keyworker
     )
-    raise_alerts(today=TODAY)
+    raise_alerts(today=today())
     tasks = Task.objects.filter(kind=TaskKind.PLAN_REVIEW_DUE)
     assert tasks.exists() == raised
     if raised:
@@ -104,7 +108,7 @@ def test_plan_review_is_raised_a_week_before_the_interval_after_the_last_review(
 @pytest.mark.parametrize(("started_days_ago", "raised"), [(174, False), (175, True)])
 def test_sub_intervention_review_is_raised_a_week_before_six_months(episode_400, started_days_ago, raised):
     modality = started(episode_400, started_days_ago)
-    raise_alerts(today=TODAY)
+    raise_alerts(today=today())
     tasks = Task.objects.filter(kind=TaskKind.MODALITY_REVIEW_DUE)
     assert tasks.exists() == raised
     if raised:
@@ -115,7 +119,7 @@ def test_sub_intervention_review_is_raised_a_week_before_six_months(episode_400,
 @pytest.mark.parametrize(("waiting_days", "raised"), [(14, False), (15, True)])
 def test_a_clock_past_14_days_raises_a_task_for_the_episodes_team(episode_400, arm_team, waiting_days, raised):
     ModalityFactory(episode=episode_400, referred_on=days_ago(waiting_days))
-    raise_alerts(today=TODAY)
+    raise_alerts(today=today())
     tasks = Task.objects.filter(kind=TaskKind.MODALITY_WAIT)
     assert tasks.exists() == raised
     if raised:
@@ -126,20 +130,20 @@ def test_a_clock_past_14_days_raises_a_task_for_the_episodes_team(episode_400, a
 def test_running_twice_raises_nothing_new(episode_400):
     started(episode_400, 300)
     ModalityFactory(episode=episode_400, referred_on=days_ago(20))
-    first = raise_alerts(today=TODAY)
+    first = raise_alerts(today=today())
     assert first["raised"] == 3
-    assert raise_alerts(today=TODAY) == {"raised": 0, "closed": 0}
+    assert raise_alerts(today=today()) == {"raised": 0, "closed": 0}
     assert kinds() == sorted([TaskKind.RECOVERY_PLAN_DUE, TaskKind.MODALITY_REVIEW_DUE, TaskKind.MODALITY_WAIT])
 
 
 def test_nothing_is_raised_for_a_discharged_episode_and_its_open_alerts_close(episode_400):
     started(episode_400, 300)
     ModalityFactory(episode=episode_400, referred_on=days_ago(20))
-    raise_alerts(today=TODAY)
-    episode_400.discharged_on = TODAY
+    raise_alerts(today=today())
+    episode_400.discharged_on = today()
     episode_400.discharge_reason = DischargeReason.objects.get(code="85")
     episode_400.save()
-    result = raise_alerts(today=TODAY)
+    result = raise_alerts(today=today())
     assert result == {"raised": 0, "closed": 3}
     assert not Task.objects.filter(done_on__isnull=True).exists()
 
@@ -148,7 +152,7 @@ def test_an_unallocated_episode_alerts_its_team(episode, arm_team):
     episode.opened_on = days_ago(400)
     episode.save()
     started(episode, 300)
-    raise_alerts(today=TODAY)
+    raise_alerts(today=today())
     task = Task.objects.get(kind=TaskKind.RECOVERY_PLAN_DUE)
     assert (task.assigned_to, task.team) == (None, arm_team)
 
