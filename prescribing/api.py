@@ -18,6 +18,7 @@ from prescribing.choices import (
     ResidentialKind,
     SafeStorageOutcome,
     SampleType,
+    SharedCareEndReason,
     TestResult,
 )
 from prescribing.models import (
@@ -186,9 +187,18 @@ class SharedCareSerializer(serializers.ModelSerializer):
             "review_keyworker",
             "next_review_on",
             "ended_on",
+            "end_reason",
+            "ended_by",
+            "version",
         ]
-        read_only_fields = ["id", "person", "review_keyworker", "ended_on"]
+        read_only_fields = ["id", "person", "review_keyworker", "ended_on", "end_reason", "ended_by", "version"]
         extra_kwargs = {"episode": {"queryset": Episode.objects.all()}}
+
+
+class SharedCareEndSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The version of the shared care record you read.")
+    ended_on = serializers.DateField()
+    end_reason = serializers.ChoiceField(choices=SharedCareEndReason.choices)
 
 
 class DetoxStepSerializer(serializers.Serializer):
@@ -328,6 +338,18 @@ class SharedCareViewSet(_Scoped):
         episode = _episode(request, data.pop("episode").pk)
         transfer = services.transfer_to_shared_care(actor=request.user, episode=episode, **data)
         return Response(self.get_serializer(transfer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SharedCareEndSerializer, responses={200: SharedCareSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        transfer = self.get_object()
+        serializer = SharedCareEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        ended = services.shared_care_end(
+            actor=request.user, transfer=transfer, expected_version=data.pop("version"), **data
+        )
+        return Response(SharedCareSerializer(ended).data)
 
 
 class DetoxPlanViewSet(_Scoped):

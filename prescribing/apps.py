@@ -14,10 +14,12 @@ class PrescribingConfig(AppConfig):
     name = "prescribing"
 
     def ready(self):
-        from prescribing import links, waits
-        from referrals import caseload, record_pages
+        from prescribing import links, services, waits
+        from referrals import caseload, discharge_checks, record_pages
 
         post_migrate.connect(_resync_role_permissions, sender=self, dispatch_uid="prescribing_role_permissions")
         # The prescribing clock shows on the keyworker's caseload; the episode page links to the records.
         caseload.register(waits.caseload_due_items)
         record_pages.register_episode_links(links.episode_links)
+        # Discharge is refused while a GP still prescribes under shared care: the prescriber ends it first.
+        discharge_checks.register(services.open_shared_care_names)

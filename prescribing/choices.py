@@ -46,3 +46,8 @@ class ResidentialKind(models.TextChoices):
 class FundingRoute(models.TextChoices):
     FACS = "facs", "FACS assessment"
     PERSONAL_BUDGET = "personal_budget", "Personal budget"
+
+
+class SharedCareEndReason(models.TextChoices):
+    REFERRED_BACK = "referred_back", "Referred back to specialist prescribing"
+    EPISODE_ENDING = "episode_ending", "Treatment ending (before discharge)"

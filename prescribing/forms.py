@@ -7,7 +7,15 @@ from django.contrib.auth import get_user_model
 from core.choices import Role
 from core.models import Substance
 from core.widgets import NhsDateField
-from prescribing.choices import DetoxSetting, FundingRoute, Regime, ResidentialKind, SafeStorageOutcome, SampleType
+from prescribing.choices import (
+    DetoxSetting,
+    FundingRoute,
+    Regime,
+    ResidentialKind,
+    SafeStorageOutcome,
+    SampleType,
+    SharedCareEndReason,
+)
 from prescribing.models import Medication, Pharmacy
 from prescribing.waits import PHARMACOLOGICAL
 from recovery_plans.models import Goal, Modality
@@ -222,6 +230,12 @@ class SharedCareForm(forms.Form):
     )
     transferred_on = NhsDateField(label="Transfer date")
     next_review_on = NhsDateField(label="Next review by the keyworker")
+
+
+class SharedCareEndForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    ended_on = NhsDateField(label="Date shared care ended")
+    end_reason = forms.ChoiceField(choices=SharedCareEndReason.choices, widget=forms.RadioSelect, label="Reason")
 
 
 class DetoxPlanForm(forms.Form):

@@ -13,6 +13,7 @@ from prescribing.choices import (
     ResidentialKind,
     SafeStorageOutcome,
     SampleType,
+    SharedCareEndReason,
     TestResult,
 )
 from referrals.models import Episode, Person
@@ -168,13 +169,27 @@ class SharedCareTransfer(models.Model):
     transferred_on = models.DateField()
     review_keyworker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     next_review_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True, help_text="Referred back to specialist prescribing.")
+    ended_on = models.DateField(null=True, blank=True, help_text="The GP stopped prescribing under shared care.")
+    end_reason = models.CharField(max_length=20, choices=SharedCareEndReason.choices, blank=True)
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
 
     objects = ScopedToPersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["-transferred_on", "-pk"]
+        constraints = [
+            # An end is a date and a reason together, never one without the other.
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, end_reason="") | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                name="shared_care_end_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("transferred_on")),
+                name="shared_care_ends_after_transfer",
+            ),
+        ]
 
     def __str__(self):
         return f"Shared care with {self.gp_practice} from {self.transferred_on:%d %b %Y}"

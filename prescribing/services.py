@@ -19,6 +19,7 @@ from prescribing.choices import (
     ResidentialKind,
     SafeStorageOutcome,
     SampleType,
+    SharedCareEndReason,
     TestResult,
 )
 from prescribing.models import (
@@ -405,6 +406,60 @@ def transfer_to_shared_care(
     )
     audit.record(AuditAction.CREATE, transfer, actor=actor, details={"gp_practice": transfer.gp_practice})
     return transfer
+
+
+@transaction.atomic
+def shared_care_end(
+    *, actor, transfer: SharedCareTransfer, expected_version: int, ended_on: date, end_reason: str
+) -> SharedCareTransfer:
+    """The GP stops prescribing under shared care: they refer the person back to specialist prescribing, or
+    treatment is ending and shared care ends before the discharge. Who may end it is who may start it (a
+    prescriber). The review keyworker stays on the record: the keyworker's review duty does not pass to the GP
+    and does not end with shared care."""
+    _require(actor, "prescribing.change_sharedcaretransfer", role=Role.PRESCRIBER, what="end shared care")
+    current = SharedCareTransfer.objects.select_for_update().select_related("episode").get(pk=transfer.pk)
+    if current.ended_on is not None:
+        raise DomainError(f"This shared care already ended on {current.ended_on:%-d %B %Y}.", field="ended_on")
+    if end_reason not in SharedCareEndReason.values:
+        raise DomainError("Choose why shared care is ending.", field="end_reason")
+    if ended_on < current.transferred_on:
+        raise DomainError(
+            f"Shared care cannot end before it started ({current.transferred_on:%-d %B %Y}).", field="ended_on"
+        )
+    if ended_on > timezone.localdate():
+        raise DomainError("The end of shared care cannot be in the future.", field="ended_on")
+    discharged_on = current.episode.discharged_on
+    if discharged_on is not None and ended_on > discharged_on:
+        raise DomainError(
+            f"The episode was discharged on {discharged_on:%-d %B %Y}: shared care ended on or before that day.",
+            field="ended_on",
+        )
+    current.ended_on = ended_on
+    current.end_reason = end_reason
+    current.ended_by = actor
+    save_if_unchanged(
+        current,
+        expected_version=expected_version,
+        fields=["ended_on", "end_reason", "ended_by"],
+        what="shared care record",
+    )
+    audit.record(
+        AuditAction.CHANGE,
+        current,
+        actor=actor,
+        details={"ended_on": ended_on.isoformat(), "end_reason": end_reason, "gp_practice": current.gp_practice},
+    )
+    return current
+
+
+def open_shared_care_names(episode) -> list[str]:
+    """Discharge check: shared care still open. A GP prescribing under the scheme for a person the service has
+    discharged would have no specialist behind them, so the prescriber ends shared care first (specification
+    10.3: discharge from specialist prescribing is planned)."""
+    return [
+        f"GP shared care with {transfer.gp_practice}"
+        for transfer in SharedCareTransfer.objects.filter(episode=episode, ended_on__isnull=True)
+    ]
 
 
 def _plan_version_for(episode, goal) -> PlanVersion | None:

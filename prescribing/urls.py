@@ -18,4 +18,5 @@ urlpatterns = [
     path("episodes/<int:episode_pk>/detox/new/", views.detox_plan_new, name="detox-new"),
     path("episodes/<int:episode_pk>/residential/new/", views.residential_referral_new, name="residential-new"),
     path("episodes/<int:episode_pk>/shared-care/new/", views.shared_care_new, name="shared-care-new"),
+    path("shared-care/<int:pk>/end/", views.shared_care_end, name="shared-care-end"),
 ]

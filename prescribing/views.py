@@ -19,6 +19,7 @@ from prescribing.forms import (
     PrescriptionForm,
     ResidentialReferralForm,
     SafeStorageForm,
+    SharedCareEndForm,
     SharedCareForm,
 )
 from prescribing.models import (
@@ -294,6 +295,26 @@ def shared_care_new(request, episode_pk):
         else:
             return redirect("prescribing:person-history", pk=episode.person_id)
     return _form_page(request, form, episode.person, "Transfer to GP shared care", "Save transfer")
+
+
+@login_required
+def shared_care_end(request, pk):
+    _require_prescriber(request.user)
+    transfer = get_object_or_404(SharedCareTransfer.objects.visible_to(request.user).select_related("person"), pk=pk)
+    form = SharedCareEndForm(
+        request.POST or None, initial={"version": transfer.version, "ended_on": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.shared_care_end(
+                actor=request.user, transfer=transfer, expected_version=data.pop("version"), **data
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("prescribing:person-history", pk=transfer.person_id)
+    return _form_page(request, form, transfer.person, f"End shared care with {transfer.gp_practice}", "End shared care")
 
 
 @login_required
