@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
@@ -93,3 +94,10 @@ def parts():
 def unrelated(staff):
     """A keyworker with nobody from these tests on their caseload."""
     return staff(Role.KEYWORKER, username="unrelated.keyworker")
+
+
+@pytest.fixture
+def today():
+    """The day the test runs, taken when it starts: a date taken when the module is imported is yesterday's in a
+    run that crosses midnight."""
+    return timezone.localdate()

@@ -15,11 +15,10 @@ from harm_reduction.models import Attender, NspVisit
 from harm_reduction.selectors import attender_return_rates, site_return_rates
 from referrals.models import Person
 
-TODAY = timezone.localdate()
-
 
 def years_ago(years, days=0):
-    return date(TODAY.year - years, TODAY.month, min(TODAY.day, 28)) - timedelta(days=days)
+    today = timezone.localdate()
+    return date(today.year - years, today.month, min(today.day, 28)) - timedelta(days=days)
 
 
 @pytest.fixture
@@ -28,7 +27,7 @@ def male(db):
 
 
 def visit(worker, attender, site, **fields):
-    fields.setdefault("visited_on", TODAY)
+    fields.setdefault("visited_on", timezone.localdate())
     return services.record_nsp_visit(actor=worker, attender=attender, site=site, **fields)
 
 
@@ -115,25 +114,25 @@ def test_under_18_needle_maximum_is_lower(worker, site, male, needle):
     assert "20" in error.value.message
 
 
-def test_eighteenth_birthday_is_an_adult_visit(worker, site, male, needle):
+def test_eighteenth_birthday_is_an_adult_visit(worker, site, male, needle, today):
     birthday = years_ago(18)
     attender, _ = services.find_or_create_attender(actor=worker, initials="AB", date_of_birth=birthday, sex=male)
-    visit(worker, attender, site, issues=[(needle, 50)], visited_on=date(TODAY.year, birthday.month, birthday.day))
+    visit(worker, attender, site, issues=[(needle, 50)], visited_on=date(today.year, birthday.month, birthday.day))
     with pytest.raises(DomainError):
         visit(
             worker,
             attender,
             site,
             issues=[(needle, 50)],
-            visited_on=date(TODAY.year, birthday.month, birthday.day) - timedelta(days=1),
+            visited_on=date(today.year, birthday.month, birthday.day) - timedelta(days=1),
         )
 
 
-def test_more_returned_than_issued_is_a_warning_kept_on_the_visit(worker, site, male, needle, sharps_bin):
+def test_more_returned_than_issued_is_a_warning_kept_on_the_visit(worker, site, male, needle, sharps_bin, today):
     attender, _ = services.find_or_create_attender(
         actor=worker, initials="AB", date_of_birth=date(1980, 1, 1), sex=male
     )
-    first = visit(worker, attender, site, issues=[(needle, 10), (sharps_bin, 1)], visited_on=TODAY - timedelta(days=7))
+    first = visit(worker, attender, site, issues=[(needle, 10), (sharps_bin, 1)], visited_on=today - timedelta(days=7))
     assert first.warnings == []
     second = visit(worker, attender, site, items_returned=10, issues=[(needle, 5)])
     assert second.warnings == []
@@ -142,21 +141,21 @@ def test_more_returned_than_issued_is_a_warning_kept_on_the_visit(worker, site, 
     assert third.visit.returned_more_than_issued
 
 
-def test_return_rates_per_attender_and_per_site(worker, site, male, needle, sharps_bin):
+def test_return_rates_per_attender_and_per_site(worker, site, male, needle, sharps_bin, today):
     other_site = NspSiteFactory(name="Outreach van")
     attender, _ = services.find_or_create_attender(
         actor=worker, initials="AB", date_of_birth=date(1980, 1, 1), sex=male
     )
-    visit(worker, attender, site, issues=[(needle, 100), (sharps_bin, 1)], visited_on=TODAY - timedelta(days=20))
-    visit(worker, attender, other_site, items_returned=75, issues=[(needle, 100)], visited_on=TODAY - timedelta(days=5))
-    start, end = TODAY - timedelta(days=30), TODAY
+    visit(worker, attender, site, issues=[(needle, 100), (sharps_bin, 1)], visited_on=today - timedelta(days=20))
+    visit(worker, attender, other_site, items_returned=75, issues=[(needle, 100)], visited_on=today - timedelta(days=5))
+    start, end = today - timedelta(days=30), today
     rates = {a.code: a for a in attender_return_rates(user=worker, start=start, end=end)}
     assert (rates["AB01011980M"].issued, rates["AB01011980M"].returned) == (200, 75)
     assert rates["AB01011980M"].return_rate == pytest.approx(0.375)
     sites = {s.name: s for s in site_return_rates(start=start, end=end)}
     assert sites["Hub"].return_rate == 0
     assert sites["Outreach van"].return_rate == pytest.approx(0.75)
-    assert site_return_rates(start=TODAY - timedelta(days=3), end=end).get(name="Hub").return_rate is None
+    assert site_return_rates(start=today - timedelta(days=3), end=end).get(name="Hub").return_rate is None
 
 
 def test_linking_shows_visits_on_the_persons_record_and_is_audited(worker, site, male, needle, episode, keyworker):

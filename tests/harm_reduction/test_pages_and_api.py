@@ -11,8 +11,6 @@ from harm_reduction.choices import BbvTestKind, HepBOffer, VaccinationSchedule
 from harm_reduction.models import NspVisit
 from referrals.factories import PersonFactory
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
 def male(db):
@@ -29,7 +27,7 @@ def quick_entry(site, male, **extra):
         **date_parts("date_of_birth", date(1985, 3, 14)),
         "sex": male.pk,
         "site": site.pk,
-        **date_parts("visited_on", TODAY),
+        **date_parts("visited_on", timezone.localdate()),
         "items_returned": 0,
         "sharps_bins_returned": 0,
         "item_N23B": 10,
@@ -85,7 +83,9 @@ def test_pages_are_for_harm_reduction_workers_and_data_admins(
         assert client.get(reverse(name)).status_code == expected
 
 
-def test_todays_visits_run_a_fixed_number_of_queries(client, worker, site, male, needle, django_assert_max_num_queries):
+def test_todays_visits_run_a_fixed_number_of_queries(
+    client, worker, site, male, needle, django_assert_max_num_queries, today
+):
     client.force_login(worker)
 
     def add(n):
@@ -94,7 +94,7 @@ def test_todays_visits_run_a_fixed_number_of_queries(client, worker, site, male,
                 actor=worker, initials="AB", date_of_birth=date(1960, 1, 1) + timedelta(days=i), sex=male
             )
             services.record_nsp_visit(
-                actor=worker, attender=attender, site=site, visited_on=TODAY, issues=[(needle, 3)]
+                actor=worker, attender=attender, site=site, visited_on=today, issues=[(needle, 3)]
             )
 
     add(5)
@@ -105,15 +105,15 @@ def test_todays_visits_run_a_fixed_number_of_queries(client, worker, site, male,
         assert len(client.get(reverse("harm_reduction:visits-today")).context["visits"]) == 60
 
 
-def test_doses_due_page_lists_courses_due_this_week(client, worker, episode, keyworker):
+def test_doses_due_page_lists_courses_due_this_week(client, worker, episode, keyworker, today):
     course = services.record_hep_b_offer(
         actor=worker,
         person=episode.person,
         offer=HepBOffer.ACCEPTED,
-        offered_on=TODAY - timedelta(days=30),
+        offered_on=today - timedelta(days=30),
         schedule=VaccinationSchedule.ACCELERATED,
     )
-    monday = TODAY - timedelta(days=TODAY.weekday())
+    monday = today - timedelta(days=today.weekday())
     services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=monday - timedelta(days=7))
     client.force_login(worker)
     response = client.get(reverse("harm_reduction:doses-due"))
@@ -121,16 +121,16 @@ def test_doses_due_page_lists_courses_due_this_week(client, worker, episode, key
     assert "Dose 2" in response.content.decode()
 
 
-def test_api_visits_by_persona(client, worker, keyworker, commissioner, data_admin, site, male, needle, episode):
+def test_api_visits_by_persona(client, worker, keyworker, commissioner, data_admin, site, male, needle, episode, today):
     anonymous, _ = services.find_or_create_attender(
         actor=worker, initials="AB", date_of_birth=date(1980, 1, 1), sex=male
     )
-    services.record_nsp_visit(actor=worker, attender=anonymous, site=site, visited_on=TODAY, issues=[(needle, 3)])
+    services.record_nsp_visit(actor=worker, attender=anonymous, site=site, visited_on=today, issues=[(needle, 3)])
     linked, _ = services.find_or_create_attender(
         actor=worker, initials="CD", date_of_birth=episode.person.date_of_birth, sex=male
     )
     linked_visit = services.record_nsp_visit(
-        actor=worker, attender=linked, site=site, visited_on=TODAY, issues=[(needle, 3)]
+        actor=worker, attender=linked, site=site, visited_on=today, issues=[(needle, 3)]
     ).visit
     services.link_attender(actor=worker, attender=linked, person=episode.person)
     url = "/api/v1/nsp-visits/"
@@ -144,14 +144,14 @@ def test_api_visits_by_persona(client, worker, keyworker, commissioner, data_adm
     assert client.get("/api/v1/nsp-attenders/").json()["count"] == 1
 
 
-def test_api_records_a_visit_and_refuses_like_the_page(client, worker, keyworker, site):
+def test_api_records_a_visit_and_refuses_like_the_page(client, worker, keyworker, site, today):
     client.force_login(worker)
     body = {
         "initials": "EF",
         "date_of_birth": "1990-05-05",
         "sex": "F",
         "site": site.pk,
-        "visited_on": TODAY.isoformat(),
+        "visited_on": today.isoformat(),
         "issues": [{"item": "N23B", "quantity": 10}],
         "drugs_injected": ["STER"],
     }
@@ -166,9 +166,9 @@ def test_api_records_a_visit_and_refuses_like_the_page(client, worker, keyworker
     assert client.post("/api/v1/nsp-visits/", body, content_type="application/json").status_code == 403
 
 
-def test_api_bbv_records_follow_the_person(client, worker, keyworker, commissioner, staff, episode):
+def test_api_bbv_records_follow_the_person(client, worker, keyworker, commissioner, staff, episode, today):
     test = services.record_bbv_offer(
-        actor=worker, person=episode.person, kind=BbvTestKind.HIV, offered_on=TODAY, accepted=True
+        actor=worker, person=episode.person, kind=BbvTestKind.HIV, offered_on=today, accepted=True
     )
     unrelated = staff(Role.KEYWORKER)
     for user, status in ((worker, 200), (keyworker, 200), (unrelated, 404), (commissioner, 404)):
@@ -183,9 +183,9 @@ def test_schema_describes_the_harm_reduction_api(client, worker):
         assert f"/api/v1/{path}" in schema
 
 
-def test_doses_due_page_runs_a_fixed_number_of_queries(client, worker, django_assert_max_num_queries):
+def test_doses_due_page_runs_a_fixed_number_of_queries(client, worker, django_assert_max_num_queries, today):
 
-    monday = TODAY - timedelta(days=TODAY.weekday())
+    monday = today - timedelta(days=today.weekday())
 
     def add(n):
         for _ in range(n):

@@ -4,7 +4,6 @@ never anonymous ones; nothing for commissioners; a fixed number of queries whate
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from core.choices import AuditAction
 from core.models import AuditEvent
@@ -12,25 +11,25 @@ from harm_reduction import services
 from harm_reduction.choices import BbvTestKind, HepBOffer
 from harm_reduction.record_pages import episode_links, person_panel
 
-TODAY = timezone.localdate()
-
 
 def panel_of(response):
     return next(p for p in response.context["record_panels"] if p.template == "harm_reduction/person_panel.html")
 
 
-def test_panel_shows_linked_visits_only_never_anonymous_ones(client, worker, keyworker, hr_episode, site, needle):
+def test_panel_shows_linked_visits_only_never_anonymous_ones(
+    client, worker, keyworker, hr_episode, site, needle, today
+):
     person = hr_episode.person
-    services.record_hep_b_offer(actor=worker, person=person, offer=HepBOffer.REFUSED, offered_on=TODAY)
+    services.record_hep_b_offer(actor=worker, person=person, offer=HepBOffer.REFUSED, offered_on=today)
     # Same date of birth and sex as the person, never linked: a different attender who must not show.
     anonymous, _ = services.find_or_create_attender(
         actor=worker, initials="AN", date_of_birth=person.date_of_birth, sex=person.sex
     )
-    services.record_nsp_visit(actor=worker, attender=anonymous, site=site, visited_on=TODAY, issues=[(needle, 9)])
+    services.record_nsp_visit(actor=worker, attender=anonymous, site=site, visited_on=today, issues=[(needle, 9)])
     linked, _ = services.find_or_create_attender(
         actor=worker, initials="LK", date_of_birth=person.date_of_birth, sex=person.sex
     )
-    services.record_nsp_visit(actor=worker, attender=linked, site=site, visited_on=TODAY, issues=[(needle, 4)])
+    services.record_nsp_visit(actor=worker, attender=linked, site=site, visited_on=today, issues=[(needle, 4)])
     url = reverse("referrals:person-detail", args=[person.pk])
 
     client.force_login(keyworker)
@@ -54,9 +53,9 @@ def test_panel_shows_linked_visits_only_never_anonymous_ones(client, worker, key
     ).exists()
 
 
-def test_panel_is_nothing_for_a_commissioner_and_the_page_is_404(client, worker, commissioner, hr_episode):
+def test_panel_is_nothing_for_a_commissioner_and_the_page_is_404(client, worker, commissioner, hr_episode, today):
     person = hr_episode.person
-    services.record_bbv_offer(actor=worker, person=person, kind=BbvTestKind.HIV, offered_on=TODAY, accepted=True)
+    services.record_bbv_offer(actor=worker, person=person, kind=BbvTestKind.HIV, offered_on=today, accepted=True)
     assert person_panel(person, commissioner) is None
     assert episode_links(hr_episode, commissioner) == []
     client.force_login(commissioner)
@@ -68,9 +67,9 @@ def test_panel_left_out_when_nothing_recorded_and_user_cannot_record(keyworker, 
     assert person_panel(hr_episode.person, worker) is not None
 
 
-def test_data_admin_sees_the_panel(client, worker, data_admin, hr_episode):
+def test_data_admin_sees_the_panel(client, worker, data_admin, hr_episode, today):
     services.record_bbv_offer(
-        actor=worker, person=hr_episode.person, kind=BbvTestKind.HEP_C_PCR, offered_on=TODAY, accepted=None
+        actor=worker, person=hr_episode.person, kind=BbvTestKind.HEP_C_PCR, offered_on=today, accepted=None
     )
     client.force_login(data_admin)
     panel = panel_of(client.get(reverse("referrals:person-detail", args=[hr_episode.person.pk])))
@@ -78,7 +77,7 @@ def test_data_admin_sees_the_panel(client, worker, data_admin, hr_episode):
 
 
 def test_person_page_queries_do_not_grow_with_visits(
-    client, worker, keyworker, hr_episode, site, needle, male_attender_for, django_assert_max_num_queries
+    client, worker, keyworker, hr_episode, site, needle, male_attender_for, django_assert_max_num_queries, today
 ):
     person = hr_episode.person
     attender = male_attender_for(person)
@@ -87,10 +86,10 @@ def test_person_page_queries_do_not_grow_with_visits(
     def add(n):
         for i in range(n):
             services.record_nsp_visit(
-                actor=worker, attender=attender, site=site, visited_on=TODAY - timedelta(days=i), issues=[(needle, 1)]
+                actor=worker, attender=attender, site=site, visited_on=today - timedelta(days=i), issues=[(needle, 1)]
             )
             services.record_bbv_offer(
-                actor=worker, person=person, kind=BbvTestKind.HIV, offered_on=TODAY, accepted=True
+                actor=worker, person=person, kind=BbvTestKind.HIV, offered_on=today, accepted=True
             )
 
     client.force_login(keyworker)

@@ -15,8 +15,6 @@ from harm_reduction.models import Attender, NaloxoneSupply, OutreachContact
 from referrals.factories import PersonFactory
 from referrals.models import TeamInvolvement
 
-TODAY = timezone.localdate()
-
 
 def errors(response):
     return response.context["form"].errors
@@ -33,12 +31,12 @@ def person(hr_episode):
 
 
 @pytest.fixture
-def anonymous(worker, site, needle, person):
+def anonymous(worker, site, needle, person, today):
     """An attender with the person's date of birth who has not said who they are."""
     attender, _ = services.find_or_create_attender(
         actor=worker, initials="QX", date_of_birth=person.date_of_birth, sex=person.sex
     )
-    services.record_nsp_visit(actor=worker, attender=attender, site=site, visited_on=TODAY, issues=[(needle, 7)])
+    services.record_nsp_visit(actor=worker, attender=attender, site=site, visited_on=today, issues=[(needle, 7)])
     return attender
 
 
@@ -52,7 +50,13 @@ def test_worker_pages_by_persona(client, worker, data_admin, keyworker, unrelate
 
 
 def naloxone_body(parts, **extra):
-    return {**parts("supplied_on", TODAY), "form": "nasal", "recipient": "family", "quantity": 1, **extra}
+    return {
+        **parts("supplied_on", timezone.localdate()),
+        "form": "nasal",
+        "recipient": "family",
+        "quantity": 1,
+        **extra,
+    }
 
 
 def test_naloxone_for_a_person(client, worker, person, parts):
@@ -88,7 +92,7 @@ def test_naloxone_for_an_attender_by_code(client, worker, anonymous, parts):
 
 
 def outreach_body(parts, **extra):
-    return {"setting": OutreachSetting.STREET, **parts("contacted_on", TODAY), **extra}
+    return {"setting": OutreachSetting.STREET, **parts("contacted_on", timezone.localdate()), **extra}
 
 
 def test_outreach_contact_with_and_without_a_person(client, worker, person, parts):
@@ -107,20 +111,20 @@ def test_outreach_contact_with_and_without_a_person(client, worker, person, part
     assert rows["Hostel"] == {"contacts": 1, "not_in_treatment": 0}
 
 
-def test_outreach_date_in_the_future_is_refused(client, worker, parts):
+def test_outreach_date_in_the_future_is_refused(client, worker, parts, today):
     client.force_login(worker)
     body = outreach_body(parts, description="Sam")
-    body.update(parts("contacted_on", TODAY + timedelta(days=1)))
+    body.update(parts("contacted_on", today + timedelta(days=1)))
     response = client.post(reverse("harm_reduction:outreach"), body)
     assert errors(response)["contacted_on"] == ["The contact date cannot be in the future."]
 
 
-def test_outreach_list_runs_a_fixed_number_of_queries(client, worker, django_assert_max_num_queries):
+def test_outreach_list_runs_a_fixed_number_of_queries(client, worker, django_assert_max_num_queries, today):
     client.force_login(worker)
 
     def add(n):
         for i in range(n):
-            services.record_outreach(actor=worker, setting="custody", contacted_on=TODAY, description=f"Cell {i}")
+            services.record_outreach(actor=worker, setting="custody", contacted_on=today, description=f"Cell {i}")
 
     add(3)
     with django_assert_max_num_queries(12) as small:
@@ -176,15 +180,15 @@ def test_link_page_for_an_unknown_code(client, worker):
     assert "No attender has the code AB01011990M" in response.content.decode()
 
 
-def test_return_rates_per_site_and_attender(client, worker, site, needle, male, parts):
+def test_return_rates_per_site_and_attender(client, worker, site, needle, male, parts, today):
     client.force_login(worker)
     attender, _ = services.find_or_create_attender(
         actor=worker, initials="RR", date_of_birth=date(1970, 2, 2), sex=male
     )
     services.record_nsp_visit(
-        actor=worker, attender=attender, site=site, visited_on=TODAY - timedelta(days=3), issues=[(needle, 10)]
+        actor=worker, attender=attender, site=site, visited_on=today - timedelta(days=3), issues=[(needle, 10)]
     )
-    services.record_nsp_visit(actor=worker, attender=attender, site=site, visited_on=TODAY, items_returned=4)
+    services.record_nsp_visit(actor=worker, attender=attender, site=site, visited_on=today, items_returned=4)
     response = client.get(reverse("harm_reduction:return-rates"))
     hub = next(s for s in response.context["sites"] if s.pk == site.pk)
     assert (hub.issued, hub.returned, hub.return_rate) == (10, 4, 0.4)
@@ -192,17 +196,17 @@ def test_return_rates_per_site_and_attender(client, worker, site, needle, male, 
     assert (row.code, row.return_rate) == (attender.code, 0.4)
     assert "40%" in response.content.decode()
     # A period that leaves out the issue: 4 returned, nothing issued.
-    period = {**parts("start", TODAY - timedelta(days=1)), **parts("end", TODAY)}
+    period = {**parts("start", today - timedelta(days=1)), **parts("end", today)}
     response = client.get(reverse("harm_reduction:return-rates"), period)
     [row] = list(response.context["page"])
     assert (row.issued, row.returned, row.return_rate) == (0, 4, None)
-    bad = {**parts("start", TODAY), **parts("end", TODAY - timedelta(days=1))}
+    bad = {**parts("start", today), **parts("end", today - timedelta(days=1))}
     response = client.get(reverse("harm_reduction:return-rates"), bad)
     assert response.context["form"].errors["end"] == ["The end of the period must be on or after its start."]
 
 
 def test_return_rates_page_runs_a_fixed_number_of_queries(
-    client, worker, site, needle, male, django_assert_max_num_queries
+    client, worker, site, needle, male, django_assert_max_num_queries, today
 ):
     client.force_login(worker)
 
@@ -212,7 +216,7 @@ def test_return_rates_page_runs_a_fixed_number_of_queries(
                 actor=worker, initials="RT", date_of_birth=date(1960, 1, 1) + timedelta(days=offset + i), sex=male
             )
             services.record_nsp_visit(
-                actor=worker, attender=attender, site=site, visited_on=TODAY, issues=[(needle, 5)], items_returned=2
+                actor=worker, attender=attender, site=site, visited_on=today, issues=[(needle, 5)], items_returned=2
             )
 
     add(3, 0)
@@ -229,11 +233,13 @@ def test_return_rates_page_runs_a_fixed_number_of_queries(
     ).exists()
 
 
-def test_link_page_runs_a_fixed_number_of_queries(client, worker, hr_team, anonymous, django_assert_max_num_queries):
+def test_link_page_runs_a_fixed_number_of_queries(
+    client, worker, hr_team, anonymous, django_assert_max_num_queries, today
+):
     def add(n):
         for _ in range(n):
             twin = PersonFactory(date_of_birth=anonymous.date_of_birth)
-            TeamInvolvement.objects.create(person=twin, team=hr_team, since=TODAY, reason="NSP")
+            TeamInvolvement.objects.create(person=twin, team=hr_team, since=today, reason="NSP")
 
     client.force_login(worker)
     url = reverse("harm_reduction:link-attender")
