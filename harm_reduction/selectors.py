@@ -19,13 +19,13 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
 from harm_reduction.choices import BbvTestKind, HepBOffer
 from harm_reduction.models import (
     Attender,
     BbvTest,
     HepBCourse,
+    HepBDose,
     NaloxoneSupply,
     NspIssue,
     NspSite,
@@ -108,53 +108,66 @@ HEP_B_STATUS_CODE = {
 HEP_C_TESTS = (BbvTestKind.HEP_C_ANTIBODY, BbvTestKind.HEP_C_PCR)
 
 
-def episode_bbv_fields(episode_ids) -> dict[int, dict[str, str | None]]:
-    """HEPBSTAT, HEPBVAC, HEPCSTAT and HEPCTSTD for each episode, from the person's records up to the episode's
-    end (a vaccination before the episode still counts). Codes are those of core.HepatitisBStatus,
-    core.HepatitisBVaccination and core.HepatitisCStatus; None means nothing to report. Three queries."""
+def episode_bbv_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str | None]]:
+    """HEPBSTAT, HEPBVAC, HEPCSTAT and HEPCTSTD for each episode as the return for the period ending `as_of` sends
+    them. Every fact is taken by the episode's end or `as_of`, whichever is first, by its own date: an offer by
+    `offered_on`, its answer by `outcome_on`, a dose by `given_on`, the course's completion by `completed_on`, a
+    test by `offered_on` and `tested_on`; so a past period's return is the same whenever it is re-run (domain.md
+    6 and 6a). The person's records count from whenever they were made: a vaccination before the episode still
+    counts. Codes are those of core.HepatitisBStatus, core.HepatitisBVaccination and core.HepatitisCStatus; None
+    means nothing to report. Four queries."""
     episodes = list(Episode.objects.filter(pk__in=episode_ids).values("pk", "person_id", "discharged_on"))
     person_ids = {episode["person_id"] for episode in episodes}
     courses = list(
-        HepBCourse.objects.filter(person_id__in=person_ids)
-        .annotate(doses_given=Count("doses"))
-        .values("person_id", "offer", "offered_on", "course_complete", "doses_given")
+        HepBCourse.objects.filter(person_id__in=person_ids, offered_on__lte=as_of)
+        .values("pk", "person_id", "offer", "offered_on", "outcome_on", "completed_on")
         .order_by("offered_on", "id")
     )
+    doses = list(
+        HepBDose.objects.filter(course__person_id__in=person_ids, given_on__lte=as_of).values("course_id", "given_on")
+    )
     tests = list(
-        BbvTest.objects.filter(person_id__in=person_ids, kind__in=HEP_C_TESTS)
+        BbvTest.objects.filter(person_id__in=person_ids, kind__in=HEP_C_TESTS, offered_on__lte=as_of)
         .values("person_id", "offered_on", "accepted", "tested_on")
         .order_by("offered_on", "id")
     )
-    today = timezone.localdate()
+    given = {}
+    for dose in doses:
+        given.setdefault(dose["course_id"], []).append(dose["given_on"])
     fields = {}
     for episode in episodes:
-        until = episode["discharged_on"] or today
+        # An episode discharged before the period end is sent as it stood when it ended.
+        until = min(as_of, episode["discharged_on"] or as_of)
         own_courses = [c for c in courses if c["person_id"] == episode["person_id"] and c["offered_on"] <= until]
         own_tests = [t for t in tests if t["person_id"] == episode["person_id"] and t["offered_on"] <= until]
         fields[episode["pk"]] = {
-            "HEPBSTAT": _hep_b_status(own_courses),
-            "HEPBVAC": _hep_b_vaccination(own_courses),
+            "HEPBSTAT": _hep_b_status(own_courses, until),
+            "HEPBVAC": _hep_b_vaccination(own_courses, given, until),
             "HEPCSTAT": _hep_c_status(own_tests),
             "HEPCTSTD": "Y" if any(t["tested_on"] and t["tested_on"] <= until for t in own_tests) else "N",
         }
     return fields
 
 
-def _hep_b_status(courses) -> str | None:
+def _answered_by(course, until: date) -> bool:
+    return course["outcome_on"] is not None and course["outcome_on"] <= until
+
+
+def _hep_b_status(courses, until: date) -> str | None:
     if not courses:
         return "D"
-    # An offer still waiting for an answer leaves the status to the last answered one.
-    answered = [c for c in courses if c["offer"] in HEP_B_STATUS_CODE]
+    # An offer still waiting for an answer on that day leaves the status to the last answered one.
+    answered = [c for c in courses if _answered_by(c, until)]
     return HEP_B_STATUS_CODE[answered[-1]["offer"]] if answered else None
 
 
-def _hep_b_vaccination(courses) -> str | None:
-    accepted = [c for c in courses if c["offer"] == HepBOffer.ACCEPTED]
+def _hep_b_vaccination(courses, given: dict[int, list[date]], until: date) -> str | None:
+    accepted = [c for c in courses if c["offer"] == HepBOffer.ACCEPTED and _answered_by(c, until)]
     if not accepted:
         return None
-    if any(c["course_complete"] for c in accepted):
+    if any(c["completed_on"] and c["completed_on"] <= until for c in accepted):
         return "C"
-    doses = accepted[-1]["doses_given"]
+    doses = sum(1 for given_on in given.get(accepted[-1]["pk"], ()) if given_on <= until)
     return str(min(doses, 3)) if doses else None
 
 

@@ -8,12 +8,9 @@ from core.errors import DomainError
 from core.models import InjectingStatus
 from harm_reduction import services
 from harm_reduction.choices import BbvResult, BbvTestKind, HepBOffer, OutreachSetting, VaccinationSchedule
-from harm_reduction.models import BbvTest, HepBCourse
-from harm_reduction.selectors import doses_due_between, episode_bbv_fields, outreach_counts, people_due_hep_c_offer
+from harm_reduction.models import BbvTest
+from harm_reduction.selectors import doses_due_between, outreach_counts, people_due_hep_c_offer
 from referrals.choices import TaskKind
-from referrals.factories import EpisodeFactory, PersonFactory
-
-TODAY = timezone.localdate()
 
 
 def accepted_course(worker, person, schedule=VaccinationSchedule.ACCELERATED, offered_on=None):
@@ -21,7 +18,7 @@ def accepted_course(worker, person, schedule=VaccinationSchedule.ACCELERATED, of
         actor=worker,
         person=person,
         offer=HepBOffer.ACCEPTED,
-        offered_on=offered_on or TODAY - timedelta(days=60),
+        offered_on=offered_on or timezone.localdate() - timedelta(days=60),
         schedule=schedule,
     )
 
@@ -57,65 +54,66 @@ def test_standard_schedule_is_0_1_6_months_then_complete(worker, episode):
         services.record_hep_b_dose(actor=worker, course=course, dose_number=4, given_on=date(2025, 9, 1))
 
 
-def test_accepted_vaccination_needs_a_schedule(worker, episode):
+def test_accepted_vaccination_needs_a_schedule(worker, episode, today):
     with pytest.raises(DomainError) as error:
-        services.record_hep_b_offer(actor=worker, person=episode.person, offer=HepBOffer.ACCEPTED, offered_on=TODAY)
+        services.record_hep_b_offer(actor=worker, person=episode.person, offer=HepBOffer.ACCEPTED, offered_on=today)
     assert error.value.field == "schedule"
 
 
-def test_dose_before_the_previous_one_is_refused(worker, episode):
+def test_dose_before_the_previous_one_is_refused(worker, episode, today):
     course = accepted_course(worker, episode.person)
-    services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=TODAY - timedelta(days=10))
+    services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=today - timedelta(days=10))
     with pytest.raises(DomainError) as error:
-        services.record_hep_b_dose(actor=worker, course=course, dose_number=2, given_on=TODAY - timedelta(days=11))
+        services.record_hep_b_dose(actor=worker, course=course, dose_number=2, given_on=today - timedelta(days=11))
     assert error.value.field == "given_on"
 
 
-def test_dose_number_out_of_order_is_refused(worker, episode):
+def test_dose_number_out_of_order_is_refused(worker, episode, today):
     course = accepted_course(worker, episode.person)
     with pytest.raises(DomainError) as error:
-        services.record_hep_b_dose(actor=worker, course=course, dose_number=2, given_on=TODAY)
+        services.record_hep_b_dose(actor=worker, course=course, dose_number=2, given_on=today)
     assert error.value.field == "dose_number"
     assert "dose 1" in error.value.message
 
 
-def test_refused_vaccination_takes_no_doses(worker, episode):
-    course = services.record_hep_b_offer(actor=worker, person=episode.person, offer=HepBOffer.REFUSED, offered_on=TODAY)
+def test_refused_vaccination_takes_no_doses(worker, episode, today):
+    course = services.record_hep_b_offer(actor=worker, person=episode.person, offer=HepBOffer.REFUSED, offered_on=today)
     with pytest.raises(DomainError):
-        services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=TODAY)
+        services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=today)
 
 
-def test_doses_due_this_week(worker, episode, keyworker, commissioner):
+def test_doses_due_this_week(worker, episode, keyworker, commissioner, today):
     course = accepted_course(worker, episode.person)
-    services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=TODAY - timedelta(days=5))
-    due = list(doses_due_between(user=worker, start=TODAY, end=TODAY + timedelta(days=6)))
+    services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=today - timedelta(days=5))
+    due = list(doses_due_between(user=worker, start=today, end=today + timedelta(days=6)))
     assert [c.pk for c in due] == [course.pk]
     assert due[0].doses_given == 1
-    assert doses_due_between(user=keyworker, start=TODAY, end=TODAY + timedelta(days=6)).count() == 1
-    assert doses_due_between(user=commissioner, start=TODAY, end=TODAY + timedelta(days=6)).count() == 0
+    assert doses_due_between(user=keyworker, start=today, end=today + timedelta(days=6)).count() == 1
+    assert doses_due_between(user=commissioner, start=today, end=today + timedelta(days=6)).count() == 0
 
 
-def test_result_without_a_test_is_refused(worker, episode):
+def test_result_without_a_test_is_refused(worker, episode, today):
     test = services.record_bbv_offer(
-        actor=worker, person=episode.person, kind=BbvTestKind.HEP_C_ANTIBODY, offered_on=TODAY, accepted=True
+        actor=worker, person=episode.person, kind=BbvTestKind.HEP_C_ANTIBODY, offered_on=today, accepted=True
     )
     with pytest.raises(DomainError) as error:
-        services.record_bbv_result(actor=worker, test=test, tested_on=None, result=BbvResult.NEGATIVE, result_on=TODAY)
+        services.record_bbv_result(actor=worker, test=test, tested_on=None, result=BbvResult.NEGATIVE, result_on=today)
     assert error.value.field == "tested_on"
     refused = services.record_bbv_offer(
-        actor=worker, person=episode.person, kind=BbvTestKind.HIV, offered_on=TODAY, accepted=False
+        actor=worker, person=episode.person, kind=BbvTestKind.HIV, offered_on=today, accepted=False
     )
     with pytest.raises(DomainError) as error:
         services.record_bbv_result(
-            actor=worker, test=refused, tested_on=TODAY, result=BbvResult.NEGATIVE, result_on=TODAY
+            actor=worker, test=refused, tested_on=today, result=BbvResult.NEGATIVE, result_on=today
         )
     assert error.value.field == "result"
 
 
 def positive(worker, person, kind):
-    test = services.record_bbv_offer(actor=worker, person=person, kind=kind, offered_on=TODAY, accepted=True)
+    today = timezone.localdate()
+    test = services.record_bbv_offer(actor=worker, person=person, kind=kind, offered_on=today, accepted=True)
     return services.record_bbv_result(
-        actor=worker, test=test, tested_on=TODAY, result=BbvResult.POSITIVE, result_on=TODAY
+        actor=worker, test=test, tested_on=today, result=BbvResult.POSITIVE, result_on=today
     )
 
 
@@ -146,66 +144,41 @@ def test_referral_without_consent_is_refused(worker, episode, consent):
     assert BbvTest.objects.get(pk=test.pk).referral_task is None
 
 
-def test_episode_bbv_fields(worker, episode, django_assert_num_queries):
-    other = PersonFactory()
-    course = accepted_course(worker, episode.person)
-    services.record_hep_b_dose(actor=worker, course=course, dose_number=1, given_on=TODAY - timedelta(days=30))
-    services.record_hep_b_dose(actor=worker, course=course, dose_number=2, given_on=TODAY - timedelta(days=20))
-    test = services.record_bbv_offer(
-        actor=worker, person=episode.person, kind=BbvTestKind.HEP_C_ANTIBODY, offered_on=TODAY, accepted=True
-    )
-    services.record_bbv_result(actor=worker, test=test, tested_on=TODAY, result=BbvResult.NEGATIVE, result_on=TODAY)
-    services.record_hep_b_offer(actor=worker, person=other, offer=HepBOffer.REFUSED, offered_on=TODAY)
-    services.record_bbv_offer(
-        actor=worker, person=other, kind=BbvTestKind.HEP_C_ANTIBODY, offered_on=TODAY, accepted=False
-    )
-
-    other_episode = EpisodeFactory(person=other, referral__person=other)
-    bare_episode = EpisodeFactory()
-    with django_assert_num_queries(3):
-        fields = episode_bbv_fields([episode.pk, other_episode.pk, bare_episode.pk])
-    assert fields[episode.pk] == {"HEPBSTAT": "A", "HEPBVAC": "2", "HEPCSTAT": "A", "HEPCTSTD": "Y"}
-    assert fields[other_episode.pk] == {"HEPBSTAT": "B", "HEPBVAC": None, "HEPCSTAT": "B", "HEPCTSTD": "N"}
-    assert fields[bare_episode.pk] == {"HEPBSTAT": "D", "HEPBVAC": None, "HEPCSTAT": "D", "HEPCTSTD": "N"}
-    HepBCourse.objects.filter(pk=course.pk).update(course_complete=True)
-    assert episode_bbv_fields([episode.pk])[episode.pk]["HEPBVAC"] == "C"
-
-
-def test_naloxone_supply_to_a_hostel_with_training(worker, episode):
+def test_naloxone_supply_to_a_hostel_with_training(worker, episode, today):
     supply = services.record_naloxone(
-        actor=worker, person=episode.person, supplied_on=TODAY, form="nasal", recipient="hostel", training_given=True
+        actor=worker, person=episode.person, supplied_on=today, form="nasal", recipient="hostel", training_given=True
     )
     assert supply.training_given
     assert supply.get_recipient_display() == "A hostel"
     with pytest.raises(DomainError) as error:
-        services.record_naloxone(actor=worker, supplied_on=TODAY, form="nasal", recipient="person", training_given=True)
+        services.record_naloxone(actor=worker, supplied_on=today, form="nasal", recipient="person", training_given=True)
     assert error.value.field == "person"
 
 
-def test_outreach_counts_by_setting_including_people_not_in_treatment(worker, episode):
-    services.record_outreach(actor=worker, setting=OutreachSetting.STREET, contacted_on=TODAY, description="Man, 40s")
-    services.record_outreach(actor=worker, setting=OutreachSetting.STREET, contacted_on=TODAY, person=episode.person)
-    services.record_outreach(actor=worker, setting=OutreachSetting.CUSTODY, contacted_on=TODAY, description="Cell 4")
+def test_outreach_counts_by_setting_including_people_not_in_treatment(worker, episode, today):
+    services.record_outreach(actor=worker, setting=OutreachSetting.STREET, contacted_on=today, description="Man, 40s")
+    services.record_outreach(actor=worker, setting=OutreachSetting.STREET, contacted_on=today, person=episode.person)
+    services.record_outreach(actor=worker, setting=OutreachSetting.CUSTODY, contacted_on=today, description="Cell 4")
     services.record_outreach(
-        actor=worker, setting=OutreachSetting.HOSTEL, contacted_on=TODAY - timedelta(days=40), description="Old"
+        actor=worker, setting=OutreachSetting.HOSTEL, contacted_on=today - timedelta(days=40), description="Old"
     )
-    counts = outreach_counts(start=TODAY - timedelta(days=30), end=TODAY)
+    counts = outreach_counts(start=today - timedelta(days=30), end=today)
     assert counts == {
         "street": {"contacts": 2, "not_in_treatment": 1},
         "custody": {"contacts": 1, "not_in_treatment": 1},
     }
     with pytest.raises(DomainError) as error:
-        services.record_outreach(actor=worker, setting=OutreachSetting.STREET, contacted_on=TODAY)
+        services.record_outreach(actor=worker, setting=OutreachSetting.STREET, contacted_on=today)
     assert error.value.field == "description"
 
 
-def test_hep_c_test_is_due_for_everyone_who_has_ever_injected(worker, hr_episode, male_attender_for):
+def test_hep_c_test_is_due_for_everyone_who_has_ever_injected(worker, hr_episode, male_attender_for, today):
     person = hr_episode.person
     assert list(people_due_hep_c_offer(user=worker)) == []
     male_attender_for(person)
     assert list(people_due_hep_c_offer(user=worker)) == [person]
     services.record_bbv_offer(
-        actor=worker, person=person, kind=BbvTestKind.HEP_C_ANTIBODY, offered_on=TODAY, accepted=False
+        actor=worker, person=person, kind=BbvTestKind.HEP_C_ANTIBODY, offered_on=today, accepted=False
     )
     assert list(people_due_hep_c_offer(user=worker)) == []
 
