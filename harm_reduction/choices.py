@@ -10,7 +10,13 @@ class HepBOffer(models.TextChoices):
     OFFERED = "offered", "Offered"
     ACCEPTED = "accepted", "Accepted"
     REFUSED = "refused", "Refused"
-    NOT_APPROPRIATE = "not_appropriate", "Not appropriate (already immune)"
+    # Two answers, not one "not appropriate", because the return tells them apart (HEPBSTAT C and E, domain.md 4a).
+    ALREADY_IMMUNISED = "already_immunised", "Not appropriate: already immunised (vaccinated before)"
+    ACQUIRED_IMMUNITY = "acquired_immunity", "Not appropriate: immune after infection"
+
+
+# Either answer leaves the HBO population (domain.md 5: "not already immune").
+HEP_B_IMMUNE = (HepBOffer.ALREADY_IMMUNISED, HepBOffer.ACQUIRED_IMMUNITY)
 
 
 class VaccinationSchedule(models.TextChoices):

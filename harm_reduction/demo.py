@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from core.models import Sex
 from harm_reduction.choices import (
+    HEP_B_IMMUNE,
     BbvResult,
     BbvTestKind,
     HepBOffer,
@@ -150,7 +151,7 @@ def seed(context):
 def _vaccinations(context, episodes, worker):
     rng, today = context.rng, context.today
     monday = today - timedelta(days=today.weekday())
-    offers = [HepBOffer.OFFERED, HepBOffer.REFUSED, HepBOffer.NOT_APPROPRIATE] + [HepBOffer.ACCEPTED] * 5
+    offers = [HepBOffer.OFFERED, HepBOffer.REFUSED, *HEP_B_IMMUNE] + [HepBOffer.ACCEPTED] * 5
     courses, dose_plans = [], []
     for index, episode in enumerate(episodes):
         offer = offers[index % len(offers)]

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from harm_reduction.choices import BbvTestKind, HepBOffer
+from harm_reduction.choices import HEP_B_IMMUNE, BbvTestKind, HepBOffer
 from harm_reduction.models import (
     Attender,
     BbvTest,
@@ -103,7 +103,8 @@ def outreach_counts(*, start: date, end: date) -> dict[str, dict[str, int]]:
 HEP_B_STATUS_CODE = {
     HepBOffer.ACCEPTED: "A",
     HepBOffer.REFUSED: "B",
-    HepBOffer.NOT_APPROPRIATE: "C",
+    HepBOffer.ALREADY_IMMUNISED: "C",
+    HepBOffer.ACQUIRED_IMMUNITY: "E",
 }
 HEP_C_TESTS = (BbvTestKind.HEP_C_ANTIBODY, BbvTestKind.HEP_C_PCR)
 
@@ -235,10 +236,11 @@ def episode_hep_kpi_facts(episode_ids, *, period_end: date) -> dict[int, dict]:
     """What HBO, HBR, HBC, HB1 and HCV (domain.md 5) need for each episode, as recorded by `period_end`, so a past
     period's figures never change: a later answer, dose or completion is not seen. Four queries.
 
-    For each episode: `hep_b_offered` (an offer made by the period end), `already_immune` (answered "not
-    appropriate" by then), `hep_b_refused` / `hep_b_accepted` (the latest answer by then), `first_dose_on` and
-    `completed_on` (of the accepted courses, by then), `injector` (the latest assessment started by then says
-    current or previous injecting, INJSTAT C or P) and `hep_c_offered` (a hepatitis C test offered by then).
+    For each episode: `hep_b_offered` (an offer made by the period end), `already_immune` (answered already
+    immunised or immune after infection by then: either leaves the HBO population), `hep_b_refused` /
+    `hep_b_accepted` (the latest answer by then), `first_dose_on` and `completed_on` (of the accepted courses, by
+    then), `injector` (the latest assessment started by then says current or previous injecting, INJSTAT C or P)
+    and `hep_c_offered` (a hepatitis C test offered by then).
     The person's records count whenever they were made: a vaccination before the episode still counts."""
     from assessment.models import Assessment
 
@@ -272,7 +274,7 @@ def episode_hep_kpi_facts(episode_ids, *, period_end: date) -> dict[int, dict]:
         latest = answered[-1]["offer"] if answered else None
         facts[episode["pk"]] = {
             "hep_b_offered": bool(own),
-            "already_immune": any(c["offer"] == HepBOffer.NOT_APPROPRIATE for c in answered),
+            "already_immune": any(c["offer"] in HEP_B_IMMUNE for c in answered),
             "hep_b_refused": latest == HepBOffer.REFUSED,
             "hep_b_accepted": bool(accepted),
             "first_dose_on": min(first_doses) if first_doses else None,

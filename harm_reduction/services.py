@@ -16,6 +16,7 @@ from core.choices import AuditAction, Role
 from core.errors import DomainError, StaleEditError
 from harm_reduction import conf
 from harm_reduction.choices import (
+    HEP_B_IMMUNE,
     BbvResult,
     BbvTestKind,
     HepBOffer,
@@ -254,8 +255,9 @@ def record_hep_b_offer(
 def record_hep_b_outcome(
     *, actor, course: HepBCourse, offer: str, outcome_on: date, schedule: str = "", expected_version: int | None
 ) -> HepBCourse:
-    """The person's answer to an offer that was waiting for one: accepted (with a schedule), refused or not
-    appropriate (already immune). An answered offer is not answered again: a new offer is a new course."""
+    """The person's answer to an offer that was waiting for one: accepted (with a schedule), refused, or not
+    appropriate because already immunised or immune after infection. An answered offer is not answered again: a
+    new offer is a new course."""
     _require_worker(actor)
     course = HepBCourse.objects.select_for_update().get(pk=course.pk)
     _check_version(course, expected_version, "hepatitis B vaccination")
@@ -264,8 +266,8 @@ def record_hep_b_outcome(
             f"This offer was already answered ({course.get_offer_display().lower()}). Record a new offer instead.",
             field="offer",
         )
-    if offer not in (HepBOffer.ACCEPTED, HepBOffer.REFUSED, HepBOffer.NOT_APPROPRIATE):
-        raise DomainError("Choose accepted, refused or not appropriate.", field="offer")
+    if offer not in (HepBOffer.ACCEPTED, HepBOffer.REFUSED, *HEP_B_IMMUNE):
+        raise DomainError("Choose accepted, refused, already immunised or immune after infection.", field="offer")
     course.schedule = _check_outcome(offer, schedule, course.offered_on, outcome_on)
     course.offer, course.outcome_on = offer, outcome_on
     course.version += 1

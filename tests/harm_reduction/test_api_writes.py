@@ -1,20 +1,18 @@
 from datetime import timedelta
 
-from django.utils import timezone
+import pytest
 
 from core.models import AuditEvent
 from harm_reduction.models import Attender, BbvTest, HepBCourse
 from referrals.choices import TaskKind
 from referrals.models import Task
 
-TODAY = timezone.localdate()
-
 
 def post(client, url, body):
     return client.post(url, body, content_type="application/json")
 
 
-def test_api_vaccination_course_and_doses_refused_out_of_order(client, worker, hr_episode):
+def test_api_vaccination_course_and_doses_refused_out_of_order(client, worker, hr_episode, today):
     episode = hr_episode
     client.force_login(worker)
     response = post(
@@ -23,35 +21,35 @@ def test_api_vaccination_course_and_doses_refused_out_of_order(client, worker, h
         {
             "person": episode.person.pk,
             "offer": "accepted",
-            "offered_on": str(TODAY - timedelta(days=9)),
+            "offered_on": str(today - timedelta(days=9)),
             "schedule": "accelerated",
         },
     )
     assert response.status_code == 201, response.content
     url = f"/api/v1/hep-b-vaccinations/{response.json()['id']}/doses/"
-    assert post(client, url, {"dose_number": 2, "given_on": str(TODAY)}).json() == {
+    assert post(client, url, {"dose_number": 2, "given_on": str(today)}).json() == {
         "dose_number": ["The next dose in this course is dose 1."]
     }
-    assert post(client, url, {"dose_number": 1, "given_on": str(TODAY - timedelta(days=7))}).status_code == 201
-    response = post(client, url, {"dose_number": 2, "given_on": str(TODAY - timedelta(days=8))})
+    assert post(client, url, {"dose_number": 1, "given_on": str(today - timedelta(days=7))}).status_code == 201
+    response = post(client, url, {"dose_number": 2, "given_on": str(today - timedelta(days=8))})
     assert response.status_code == 400
     assert "given_on" in response.json()
-    assert HepBCourse.objects.get().next_dose_due == TODAY
+    assert HepBCourse.objects.get().next_dose_due == today
 
 
-def test_api_bbv_test_result_and_referral_need_test_and_consent(client, worker, hr_episode):
+def test_api_bbv_test_result_and_referral_need_test_and_consent(client, worker, hr_episode, today):
     episode = hr_episode
     client.force_login(worker)
     response = post(
         client,
         "/api/v1/bbv-tests/",
-        {"person": episode.person.pk, "kind": "hepc_pcr", "offered_on": str(TODAY), "accepted": True},
+        {"person": episode.person.pk, "kind": "hepc_pcr", "offered_on": str(today), "accepted": True},
     )
     url = f"/api/v1/bbv-tests/{response.json()['id']}/"
-    response = post(client, f"{url}result/", {"result": "positive", "result_on": str(TODAY)})
+    response = post(client, f"{url}result/", {"result": "positive", "result_on": str(today)})
     assert response.status_code == 400
     assert "tested_on" in response.json()
-    post(client, f"{url}result/", {"result": "positive", "tested_on": str(TODAY), "result_on": str(TODAY)})
+    post(client, f"{url}result/", {"result": "positive", "tested_on": str(today), "result_on": str(today)})
     response = post(client, f"{url}refer/", {})
     assert response.status_code == 400
     assert "referral_consent" in response.json()
@@ -60,9 +58,9 @@ def test_api_bbv_test_result_and_referral_need_test_and_consent(client, worker, 
     assert BbvTest.objects.get().referral_consent is True
 
 
-def test_api_out_of_scope_person_is_404(client, staff, worker, keyworker, episode):
+def test_api_out_of_scope_person_is_404(client, staff, worker, keyworker, episode, today):
     client.force_login(keyworker)
-    body = {"person": episode.person.pk, "kind": "hiv", "offered_on": str(TODAY), "accepted": True}
+    body = {"person": episode.person.pk, "kind": "hiv", "offered_on": str(today), "accepted": True}
     assert post(client, "/api/v1/bbv-tests/", body).status_code == 403
     client.force_login(worker)
     assert post(client, "/api/v1/bbv-tests/", body).status_code == 404
@@ -80,45 +78,67 @@ def test_api_link_attender_is_audited(client, worker, data_admin, episode):
     assert AuditEvent.objects.filter(object_type="harm_reduction.Attender", action="change", actor=data_admin).exists()
 
 
-def test_api_naloxone_and_outreach_without_a_person(client, worker):
+def test_api_naloxone_and_outreach_without_a_person(client, worker, today):
     client.force_login(worker)
     response = post(
         client,
         "/api/v1/outreach-contacts/",
-        {"setting": "street", "contacted_on": str(TODAY), "description": "Woman, 30s, Bargate"},
+        {"setting": "street", "contacted_on": str(today), "description": "Woman, 30s, Bargate"},
     )
     assert response.status_code == 201
     response = post(
         client,
         "/api/v1/naloxone-supplies/",
-        {"supplied_on": str(TODAY), "form": "nasal", "recipient": "hostel", "training_given": True},
+        {"supplied_on": str(today), "form": "nasal", "recipient": "hostel", "training_given": True},
     )
     assert response.status_code == 400
     assert "person" in response.json()
 
 
-def test_api_answers_an_offer_and_refuses_a_stale_one(client, worker, keyworker, hr_episode):
+def test_api_answers_an_offer_and_refuses_a_stale_one(client, worker, keyworker, hr_episode, today):
     client.force_login(worker)
-    body = {"person": hr_episode.person.pk, "offer": "offered", "offered_on": str(TODAY - timedelta(days=3))}
+    body = {"person": hr_episode.person.pk, "offer": "offered", "offered_on": str(today - timedelta(days=3))}
     course = post(client, "/api/v1/hep-b-vaccinations/", body).json()
     url = f"/api/v1/hep-b-vaccinations/{course['id']}/answer/"
-    answer = {"offer": "accepted", "outcome_on": str(TODAY), "version": course["version"]}
+    answer = {"offer": "accepted", "outcome_on": str(today), "version": course["version"]}
     assert post(client, url, answer).json() == {"schedule": ["Choose the accelerated or the standard schedule."]}
     response = post(client, url, {**answer, "schedule": "standard"})
     assert response.status_code == 200, response.content
-    assert (response.json()["outcome_on"], response.json()["schedule"]) == (str(TODAY), "standard")
+    assert (response.json()["outcome_on"], response.json()["schedule"]) == (str(today), "standard")
     assert post(client, url, {**answer, "offer": "refused"}).status_code == 409
     doses = f"/api/v1/hep-b-vaccinations/{course['id']}/doses/"
     assert (
-        post(client, doses, {"dose_number": 1, "given_on": str(TODAY), "version": course["version"]}).status_code == 409
+        post(client, doses, {"dose_number": 1, "given_on": str(today), "version": course["version"]}).status_code == 409
     )
     client.force_login(keyworker)
     assert post(client, url, {**answer, "version": course["version"] + 1}).status_code == 403
 
 
-def test_api_answers_a_test_offer(client, worker, hr_episode):
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("already_immunised", "already_immunised"),
+        ("acquired_immunity", "acquired_immunity"),
+        # Published before the two were told apart; kept meaning what migration 0004 made of such rows.
+        ("not_appropriate", "already_immunised"),
+    ],
+)
+def test_api_records_which_kind_of_immunity(client, worker, hr_episode, today, sent, kept):
     client.force_login(worker)
-    body = {"person": hr_episode.person.pk, "kind": "hiv", "offered_on": str(TODAY), "accepted": None}
+    body = {"person": hr_episode.person.pk, "offer": sent, "offered_on": str(today)}
+    response = post(client, "/api/v1/hep-b-vaccinations/", body)
+    assert response.status_code == 201, response.content
+    assert (response.json()["offer"], response.json()["outcome_on"]) == (kept, str(today))
+    course = post(client, "/api/v1/hep-b-vaccinations/", {**body, "offer": "offered"}).json()
+    answer = {"offer": sent, "outcome_on": str(today), "version": course["version"]}
+    response = post(client, f"/api/v1/hep-b-vaccinations/{course['id']}/answer/", answer)
+    assert response.json()["offer"] == kept
+    assert post(client, "/api/v1/hep-b-vaccinations/", {**body, "offer": "immune"}).status_code == 400
+
+
+def test_api_answers_a_test_offer(client, worker, hr_episode, today):
+    client.force_login(worker)
+    body = {"person": hr_episode.person.pk, "kind": "hiv", "offered_on": str(today), "accepted": None}
     test = post(client, "/api/v1/bbv-tests/", body).json()
     url = f"/api/v1/bbv-tests/{test['id']}/answer/"
     response = post(client, url, {"accepted": False, "version": test["version"]})

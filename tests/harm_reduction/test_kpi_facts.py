@@ -7,7 +7,7 @@ import pytest
 from assessment.factories import AssessmentFactory
 from core.models import InjectingStatus
 from harm_reduction import services
-from harm_reduction.choices import BbvTestKind, HepBOffer, VaccinationSchedule
+from harm_reduction.choices import HEP_B_IMMUNE, BbvTestKind, HepBOffer, VaccinationSchedule
 from harm_reduction.models import HepBCourse
 from harm_reduction.selectors import episode_hep_kpi_facts
 from referrals.factories import EpisodeFactory
@@ -59,13 +59,13 @@ def test_first_dose_and_completion_by_the_period_end(worker, episode, course):
     assert episode_hep_kpi_facts([episode.pk], period_end=date(2026, 3, 9))[episode.pk]["first_dose_on"] is None
 
 
-def test_already_immune_leaves_the_hbo_population(worker, episode):
-    services.record_hep_b_offer(
-        actor=worker, person=episode.person, offer=HepBOffer.NOT_APPROPRIATE, offered_on=date(2026, 2, 1)
-    )
+@pytest.mark.parametrize("immune", HEP_B_IMMUNE)
+def test_already_immune_either_way_leaves_the_hbo_population(worker, episode, immune):
+    services.record_hep_b_offer(actor=worker, person=episode.person, offer=immune, offered_on=date(2026, 2, 1))
     facts = episode_hep_kpi_facts([episode.pk], period_end=MARCH_END)[episode.pk]
-    assert facts["already_immune"] is True
+    assert (facts["already_immune"], facts["hep_b_refused"], facts["hep_b_accepted"]) == (True, False, False)
     assert HepBCourse.objects.get().outcome_on == date(2026, 2, 1)
+    assert episode_hep_kpi_facts([episode.pk], period_end=date(2026, 1, 31))[episode.pk]["already_immune"] is False
 
 
 def test_injector_and_hep_c_offer(worker, episode):

@@ -4,6 +4,8 @@ it is re-run (6a), however much is recorded afterwards."""
 
 from datetime import date, timedelta
 
+import pytest
+
 from core.models import DischargeReason
 from harm_reduction import services
 from harm_reduction.choices import BbvResult, BbvTestKind, HepBOffer, VaccinationSchedule
@@ -49,6 +51,13 @@ def test_fields_for_several_episodes_in_four_queries(worker, episode, django_ass
     services.record_hep_b_dose(actor=worker, course=course, dose_number=3, given_on=today - timedelta(days=10))
     services.record_hep_b_dose(actor=worker, course=course, dose_number=4, given_on=today)
     assert fields(episode, today)["HEPBVAC"] == "C"
+
+
+@pytest.mark.parametrize(("offer", "code"), [(HepBOffer.ALREADY_IMMUNISED, "C"), (HepBOffer.ACQUIRED_IMMUNITY, "E")])
+def test_already_immunised_is_c_and_immune_after_infection_is_e(worker, episode, offer, code):
+    services.record_hep_b_offer(actor=worker, person=episode.person, offer=offer, offered_on=date(2026, 3, 2))
+    assert fields(episode, MARCH_END) == {"HEPBSTAT": code, "HEPBVAC": None, "HEPCSTAT": "D", "HEPCTSTD": "N"}
+    assert fields(episode, date(2026, 3, 1))["HEPBSTAT"] == "D"
 
 
 def test_doses_and_completion_after_the_period_end_leave_it_unchanged(worker, episode):
