@@ -1,6 +1,7 @@
 """The prescribing rules (specification 10.3-10.5). Every write goes through here: it checks the rule, writes,
 and audits. Views and the API only translate input and show `DomainError` messages."""
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -39,6 +40,8 @@ from recovery_plans.models import Modality, PlanVersion, VersionStatus
 from recovery_plans.services.modalities import start_modality
 from referrals.choices import TaskKind
 from referrals.models import Allocation, Person, Task
+
+logger = logging.getLogger(__name__)
 
 # A detox plan's setting and the modality intervention it delivers.
 DETOX_INTERVENTIONS = {
@@ -273,6 +276,7 @@ def prescribe(
     _planned_steps(prescription, planned_steps)
     if modality is not None and modality.started_on is None and starts_on <= timezone.localdate():
         # The first prescription is the modality's start (MODST), which stops its waiting clock for RX10 / DRR5.
+        # A script written ahead is started by the morning job on its first day (`record_modality_starts`).
         start_modality(modality=modality, started_on=starts_on, by=actor, expected_version=modality.version)
     audit.record(
         AuditAction.CREATE,
@@ -610,6 +614,52 @@ def refer_residential(
     )
     audit.record(AuditAction.CREATE, referral, actor=actor, details={"kind": kind, "funding_route": funding_route})
     return referral
+
+
+def record_modality_starts(*, today: date | None = None) -> int:
+    """Morning job: a script written ahead (on Friday, starting Monday) starts its modality (MODST) on the day it
+    begins, as `prescribe` does at once for a script starting today or earlier; the waiting clock already counts
+    the script's start, so RX10 / DRR5, the plan deadlines and the modality's own wait alert then agree. The
+    start is the date of the modality's first script, so a morning the job did not run still gets its own date;
+    a modality already started is skipped, so a second run changes nothing."""
+    today = today or timezone.localdate()
+    first_scripts: dict[int, Prescription] = {}
+    for prescription in (
+        Prescription.objects.filter(modality__isnull=False, modality__started_on__isnull=True, starts_on__lte=today)
+        .select_related("modality", "prescriber")
+        .order_by("modality_id", "starts_on", "pk")
+    ):
+        first_scripts.setdefault(prescription.modality_id, prescription)
+    started = 0
+    for prescription in first_scripts.values():
+        modality = prescription.modality
+        try:
+            with transaction.atomic():
+                # Recorded for the prescriber who wrote the script: the start is their clinical decision.
+                start_modality(
+                    modality=modality,
+                    started_on=prescription.starts_on,
+                    by=prescription.prescriber,
+                    expected_version=modality.version,
+                )
+                audit.record(
+                    AuditAction.CHANGE,
+                    modality,
+                    actor=None,
+                    details={
+                        "source": "modality_start_job",
+                        "prescription": prescription.pk,
+                        "started_on": prescription.starts_on.isoformat(),
+                    },
+                )
+        except (DomainError, PermissionDenied) as exc:
+            # The prescriber has since left, or the start clashes with dates recorded on the modality: one
+            # modality must not stop the others. It stays unstarted, so its wait alert brings it to the team,
+            # who record the start on the modality page.
+            logger.warning("Modality %s not started from prescription %s: %s", modality.pk, prescription.pk, exc)
+            continue
+        started += 1
+    return started
 
 
 def raise_prescribing_wait_tasks(*, today: date | None = None) -> int:

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.choices import AuditAction, Role
 from core.errors import DomainError
-from core.models import ModalityExitStatus, Substance
+from core.models import AuditEvent, ModalityExitStatus, Substance
 from prescribing import services
 from prescribing.choices import DetoxSetting, Regime, SampleType, TestResult
 from recovery_plans.factories import ModalityFactory
@@ -55,6 +56,15 @@ class TestPrescriptionModality:
         modality.refresh_from_db()
         assert modality.started_on is None
 
+    def test_a_script_starting_today_starts_the_modality_at_once_and_leaves_the_job_nothing(
+        self, episode, prescriber, methadone, pharmacy, assessed, today
+    ):
+        modality = ModalityFactory(episode=episode)
+        _prescribe(prescriber, episode, methadone, pharmacy, modality=modality, starts_on=today)
+        modality.refresh_from_db()
+        assert modality.started_on == today
+        assert services.record_modality_starts(today=today) == 0
+
     def test_a_psychosocial_modality_is_refused(self, episode, prescriber, methadone, pharmacy, assessed):
         talking = ModalityFactory(episode=episode, intervention=Intervention.objects.get(code="CBT"))
         with pytest.raises(DomainError, match="not a pharmacological modality") as error:
@@ -79,6 +89,85 @@ class TestPrescriptionModality:
         with pytest.raises(DomainError, match="before the referral") as error:
             _prescribe(prescriber, episode, methadone, pharmacy, modality=modality)
         assert error.value.field == "starts_on"
+
+
+class TestModalityStartJob:
+    """A script written ahead starts its modality on its first day, from the morning job."""
+
+    @pytest.fixture
+    def tomorrow(self, today):
+        return today + timedelta(days=1)
+
+    @pytest.fixture
+    def written_for_tomorrow(self, episode, prescriber, methadone, pharmacy, assessed, tomorrow):
+        modality = ModalityFactory(episode=episode)
+        _prescribe(prescriber, episode, methadone, pharmacy, modality=modality, starts_on=tomorrow)
+        return modality
+
+    @staticmethod
+    def _arrive(monkeypatch, day):
+        # The modality service refuses a start after the real today, so the clock moves with the job's day.
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+    def test_nothing_is_started_the_day_before(self, written_for_tomorrow, today):
+        assert services.record_modality_starts(today=today) == 0
+        written_for_tomorrow.refresh_from_db()
+        assert written_for_tomorrow.started_on is None
+
+    def test_the_first_day_starts_it_once_for_the_prescriber(
+        self, written_for_tomorrow, prescriber, tomorrow, monkeypatch
+    ):
+        self._arrive(monkeypatch, tomorrow)
+        assert services.record_modality_starts(today=tomorrow) == 1
+        assert services.record_modality_starts(today=tomorrow) == 0
+        written_for_tomorrow.refresh_from_db()
+        assert written_for_tomorrow.started_on == tomorrow
+        assert written_for_tomorrow.version == 2
+        events = AuditEvent.objects.filter(object_type="recovery_plans.Modality", action=AuditAction.CHANGE)
+        assert [(event.actor, event.details.get("source")) for event in events.order_by("pk")] == [
+            (prescriber, None),
+            (None, "modality_start_job"),
+        ]
+
+    def test_a_missed_morning_still_records_the_scripts_own_date(self, written_for_tomorrow, tomorrow, monkeypatch):
+        later = tomorrow + timedelta(days=2)
+        self._arrive(monkeypatch, later)
+        assert services.record_modality_starts(today=later) == 1
+        written_for_tomorrow.refresh_from_db()
+        assert written_for_tomorrow.started_on == tomorrow
+
+    def test_a_script_with_no_modality_starts_nothing(
+        self, episode, prescriber, methadone, pharmacy, assessed, tomorrow, monkeypatch
+    ):
+        unlinked = ModalityFactory(episode=episode)
+        _prescribe(prescriber, episode, methadone, pharmacy, starts_on=tomorrow)
+        self._arrive(monkeypatch, tomorrow)
+        assert services.record_modality_starts(today=tomorrow) == 0
+        unlinked.refresh_from_db()
+        assert unlinked.started_on is None
+
+    def test_a_start_the_prescriber_can_no_longer_record_is_left_for_the_team(
+        self,
+        written_for_tomorrow,
+        episode,
+        prescriber,
+        staff,
+        prescribing_team,
+        buprenorphine,
+        pharmacy,
+        tomorrow,
+        monkeypatch,
+    ):
+        # Two scripts start tomorrow; the prescriber of the first leaves today. The other modality still starts.
+        other = ModalityFactory(episode=episode)
+        colleague = staff(Role.PRESCRIBER, team=prescribing_team)
+        _prescribe(colleague, episode, buprenorphine, pharmacy, modality=other, starts_on=tomorrow)
+        type(prescriber).objects.filter(pk=prescriber.pk).update(is_active=False)
+        self._arrive(monkeypatch, tomorrow)
+        assert services.record_modality_starts(today=tomorrow) == 1
+        written_for_tomorrow.refresh_from_db()
+        other.refresh_from_db()
+        assert (written_for_tomorrow.started_on, other.started_on) == (None, tomorrow)
 
 
 class TestDetoxModality:

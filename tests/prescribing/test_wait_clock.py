@@ -65,10 +65,17 @@ class TestMorningTasks:
         PrescriptionFactory(clinical_assessment=assessment, starts_on=date(2026, 3, 20))
         assert services.raise_prescribing_wait_tasks(today=date(2026, 4, 1)) == 0
 
-    def test_the_celery_task_runs_every_morning(self, episode, allocation):
-        ModalityFactory(episode=episode, referred_on=timezone.localdate() - timedelta(days=40))
-        assert prescribing_wait_tasks.delay().get() == 1
-        assert prescribing_wait_tasks.delay().get() == 0
+    def test_the_celery_task_runs_every_morning(self, episode, allocation, prescriber):
+        today = timezone.localdate()
+        ModalityFactory(episode=episode, referred_on=today - timedelta(days=40))
+        # Written last week to start today: the job records the modality's start.
+        written_ahead = ModalityFactory(episode=episode, referred_on=today - timedelta(days=7))
+        assessment = ClinicalAssessmentFactory(episode=episode, prescriber=prescriber, assessed_on=today)
+        PrescriptionFactory(clinical_assessment=assessment, modality=written_ahead, starts_on=today)
+        assert prescribing_wait_tasks.delay().get() == {"modalities_started": 1, "wait_tasks": 1}
+        assert prescribing_wait_tasks.delay().get() == {"modalities_started": 0, "wait_tasks": 0}
+        written_ahead.refresh_from_db()
+        assert written_ahead.started_on == today
         assert "prescribing.prescribing_wait_tasks" in [entry["task"] for entry in BEAT_SCHEDULE.values()]
 
 
