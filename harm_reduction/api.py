@@ -41,20 +41,9 @@ class AttenderLinkSerializer(serializers.Serializer):
     person = serializers.IntegerField()
 
 
-class HepBOfferField(serializers.ChoiceField):
-    """The offer's answer. `not_appropriate` was published before the two kinds of immunity were told apart: it is
-    still taken, as `already_immunised`, the meaning migration 0004 gave the rows recorded with it."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=HepBOffer.choices, **kwargs)
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(HepBOffer.ALREADY_IMMUNISED if data == "not_appropriate" else data)
-
-
 class VaccinationCreateSerializer(serializers.Serializer):
     person = serializers.IntegerField()
-    offer = HepBOfferField()
+    offer = serializers.ChoiceField(choices=HepBOffer.choices)
     offered_on = serializers.DateField()
     schedule = serializers.ChoiceField(choices=VaccinationSchedule.choices, required=False, default="")
 
@@ -68,7 +57,7 @@ class VersionSerializer(serializers.Serializer):
 
 class VaccinationAnswerSerializer(serializers.Serializer):
     # The full choice set keeps one enum in the schema; the service refuses "offered" as an answer.
-    offer = HepBOfferField()
+    offer = serializers.ChoiceField(choices=HepBOffer.choices)
     outcome_on = serializers.DateField()
     schedule = serializers.ChoiceField(choices=VaccinationSchedule.choices, required=False, default="")
     version = serializers.IntegerField()
