@@ -77,6 +77,7 @@ class BbvOfferSerializer(serializers.Serializer):
 
 class BbvAnswerSerializer(serializers.Serializer):
     accepted = serializers.BooleanField()
+    answered_on = serializers.DateField()
     version = serializers.IntegerField()
 
 
@@ -295,6 +296,7 @@ class BbvTestSerializer(serializers.ModelSerializer):
             "kind",
             "offered_on",
             "accepted",
+            "answered_on",
             "tested_on",
             "result",
             "result_on",
@@ -329,7 +331,7 @@ class BbvTestViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOnl
     def answer(self, request, pk=None):
         data = _valid(BbvAnswerSerializer, request)
         test = services.record_bbv_answer(
-            actor=request.user, test=self.get_object(), accepted=data["accepted"], expected_version=data["version"]
+            actor=request.user, test=self.get_object(), expected_version=data.pop("version"), **data
         )
         return Response(BbvTestSerializer(test).data)
 

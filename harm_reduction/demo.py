@@ -208,6 +208,7 @@ def _tests_naloxone_outreach(context, episodes, worker):
                 kind=BbvTestKind.HEP_C_ANTIBODY if index % 3 else BbvTestKind.HIV,
                 offered_on=offered_on,
                 accepted=accepted,
+                answered_on=None if accepted is None else offered_on,
                 tested_on=offered_on if tested else None,
                 result=(BbvResult.POSITIVE if index % 9 == 2 else BbvResult.NEGATIVE) if tested else "",
                 result_on=offered_on + timedelta(days=7) if tested else None,

@@ -122,6 +122,7 @@ class BbvOfferForm(forms.Form):
 
 class BbvAnswerForm(VersionedForm):
     accepted = _radios(YES_NO_NOT_YET[:2], label="Did the person accept the test?")
+    answered_on = NhsDateField(label="Date of the answer")
 
     def clean_accepted(self):
         return ANSWER[self.cleaned_data["accepted"]]

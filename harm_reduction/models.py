@@ -3,7 +3,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from core.models import ReferenceCode, Sex
 from harm_reduction.choices import (
@@ -162,6 +162,9 @@ class BbvTest(models.Model):
     kind = models.CharField(max_length=20, choices=BbvTestKind.choices)
     offered_on = models.DateField()
     accepted = models.BooleanField(null=True, help_text="Empty until the person answers.")
+    # HEPCSTAT for a past period is the answer given by its end (domain.md 6a), so the answer keeps its own date:
+    # a test offered in March and accepted in April is still waiting for an answer in March's return.
+    answered_on = models.DateField(null=True, blank=True, help_text="When the person accepted or refused the test.")
     tested_on = models.DateField(null=True, blank=True)
     result = models.CharField(max_length=20, choices=BbvResult.choices, blank=True)
     result_on = models.DateField(null=True, blank=True)
@@ -176,6 +179,13 @@ class BbvTest(models.Model):
 
     class Meta:
         ordering = ["-offered_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted__isnull=True, answered_on__isnull=True)
+                | Q(accepted__isnull=False, answered_on__isnull=False, answered_on__gte=F("offered_on")),
+                name="bbv_test_answer_dated_on_or_after_offer",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} test offered {self.offered_on}"

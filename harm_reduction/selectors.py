@@ -113,10 +113,10 @@ def episode_bbv_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str |
     """HEPBSTAT, HEPBVAC, HEPCSTAT and HEPCTSTD for each episode as the return for the period ending `as_of` sends
     them. Every fact is taken by the episode's end or `as_of`, whichever is first, by its own date: an offer by
     `offered_on`, its answer by `outcome_on`, a dose by `given_on`, the course's completion by `completed_on`, a
-    test by `offered_on` and `tested_on`; so a past period's return is the same whenever it is re-run (domain.md
-    6 and 6a). The person's records count from whenever they were made: a vaccination before the episode still
-    counts. Codes are those of core.HepatitisBStatus, core.HepatitisBVaccination and core.HepatitisCStatus; None
-    means nothing to report. Four queries."""
+    test by `offered_on`, its answer by `answered_on` and its taking by `tested_on`; so a past period's return is
+    the same whenever it is re-run (domain.md 6 and 6a). The person's records count from whenever they were made:
+    a vaccination before the episode still counts. Codes are those of core.HepatitisBStatus,
+    core.HepatitisBVaccination and core.HepatitisCStatus; None means nothing to report. Four queries."""
     episodes = list(Episode.objects.filter(pk__in=episode_ids).values("pk", "person_id", "discharged_on"))
     person_ids = {episode["person_id"] for episode in episodes}
     courses = list(
@@ -129,7 +129,7 @@ def episode_bbv_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str |
     )
     tests = list(
         BbvTest.objects.filter(person_id__in=person_ids, kind__in=HEP_C_TESTS, offered_on__lte=as_of)
-        .values("person_id", "offered_on", "accepted", "tested_on")
+        .values("person_id", "offered_on", "accepted", "answered_on", "tested_on")
         .order_by("offered_on", "id")
     )
     given = {}
@@ -144,7 +144,7 @@ def episode_bbv_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str |
         fields[episode["pk"]] = {
             "HEPBSTAT": _hep_b_status(own_courses, until),
             "HEPBVAC": _hep_b_vaccination(own_courses, given, until),
-            "HEPCSTAT": _hep_c_status(own_tests),
+            "HEPCSTAT": _hep_c_status(own_tests, until),
             "HEPCTSTD": "Y" if any(t["tested_on"] and t["tested_on"] <= until for t in own_tests) else "N",
         }
     return fields
@@ -172,10 +172,11 @@ def _hep_b_vaccination(courses, given: dict[int, list[date]], until: date) -> st
     return str(min(doses, 3)) if doses else None
 
 
-def _hep_c_status(tests) -> str | None:
+def _hep_c_status(tests, until: date) -> str | None:
     if not tests:
         return "D"
-    answered = [t for t in tests if t["accepted"] is not None]
+    # As for hepatitis B: an offer still waiting for an answer on that day leaves the status to the last answered one.
+    answered = [t for t in tests if t["answered_on"] is not None and t["answered_on"] <= until]
     if not answered:
         return None
     return "A" if answered[-1]["accepted"] else "B"
@@ -240,7 +241,8 @@ def episode_hep_kpi_facts(episode_ids, *, period_end: date) -> dict[int, dict]:
     immunised or immune after infection by then: either leaves the HBO population), `hep_b_refused` /
     `hep_b_accepted` (the latest answer by then), `first_dose_on` and `completed_on` (of the accepted courses, by
     then), `injector` (the latest assessment started by then says current or previous injecting, INJSTAT C or P)
-    and `hep_c_offered` (a hepatitis C test offered by then).
+    and `hep_c_offered` (a hepatitis C test offered by then: HCV counts the offer, so neither the answer nor its
+    date matters).
     The person's records count whenever they were made: a vaccination before the episode still counts."""
     from assessment.models import Assessment
 

@@ -214,12 +214,18 @@ def _check_version(instance, expected_version: int | None, what: str) -> None:
         raise StaleEditError(what)
 
 
+def _check_answer_date(answered_on: date, offered_on: date, field: str) -> None:
+    """The returns count an answer from its date (domain.md 6a), so it must be a real one: not before the offer,
+    not in the future."""
+    _not_in_future(answered_on, field, "The date of the answer")
+    if answered_on < offered_on:
+        raise DomainError("The answer cannot come before the offer was made.", field=field)
+
+
 def _check_outcome(offer: str, schedule: str, offered_on: date, outcome_on: date) -> str:
     if offer == HepBOffer.ACCEPTED and schedule not in VaccinationSchedule.values:
         raise DomainError("Choose the accelerated or the standard schedule.", field="schedule")
-    _not_in_future(outcome_on, "outcome_on", "The date of the answer")
-    if outcome_on < offered_on:
-        raise DomainError("The answer cannot come before the offer was made.", field="outcome_on")
+    _check_answer_date(outcome_on, offered_on, "outcome_on")
     return schedule if offer == HepBOffer.ACCEPTED else ""
 
 
@@ -324,17 +330,27 @@ def record_hep_b_dose(
 
 
 @transaction.atomic
-def record_bbv_offer(*, actor, person, kind: str, offered_on: date, accepted: bool | None) -> BbvTest:
+def record_bbv_offer(
+    *, actor, person, kind: str, offered_on: date, accepted: bool | None, answered_on: date | None = None
+) -> BbvTest:
+    """A test offer: still waiting for an answer (`accepted` None), or answered at once (the answer is dated
+    `answered_on`, the offer date when not given)."""
     _require_worker(actor)
     if kind not in BbvTestKind.values:
         raise DomainError("Choose which test was offered.", field="kind")
     _not_in_future(offered_on, "offered_on", "The offer date")
+    if accepted is None:
+        answered_on = None
+    else:
+        answered_on = answered_on or offered_on
+        _check_answer_date(answered_on, offered_on, "answered_on")
     test = BbvTest.objects.create(
         person=person,
         episode=_open_episode(person),
         kind=kind,
         offered_on=offered_on,
         accepted=accepted,
+        answered_on=answered_on,
         recorded_by=actor,
     )
     audit.record(AuditAction.CREATE, test, actor=actor, details={"kind": kind, "accepted": accepted})
@@ -342,8 +358,11 @@ def record_bbv_offer(*, actor, person, kind: str, offered_on: date, accepted: bo
 
 
 @transaction.atomic
-def record_bbv_answer(*, actor, test: BbvTest, accepted: bool | None, expected_version: int | None) -> BbvTest:
-    """The person's answer to a test offer that was waiting for one."""
+def record_bbv_answer(
+    *, actor, test: BbvTest, accepted: bool | None, answered_on: date, expected_version: int | None
+) -> BbvTest:
+    """The person's answer to a test offer that was waiting for one, dated `answered_on`. An answered offer is not
+    answered again: a new offer is a new test."""
     _require_worker(actor)
     test = BbvTest.objects.select_for_update().get(pk=test.pk)
     _check_version(test, expected_version, "test")
@@ -352,10 +371,13 @@ def record_bbv_answer(*, actor, test: BbvTest, accepted: bool | None, expected_v
         raise DomainError(f"This offer was already {answer}. Record a new offer instead.", field="accepted")
     if accepted is None:
         raise DomainError("Choose whether the person accepted the test.", field="accepted")
-    test.accepted = accepted
+    _check_answer_date(answered_on, test.offered_on, "answered_on")
+    test.accepted, test.answered_on = accepted, answered_on
     test.version += 1
-    test.save(update_fields=["accepted", "version"])
-    audit.record(AuditAction.CHANGE, test, actor=actor, details={"accepted": accepted})
+    test.save(update_fields=["accepted", "answered_on", "version"])
+    audit.record(
+        AuditAction.CHANGE, test, actor=actor, details={"accepted": accepted, "answered_on": answered_on.isoformat()}
+    )
     return test
 
 

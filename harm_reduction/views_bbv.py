@@ -181,7 +181,15 @@ def bbv_answer(request, pk):
     def save(test, version, data):
         services.record_bbv_answer(actor=request.user, test=test, expected_version=version, **data)
 
-    return _test_form(request, pk, BbvAnswerForm, save, title="Answer to the test offer", submit="Save answer")
+    return _test_form(
+        request,
+        pk,
+        BbvAnswerForm,
+        save,
+        title="Answer to the test offer",
+        submit="Save answer",
+        initial={"answered_on": timezone.localdate()},
+    )
 
 
 @login_required

@@ -142,9 +142,19 @@ def test_api_answers_a_test_offer(client, worker, hr_episode, today):
     client.force_login(worker)
     body = {"person": hr_episode.person.pk, "kind": "hiv", "offered_on": str(today), "accepted": None}
     test = post(client, "/api/v1/bbv-tests/", body).json()
+    assert test["answered_on"] is None
     url = f"/api/v1/bbv-tests/{test['id']}/answer/"
-    response = post(client, url, {"accepted": False, "version": test["version"]})
-    assert response.json()["accepted"] is False
-    response = post(client, url, {"accepted": True, "version": test["version"] + 1})
+    assert post(client, url, {"accepted": False, "version": test["version"]}).json() == {
+        "answered_on": ["This field is required."]
+    }
+    tomorrow = {"accepted": False, "answered_on": str(today + timedelta(days=1)), "version": test["version"]}
+    assert post(client, url, tomorrow).json() == {"answered_on": ["The date of the answer cannot be in the future."]}
+    yesterday = {**tomorrow, "answered_on": str(today - timedelta(days=1))}
+    assert post(client, url, yesterday).json() == {"answered_on": ["The answer cannot come before the offer was made."]}
+    response = post(client, url, {**tomorrow, "answered_on": str(today)})
+    assert (response.json()["accepted"], response.json()["answered_on"]) == (False, str(today))
+    response = post(client, url, {"accepted": True, "answered_on": str(today), "version": test["version"] + 1})
     assert response.json() == {"accepted": ["This offer was already refused. Record a new offer instead."]}
     assert BbvTest.objects.get().accepted is False
+    offered_answered = post(client, "/api/v1/bbv-tests/", {**body, "accepted": True}).json()
+    assert offered_answered["answered_on"] == str(today)  # answered when offered: dated the offer

@@ -188,10 +188,11 @@ def test_test_offer_answer_result_and_referral(client, worker, person, parts, to
     test = BbvTest.objects.get()
     assert test.accepted is None
     answer = reverse("harm_reduction:bbv-test-answer", args=[test.pk])
-    assert errors(client.post(answer, {"version": test.version}))["accepted"]
-    assert client.post(answer, {"version": test.version, "accepted": "yes"}).status_code == 302
+    assert errors(client.post(answer, {"version": test.version, **parts("answered_on", today)}))["accepted"]
+    response = client.post(answer, {"version": test.version, "accepted": "yes", **parts("answered_on", today)})
+    assert response.status_code == 302
     test.refresh_from_db()
-    assert test.accepted is True
+    assert (test.accepted, test.answered_on) == (True, today)
 
     result = reverse("harm_reduction:bbv-test-result", args=[test.pk])
     body = {"version": test.version, "result": BbvResult.POSITIVE, **parts("result_on", today)}
@@ -214,6 +215,32 @@ def test_test_offer_answer_result_and_referral(client, worker, person, parts, to
     assert (
         "Referred with consent" in client.get(reverse("harm_reduction:person-bbv", args=[person.pk])).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (-11, "The answer cannot come before the offer was made."),
+        (1, "The date of the answer cannot be in the future."),
+    ],
+)
+def test_answer_to_a_test_offer_is_dated_and_the_date_is_checked(client, worker, person, parts, today, days, message):
+    test = services.record_bbv_offer(
+        actor=worker, person=person, kind=BbvTestKind.HIV, offered_on=today - timedelta(days=10), accepted=None
+    )
+    client.force_login(worker)
+    url = reverse("harm_reduction:bbv-test-answer", args=[test.pk])
+    assert client.get(url).context["form"]["answered_on"].value() == today
+    body = {"version": test.version, "accepted": "no"}
+    response = client.post(url, {**body, **parts("answered_on", today + timedelta(days=days))})
+    assert errors(response)["answered_on"] == [message]
+    test.refresh_from_db()
+    assert (test.accepted, test.answered_on) == (None, None)
+    assert client.post(url, {**body, **parts("answered_on", today - timedelta(days=3))}).status_code == 302
+    test.refresh_from_db()
+    assert (test.accepted, test.answered_on) == (False, today - timedelta(days=3))
+    page = client.get(reverse("harm_reduction:person-bbv", args=[person.pk])).content.decode()
+    assert f"Refused {today - timedelta(days=3):%-d %b %Y}" in page
 
 
 def test_result_of_a_refused_test_is_refused_on_the_result_field(client, worker, person, parts, today):

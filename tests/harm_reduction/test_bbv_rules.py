@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessment.factories import AssessmentFactory
@@ -186,3 +187,74 @@ def test_hep_c_test_is_due_for_everyone_who_has_ever_injected(worker, hr_episode
 def test_hep_c_test_is_due_when_the_assessment_says_previously_injected(worker, hr_episode):
     AssessmentFactory(episode=hr_episode, injecting_status=InjectingStatus.objects.get(code="P"))
     assert list(people_due_hep_c_offer(user=worker)) == [hr_episode.person]
+
+
+def test_a_test_offer_answered_at_once_is_dated_the_offer_unless_given(worker, episode, today):
+    offered_on = today - timedelta(days=5)
+    test = services.record_bbv_offer(
+        actor=worker, person=episode.person, kind=BbvTestKind.HIV, offered_on=offered_on, accepted=False
+    )
+    assert test.answered_on == offered_on
+    later = services.record_bbv_offer(
+        actor=worker,
+        person=episode.person,
+        kind=BbvTestKind.HIV,
+        offered_on=offered_on,
+        accepted=True,
+        answered_on=today,
+    )
+    assert later.answered_on == today
+    waiting = services.record_bbv_offer(
+        actor=worker, person=episode.person, kind=BbvTestKind.HIV, offered_on=offered_on, accepted=None
+    )
+    assert waiting.answered_on is None
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [(-6, "The answer cannot come before the offer was made."), (1, "The date of the answer cannot be in the future.")],
+)
+def test_an_answer_before_the_offer_or_in_the_future_is_refused(worker, episode, today, days, message):
+    offered_on = today - timedelta(days=5)
+    with pytest.raises(DomainError) as error:
+        services.record_bbv_offer(
+            actor=worker,
+            person=episode.person,
+            kind=BbvTestKind.HEP_C_ANTIBODY,
+            offered_on=offered_on,
+            accepted=True,
+            answered_on=today + timedelta(days=days),
+        )
+    assert (error.value.field, str(error.value)) == ("answered_on", message)
+    assert not BbvTest.objects.exists()
+    waiting = services.record_bbv_offer(
+        actor=worker, person=episode.person, kind=BbvTestKind.HEP_C_ANTIBODY, offered_on=offered_on, accepted=None
+    )
+    with pytest.raises(DomainError) as error:
+        services.record_bbv_answer(
+            actor=worker,
+            test=waiting,
+            accepted=False,
+            answered_on=today + timedelta(days=days),
+            expected_version=waiting.version,
+        )
+    assert (error.value.field, str(error.value)) == ("answered_on", message)
+    waiting.refresh_from_db()
+    assert (waiting.accepted, waiting.answered_on, waiting.version) == (None, None, 1)
+
+
+@pytest.mark.parametrize(
+    ("accepted", "answered_on"),
+    [(True, None), (None, date(2026, 3, 2)), (False, date(2026, 2, 28))],
+)
+def test_the_database_keeps_the_answer_and_its_date_together(worker, episode, accepted, answered_on):
+    # Rows written around the services (imports, the demo's bulk_create) cannot break the rule either.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BbvTest.objects.create(
+            person=episode.person,
+            kind=BbvTestKind.HIV,
+            offered_on=date(2026, 3, 1),
+            accepted=accepted,
+            answered_on=answered_on,
+            recorded_by=worker,
+        )

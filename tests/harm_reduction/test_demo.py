@@ -29,4 +29,5 @@ def test_demo_seeds_nsp_visits_vaccinations_tests_naloxone_and_outreach():
     answered = HepBCourse.objects.exclude(offer=HepBOffer.OFFERED)
     assert not answered.filter(outcome_on__isnull=True).exists()
     assert not HepBCourse.objects.filter(course_complete=True, completed_on__isnull=True).exists()
+    assert not BbvTest.objects.filter(accepted__isnull=False, answered_on__isnull=True).exists()
     assert OutreachContact.objects.filter(person__isnull=True).exists()

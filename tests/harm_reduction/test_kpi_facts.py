@@ -81,6 +81,25 @@ def test_injector_and_hep_c_offer(worker, episode):
     assert episode_hep_kpi_facts([episode.pk], period_end=JUNE_END)[episode.pk]["hep_c_offered"] is True
 
 
+@pytest.mark.parametrize("accepted", [True, False, None])
+def test_hcv_counts_the_offer_whatever_the_answer_and_whenever_it_comes(worker, episode, accepted):
+    # HCV (domain.md 5) counts a hepatitis C test offered, so an offer refused, or answered only after the period
+    # end, still counts from its own date.
+    test = services.record_bbv_offer(
+        actor=worker,
+        person=episode.person,
+        kind=BbvTestKind.HEP_C_ANTIBODY,
+        offered_on=date(2026, 3, 20),
+        accepted=None,
+    )
+    if accepted is not None:
+        services.record_bbv_answer(
+            actor=worker, test=test, accepted=accepted, answered_on=date(2026, 4, 2), expected_version=test.version
+        )
+    assert episode_hep_kpi_facts([episode.pk], period_end=MARCH_END)[episode.pk]["hep_c_offered"] is True
+    assert episode_hep_kpi_facts([episode.pk], period_end=date(2026, 3, 19))[episode.pk]["hep_c_offered"] is False
+
+
 def test_facts_take_four_queries_for_many_episodes(worker, episode, django_assert_num_queries):
     episodes = [episode, *EpisodeFactory.create_batch(6)]
     for other in episodes:

@@ -121,6 +121,44 @@ def test_a_test_after_the_period_end_leaves_it_unchanged(worker, episode):
     assert (fields(episode, APRIL_END)["HEPCSTAT"], fields(episode, APRIL_END)["HEPCTSTD"]) == ("A", "Y")
 
 
+def test_a_hep_c_answer_after_the_period_end_leaves_it_unchanged(worker, episode):
+    services.record_bbv_offer(
+        actor=worker,
+        person=episode.person,
+        kind=BbvTestKind.HEP_C_ANTIBODY,
+        offered_on=date(2026, 1, 12),
+        accepted=False,
+    )
+    waiting = services.record_bbv_offer(
+        actor=worker, person=episode.person, kind=BbvTestKind.HEP_C_PCR, offered_on=date(2026, 3, 20), accepted=None
+    )
+    march = fields(episode, MARCH_END)
+    assert march["HEPCSTAT"] == "B"  # the March offer was still waiting: the January refusal stands
+
+    services.record_bbv_answer(
+        actor=worker, test=waiting, accepted=True, answered_on=date(2026, 4, 2), expected_version=waiting.version
+    )
+    assert fields(episode, MARCH_END) == march
+    assert fields(episode, APRIL_END)["HEPCSTAT"] == "A"
+
+
+@pytest.mark.parametrize("accepted", [True, False])
+def test_a_first_hep_c_offer_waiting_at_the_period_end_has_nothing_to_report_whatever_the_later_answer(
+    worker, episode, accepted
+):
+    # Offered in March, answered in April: March's return sends neither D (it was offered) nor the April answer.
+    services.record_bbv_offer(
+        actor=worker,
+        person=episode.person,
+        kind=BbvTestKind.HEP_C_ANTIBODY,
+        offered_on=date(2026, 3, 30),
+        accepted=accepted,
+        answered_on=date(2026, 4, 1),
+    )
+    assert fields(episode, MARCH_END)["HEPCSTAT"] is None
+    assert fields(episode, APRIL_END)["HEPCSTAT"] == ("A" if accepted else "B")
+
+
 def test_taken_after_the_period_end_an_earlier_test_is_not_yet_tested(worker, episode):
     test = services.record_bbv_offer(
         actor=worker,
