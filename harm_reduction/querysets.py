@@ -3,7 +3,8 @@
 Harm reduction workers (and data admins) see every NSP and BBV record of the service, anonymous
 attenders included: they are the service's own NSP records. Anyone else sees a record only through the
 person it is linked to (`Person.objects.visible_to`), so an anonymous visit never shows on a person's
-record until the attender is linked. Commissioners see nothing.
+record until the attender is linked. Commissioners see nothing, and referrers none of it (they see the
+people they referred, not their treatment records).
 """
 
 from django.db import models

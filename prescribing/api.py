@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from core.api import AuditedReadMixin
 from core.models import Substance
-from prescribing import services
+from prescribing import selectors, services
 from prescribing.choices import (
     DetoxSetting,
     FundingRoute,
@@ -235,6 +235,9 @@ class _Scoped(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     related = ()
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user; it needs only the model
+            return self.model.objects.none()
+        selectors.require_permission(self.request.user, f"prescribing.view_{self.model._meta.model_name}")
         return self.model.objects.visible_to(self.request.user).select_related(*self.related).order_by("-pk")
 
 

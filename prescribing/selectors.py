@@ -2,9 +2,17 @@
 
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 
 from prescribing.models import DetoxPlan, DetoxStep, DrugTest, DrugTestResult, Prescription
+
+
+def require_permission(user, permission: str) -> None:
+    """Pages and API alike: staff whose role holds no prescribing permission (referrers, harm reduction) see
+    none of it, even for a person they can otherwise see."""
+    if not user.has_perm(permission):
+        raise PermissionDenied("You cannot see prescribing records.")
 
 
 def active_on(queryset, day: date):

@@ -39,13 +39,6 @@ def _require_prescriber(user):
         raise PermissionDenied("Only prescribers can use the clinic pages.")
 
 
-def _require_perm(user, permission: str):
-    """Read pages: staff whose role holds no prescribing permission (referrers, harm reduction) see none of it,
-    even for a person they can otherwise see."""
-    if not user.has_perm(permission):
-        raise PermissionDenied("You cannot see prescribing records.")
-
-
 @login_required
 def clinic(request):
     _require_prescriber(request.user)
@@ -57,7 +50,7 @@ def clinic(request):
 
 @login_required
 def person_history(request, pk):
-    _require_perm(request.user, "prescribing.view_prescription")
+    selectors.require_permission(request.user, "prescribing.view_prescription")
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     prescriptions = selectors.prescribing_history(person)
     tests = selectors.drug_tests(person)
@@ -193,7 +186,7 @@ def _form_page(request, form, person, title, submit):
 
 @login_required
 def drug_tests(request, episode_pk):
-    _require_perm(request.user, "prescribing.view_drugtest")
+    selectors.require_permission(request.user, "prescribing.view_drugtest")
     episode = _visible_episode(request, episode_pk)
     tests = selectors.episode_drug_tests(episode)
     audit.audit_view(request, episode, page="drug and alcohol tests")
@@ -212,7 +205,7 @@ def drug_tests(request, episode_pk):
 
 @login_required
 def drug_test_new(request, episode_pk):
-    _require_perm(request.user, "prescribing.add_drugtest")
+    selectors.require_permission(request.user, "prescribing.add_drugtest")
     episode = _visible_episode(request, episode_pk)
     form = DrugTestForm(request.POST or None, initial={"tested_on": timezone.localdate()}, episode=episode)
     if request.method == "POST" and form.is_valid():
@@ -232,7 +225,7 @@ def drug_test_new(request, episode_pk):
 
 @login_required
 def detox(request, episode_pk):
-    _require_perm(request.user, "prescribing.view_detoxplan")
+    selectors.require_permission(request.user, "prescribing.view_detoxplan")
     episode = _visible_episode(request, episode_pk)
     plans = selectors.detox_plans(episode)
     referrals = list(ResidentialReferral.objects.filter(episode=episode).select_related("recorded_by"))
@@ -319,7 +312,7 @@ def shared_care_end(request, pk):
 
 @login_required
 def safe_storage_new(request, pk):
-    _require_perm(request.user, "prescribing.add_safestorage")
+    selectors.require_permission(request.user, "prescribing.add_safestorage")
     person = get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
     form = SafeStorageForm(request.POST or None, initial={"offered_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

@@ -172,7 +172,7 @@ class PersonViewSet(
     serializer_class = PersonSerializer
 
     def get_queryset(self):
-        return Person.objects.visible_to(self.request.user).select_related("sex", "ethnicity")
+        return Person.objects.visible_to(self.request.user, as_referrer=True).select_related("sex", "ethnicity")
 
     @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer})
     def create(self, request, *args, **kwargs):
@@ -251,7 +251,7 @@ class ReferralViewSet(
         existing_match = data.pop("existing_match", None)
         with transaction.atomic():
             if person_id is not None:
-                person = get_object_or_404(Person.objects.visible_to(request.user), pk=person_id)
+                person = get_object_or_404(Person.objects.visible_to(request.user, as_referrer=True), pk=person_id)
             else:
                 new_person.pop("version", None)
                 confirmed = new_person.pop("confirm_new_person", False)

@@ -16,7 +16,7 @@ from referrals.choices import (
     TaskKind,
     Urgency,
 )
-from referrals.querysets import EpisodeQuerySet, PersonQuerySet, ScopedToPersonQuerySet
+from referrals.querysets import EpisodeQuerySet, PersonQuerySet, ReferralQuerySet, ScopedToPersonQuerySet
 
 User = settings.AUTH_USER_MODEL
 
@@ -198,7 +198,7 @@ class Referral(models.Model):
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
-    objects = ScopedToPersonQuerySet.as_manager()
+    objects = ReferralQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at"]

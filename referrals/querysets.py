@@ -4,7 +4,8 @@
 - keyworkers: their caseload (a current allocation as lead keyworker);
 - assessors and team managers, prescribers and harm reduction workers: people referred to their teams
   (`TeamInvolvement`, added by the services that route, allocate and refer);
-- referrers: the people whose referrals they recorded;
+- referrers: the people whose referrals they recorded, and those referrals: never the treatment records
+  hanging off them (domain.md section 1: a referrer sees the referral form and duplicate warnings);
 - anyone holding an open task for a person (a follow-up after discharge goes to the last keyworker, who no
   longer holds the episode but must reach the record to do it);
 - anyone: a record shared with them explicitly and not expired (guardian's direct foreign key table).
@@ -22,8 +23,9 @@ from core.visibility import scope_for
 TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
 
 
-def _visible_person_filter(user) -> Q | None:
-    """A Q on Person for the user's scope; None means everyone."""
+def _visible_person_filter(user, *, as_referrer: bool) -> Q | None:
+    """A Q on Person for the user's scope; None means everyone. `as_referrer` counts the people the user
+    referred, which only intake records (the person, their referrals) do."""
     from referrals.models import Allocation, PersonUserObjectPermission, Referral, Task, TeamInvolvement
 
     scope = scope_for(user)
@@ -45,14 +47,16 @@ def _visible_person_filter(user) -> Q | None:
         )
     if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
         rule |= Q(Exists(TeamInvolvement.objects.filter(person=person, team_id__in=scope.team_ids)))
-    if scope.has_role(Role.REFERRER):
+    if as_referrer and scope.has_role(Role.REFERRER):
         rule |= Q(Exists(Referral.objects.filter(person=person, created_by_id=scope.user_id)))
     return rule
 
 
 class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        rule = _visible_person_filter(user)
+    def visible_to(self, user, *, as_referrer: bool = False):
+        """`as_referrer=True` only on intake pages (the person's details, referrals, duplicate check): a
+        treatment page that starts from a person must not show it to the referrer who recorded it."""
+        rule = _visible_person_filter(user, as_referrer=as_referrer)
         queryset = self.filter(merged_into__isnull=True)
         return queryset if rule is None else queryset.filter(rule)
 
@@ -61,13 +65,20 @@ class ScopedToPersonQuerySet(models.QuerySet):
     """For any model that hangs off a person: subclasses set `person_lookup` (e.g. "episode__person")."""
 
     person_lookup = "person"
+    # Only intake records (referrals) are shown to the referrer who recorded them.
+    referrer_sees = False
 
     def visible_to(self, user):
         from referrals.models import Person
 
         if scope_for(user).sees_everything:
             return self.all()
-        return self.filter(**{f"{self.person_lookup}__in": Person.objects.visible_to(user)})
+        people = Person.objects.visible_to(user, as_referrer=self.referrer_sees)
+        return self.filter(**{f"{self.person_lookup}__in": people})
+
+
+class ReferralQuerySet(ScopedToPersonQuerySet):
+    referrer_sees = True
 
 
 class ScopedToEpisodeQuerySet(ScopedToPersonQuerySet):

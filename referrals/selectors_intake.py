@@ -36,7 +36,7 @@ def referral_queue(user, *, team=None):
 
 
 def person_for(user, pk):
-    people = Person.objects.visible_to(user).select_related("sex", "ethnicity")
+    people = Person.objects.visible_to(user, as_referrer=True).select_related("sex", "ethnicity")
     return get_object_or_404(people, pk=pk)
 
 

@@ -179,7 +179,7 @@ def person_merge(request, pk):
     keep = selectors.person_for(request.user, pk)
     form = MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        duplicate = Person.objects.visible_to(request.user).filter(
+        duplicate = Person.objects.visible_to(request.user, as_referrer=True).filter(
             client_id=form.cleaned_data["duplicate_client_id"].strip().upper()
         )
         duplicate = duplicate.first()

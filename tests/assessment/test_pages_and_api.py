@@ -246,12 +246,13 @@ def test_section_and_top_pages_by_persona(client, episode, persona, expected):
     assert client.get(reverse("assessment:top-new", kwargs={"episode_pk": episode.pk})).status_code == expected
 
 
-def test_a_referrer_who_sees_the_person_cannot_write_the_assessment(client, episode, staff):
+def test_the_referrer_who_recorded_the_referral_cannot_see_or_write_the_assessment(client, episode, staff):
+    # domain.md section 1: a referrer sees the referral form and duplicate warnings, not treatment records.
     referrer = staff(Role.REFERRER)
     episode.referral.created_by = referrer
     episode.referral.save()
     client.force_login(referrer)
     url = reverse("assessment:episode-assessment", kwargs={"episode_pk": episode.pk})
-    assert client.get(url).status_code == 200
-    assert client.post(url).status_code == 403
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
     assert not Assessment.objects.exists()

@@ -233,3 +233,10 @@ def test_a_test_by_api_links_to_the_goal_and_its_plan_version(episode, prescribe
 def test_new_endpoints_are_in_the_schema(prescriber):
     schema = api(prescriber).get("/api/v1/schema/").content.decode()
     assert "/api/v1/residential-referrals/" in schema
+
+
+@pytest.mark.parametrize("role", [Role.HARM_REDUCTION_WORKER, Role.REFERRER, Role.COMMISSIONER])
+def test_api_refuses_prescribing_records_to_roles_the_pages_refuse(client, staff, role):
+    client.force_login(staff(role))
+    for path in ("prescriptions", "clinical-assessments", "drug-tests", "detox-plans", "shared-care"):
+        assert client.get(f"/api/v1/{path}/").status_code == 403, path

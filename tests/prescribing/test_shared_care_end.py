@@ -216,7 +216,8 @@ class TestWhoMayEnd:
             {"version": transfer.version, "ended_on": today.isoformat(), "end_reason": REFERRED_BACK},
             format="json",
         )
-        assert response.status_code == 404
+        # Refused like the page: the role holds no prescribing permission, before any record is looked up.
+        assert response.status_code == 403
         with pytest.raises(PermissionDenied):
             _end(commissioner, transfer)
         assert SharedCareTransfer.objects.get().ended_on is None

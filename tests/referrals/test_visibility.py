@@ -82,3 +82,16 @@ def test_an_open_task_lets_its_holder_reach_the_person_until_it_is_done(allocati
     assert list(Person.objects.visible_to(former_keyworker)) == [person]
     Task.objects.filter(pk=task.pk).update(done_on=timezone.localdate())
     assert not Person.objects.visible_to(former_keyworker).exists()
+
+
+def test_a_referrer_sees_the_person_and_referral_they_recorded_but_no_treatment_record(allocation, staff):
+    from referrals.models import Episode, Referral
+
+    referrer = staff(Role.REFERRER)
+    Referral.objects.filter(pk=allocation.episode.referral_id).update(created_by=referrer)
+    person = allocation.episode.person
+    assert list(Person.objects.visible_to(referrer, as_referrer=True)) == [person]
+    assert list(Referral.objects.visible_to(referrer)) == [allocation.episode.referral]
+    # Treatment pages start from the person too, so the default leaves referrals out.
+    assert not Person.objects.visible_to(referrer).exists()
+    assert not Episode.objects.visible_to(referrer).exists()
