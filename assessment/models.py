@@ -202,6 +202,7 @@ class AssessmentSubstance(models.Model):
         ordering = ["rank"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "rank"], name="one_substance_per_rank"),
+            models.UniqueConstraint(fields=["assessment", "substance"], name="one_rank_per_substance"),
             models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=3), name="substance_rank_1_3"),
         ]
 

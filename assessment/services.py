@@ -112,14 +112,30 @@ def save_section(*, assessment, user, section: str, data: dict, expected_version
     return assessment
 
 
+def _earlier_row_title(index: int) -> str:
+    """An earlier row named as the form labels it (row 1 is the main substance, DRUG1)."""
+    return "the main substance (DRUG1)" if index == 0 else f"substance {index + 1} (DRUG{index + 1})"
+
+
 def _clean_substances(assessment, substances):
     rows = []
+    # A substance fills one rank: DRUG1-3 are three different problem substances, and a repeat would also
+    # count the same drug twice in the substance group (domain.md 4).
+    seen: dict[int, int] = {}
     for index, row in enumerate(substances):
         if not row or not row.get("substance"):
             continue
         rank = len(rows) + 1
         if rank > MAX_SUBSTANCES:
             raise DomainError("Record at most three substances.", field="substances")
+        substance = row["substance"]
+        if substance.pk in seen:
+            raise DomainError(
+                f"Substance {index + 1} (DRUG{index + 1}): {substance} is already recorded as "
+                f"{_earlier_row_title(seen[substance.pk])}. Choose a different substance or leave this one empty.",
+                field=f"substance_{index + 1}",
+            )
+        seen[substance.pk] = index
         item = AssessmentSubstance(assessment=assessment, rank=rank, **{k: row.get(k) for k in SUBSTANCE_FIELDS})
         item.amount = item.amount or ""
         item.age_first_use_declined = bool(item.age_first_use_declined)

@@ -138,6 +138,12 @@ class TriageSerializer(serializers.Serializer):
     triaged_on = serializers.DateField()
     advice_given = serializers.CharField(required=False, default="", allow_blank=True)
     signposted_to = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    presenting_substances = serializers.PrimaryKeyRelatedField(
+        queryset=Substance.objects.filter(active=True),
+        many=True,
+        required=False,
+        help_text="What triage found; replaces the referral's. Leave it out to keep them.",
+    )
     version = serializers.IntegerField(help_text="The referral version you read.")
 
 

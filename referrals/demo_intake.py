@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.bulk import copy_insert, reserve_ids
 from core.calendar import add_working_days
-from core.choices import Gender, TeamKind
+from core.choices import Gender, SubstanceGroup, TeamKind
 from core.models import Ethnicity, ReferralSource, Sex, Substance
 from referrals import nhs_number
 from referrals.choices import ContactMethod, ReferralStatus, Service, Urgency
@@ -67,6 +67,7 @@ def seed(context):
     ethnicities = list(Ethnicity.objects.filter(active=True))
     sources = list(ReferralSource.objects.filter(active=True))
     substances = list(Substance.objects.filter(active=True))
+    alcohol = next((substance for substance in substances if substance.group == SubstanceGroup.ALCOHOL), None)
     teams = {
         Service.ARM: next(t for t in context.teams.values() if t.kind == TeamKind.ARM),
         Service.ESAP: next(t for t in context.teams.values() if t.kind == TeamKind.ESAP),
@@ -92,6 +93,9 @@ def seed(context):
             received_on = today - timedelta(days=rng.randint(20, 900))
         young = rng.random() < 0.18
         age_days = rng.randint(14 * 365, 24 * 365) if young else rng.randint(26 * 365, 70 * 365)
+        if state == "signposted_tier_1_2":
+            # The tier 1/2 alcohol service takes adults only (SPEC 11).
+            age_days = max(age_days, 19 * 365)
         date_of_birth = received_on - timedelta(days=age_days)
         service = service_for(date_of_birth=date_of_birth, on=received_on)
         plans.append((state, received_on, date_of_birth, service))
@@ -178,9 +182,12 @@ def seed(context):
             )
         )
         involvements.append(TeamInvolvement(person_id=person_id, team=team, since=received_on, reason="referral"))
+        presenting = rng.sample(substances, k=min(len(substances), rng.randint(1, 2)))
+        if state == "signposted_tier_1_2" and alcohol is not None:
+            presenting = [alcohol]  # alcohol only, or the referral could not have been signposted there
         substance_links.extend(
             Referral.presenting_substances.through(referral_id=referral_id, substance_id=substance.pk)
-            for substance in rng.sample(substances, k=min(len(substances), rng.randint(1, 2)))
+            for substance in presenting
         )
         if state.startswith("awaiting_contact") and rng.random() < 0.5:
             attempts.append(

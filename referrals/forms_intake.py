@@ -101,6 +101,12 @@ class TriageForm(forms.Form):
         error_messages={"required": "Select the triage outcome"},
     )
     triaged_on = NhsDateField(label="Triage date")
+    presenting_substances = forms.ModelMultipleChoiceField(
+        queryset=Substance.objects.filter(active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the person uses, as found at triage. Tier 1/2 signposting is for alcohol only.",
+    )
     advice_given = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Needed for a brief intervention."
     )

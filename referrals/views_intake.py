@@ -161,7 +161,12 @@ def contact_new(request, pk):
 @login_required
 def referral_triage(request, pk):
     referral = selectors.referral_for(request.user, pk)
-    form = TriageForm(request.POST or None, initial={"triaged_on": timezone.localdate(), "version": referral.version})
+    initial = {
+        "triaged_on": timezone.localdate(),
+        "version": referral.version,
+        "presenting_substances": list(referral.presenting_substances.all()),
+    }
+    form = TriageForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

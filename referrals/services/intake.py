@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core import audit
 from core.calendar import add_working_days
-from core.choices import AuditAction, Role, TeamKind
+from core.choices import AuditAction, Role, SubstanceGroup, TeamKind
 from core.concurrency import save_if_unchanged
 from core.errors import DomainError
 from core.models import Team
@@ -25,6 +25,7 @@ TRIAGE_OUTCOMES = (
     ReferralStatus.ACCEPTED,
 )
 TIER_1_2_SERVICE = "Tier 1/2 alcohol service"
+TIER_1_2_MIN_AGE = 18
 INELIGIBLE_REASON = "Does not live in the city and is not registered with a city GP."
 SERVICE_TEAM_KIND = {Service.ARM: TeamKind.ARM, Service.ESAP: TeamKind.ESAP}
 
@@ -177,8 +178,12 @@ def referral_triage(
     expected_version: int,
     advice_given: str = "",
     signposted_to: str = "",
+    presenting_substances=None,
 ) -> Referral:
-    """Close with a brief intervention, signpost to tier 1/2, or accept into treatment (opens an episode)."""
+    """Close with a brief intervention, signpost to tier 1/2, or accept into treatment (opens an episode).
+
+    `presenting_substances`, when given, replaces the referral's with what triage found (None keeps them).
+    """
     if not actor.has_role(*TRIAGE_ROLES):
         raise DomainError("Only assessors and team managers triage referrals.", field="outcome")
     if outcome not in TRIAGE_OUTCOMES:
@@ -193,7 +198,9 @@ def referral_triage(
         raise DomainError("The triage date must not be in the future.", field="triaged_on")
     if outcome == ReferralStatus.BRIEF_INTERVENTION and not advice_given.strip():
         raise DomainError("Record the advice given in the brief intervention.", field="advice_given")
+    substances = list(referral.presenting_substances.all() if presenting_substances is None else presenting_substances)
     if outcome == ReferralStatus.SIGNPOSTED_TIER_1_2:
+        _check_tier_1_2(referral=referral, substances=substances, triaged_on=triaged_on)
         signposted_to = signposted_to.strip() or TIER_1_2_SERVICE
     else:
         signposted_to = referral.signposted_to
@@ -208,14 +215,42 @@ def referral_triage(
         fields=["status", "triaged_on", "triaged_by", "advice_given", "signposted_to"],
         what="referral",
     )
+    if presenting_substances is not None:
+        referral.presenting_substances.set(substances)
     episode = None
     if outcome == ReferralStatus.ACCEPTED:
         episode = _episode_open(referral=referral, opened_on=triaged_on)
     details = {"outcome": outcome, "triaged_on": triaged_on.isoformat()}
+    if presenting_substances is not None:
+        details["presenting_substances"] = sorted(substance.code for substance in substances)
     if episode is not None:
         details["episode_id"] = episode.episode_id
     audit.record(AuditAction.CHANGE, referral, actor=actor, details=details)
     return referral
+
+
+def _check_tier_1_2(*, referral: Referral, substances, triaged_on: date) -> None:
+    """The tier 1/2 alcohol service takes adults whose only problem substance is alcohol (SPEC 11)."""
+    if not substances:
+        raise DomainError(
+            "Tier 1/2 signposting is for alcohol only, and no presenting substance is recorded: "
+            "tick the substances the person uses, or choose another outcome.",
+            field="presenting_substances",
+        )
+    others = sorted(str(substance) for substance in substances if substance.group != SubstanceGroup.ALCOHOL)
+    if others:
+        raise DomainError(
+            f"Tier 1/2 signposting is for alcohol only, and this person also uses {', '.join(others)}: "
+            "choose a brief intervention or accept them into treatment.",
+            field="presenting_substances",
+        )
+    age = age_on(referral.person.date_of_birth, triaged_on)
+    if age < TIER_1_2_MIN_AGE:
+        raise DomainError(
+            f"This person is {age} on the triage date and the tier 1/2 alcohol service is for adults "
+            f"({TIER_1_2_MIN_AGE} and over): choose a brief intervention or accept them into treatment.",
+            field="outcome",
+        )
 
 
 def _open_episode_message(person: Person) -> str:

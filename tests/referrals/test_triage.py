@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.choices import Role
 from core.errors import DomainError, StaleEditError
-from core.models import DischargeReason
+from core.models import DischargeReason, Substance
 from referrals.choices import ReferralStatus
 from referrals.factories import EpisodeFactory, ReferralFactory
 from referrals.models import Episode
@@ -25,7 +25,10 @@ def assessor(staff, arm_team):
 
 @pytest.fixture
 def referral(arm_team):
-    return ReferralFactory(team=arm_team, received_on=RECEIVED, status=ReferralStatus.AWAITING_TRIAGE)
+    """Drinking only: the one kind of referral every outcome, tier 1/2 included, can close."""
+    referral = ReferralFactory(team=arm_team, received_on=RECEIVED, status=ReferralStatus.AWAITING_TRIAGE)
+    referral.presenting_substances.set([Substance.objects.get(code="7000")])
+    return referral
 
 
 def triage(actor, referral, outcome, **fields):
