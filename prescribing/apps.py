@@ -15,6 +15,7 @@ class PrescribingConfig(AppConfig):
 
     def ready(self):
         from prescribing import links, services, waits
+        from recovery_plans.services.modalities import register_start_evidence
         from referrals import caseload, discharge_checks, record_pages
 
         post_migrate.connect(_resync_role_permissions, sender=self, dispatch_uid="prescribing_role_permissions")
@@ -23,3 +24,5 @@ class PrescribingConfig(AppConfig):
         record_pages.register_episode_links(links.episode_links)
         # Discharge is refused while a GP still prescribes under shared care: the prescriber ends it first.
         discharge_checks.register(services.open_shared_care_names)
+        # A modality whose script has begun did start: it cannot be closed as never started.
+        register_start_evidence(services.modality_start_evidence)

@@ -466,6 +466,19 @@ def open_shared_care_names(episode) -> list[str]:
     ]
 
 
+def modality_start_evidence(modality, ended_on: date) -> str | None:
+    """A script linked to the modality that began by the day it is closed means the modality did start."""
+    script = (
+        Prescription.objects.filter(modality=modality, starts_on__lte=ended_on)
+        .select_related("medication")
+        .order_by("starts_on", "pk")
+        .first()
+    )
+    if script is None:
+        return None
+    return f"{script.medication} was prescribed for it from {script.starts_on:%-d %B %Y}."
+
+
 def _plan_version_for(episode, goal) -> PlanVersion | None:
     if goal is not None:
         if goal.plan_version.plan.episode_id != episode.pk:
@@ -662,9 +675,11 @@ def record_modality_starts(*, today: date | None = None) -> int:
     return started
 
 
+@transaction.atomic
 def raise_prescribing_wait_tasks(*, today: date | None = None) -> int:
     """Morning job: a task for each pharmacological modality still waiting after its 10 (DRR: 5) working-day
-    deadline, for the episode's keyworker; idempotent by source_key, so a modality raises one task ever."""
+    deadline, for the episode's keyworker; idempotent by source_key, so a modality raises one task ever. One
+    transaction, like every morning job: the tasks and their audit rows are written together or not at all."""
     today = today or timezone.localdate()
     late = [
         clock

@@ -10,8 +10,8 @@ none), and the planned start of a detox plan linked to it.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Min, OuterRef, Q, Subquery
-from django.db.models.functions import Least
+from django.db.models import Case, DateField, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from core.calendar import add_working_days
@@ -54,9 +54,57 @@ class Wait:
         return self.started_on is None or self.started_on > today
 
 
+def _drr_orders_clocking(*, linked: bool):
+    """DRR orders whose first prescribing modality is the outer modality (`OuterRef("pk")`), latest order first.
+
+    An order linked to an episode looks only at that episode's modalities; an order made for the person without
+    an episode looks at every episode of the person whose referral arrived on or before the order (domain.md 6b:
+    "made for the person on or after the referral"). Its clocked modality is the first pharmacological one
+    referred on or after the order date; ties go to the earlier start (an unstarted one last), then the lower id.
+    """
+    candidates = Modality.objects.filter(
+        modality_type__code=PHARMACOLOGICAL, referred_on__gte=OuterRef("order_date")
+    ).order_by("referred_on", F("started_on").asc(nulls_last=True), "pk")
+    if linked:
+        candidates = candidates.filter(episode=OuterRef("episode"))
+        orders = CommunityOrder.objects.filter(kind=OrderKind.DRR, episode=OuterRef("episode"))
+    else:
+        candidates = candidates.filter(
+            episode__person=OuterRef("person"), episode__referral__received_on__lte=OuterRef("order_date")
+        )
+        orders = CommunityOrder.objects.filter(
+            kind=OrderKind.DRR,
+            episode__isnull=True,
+            person=OuterRef("episode__person"),
+            order_date__gte=OuterRef("episode__referral__received_on"),
+        )
+    return (
+        orders.filter(order_date__lte=OuterRef("referred_on"))
+        .annotate(clocked_modality=Subquery(candidates.values("pk")[:1]))
+        .filter(clocked_modality=OuterRef("pk"))
+        .order_by("-order_date", "-pk")
+        .values("order_date")[:1]
+    )
+
+
 def with_clock(modalities):
-    """Annotate pharmacological modalities with `prescribing_started_on` and `drr_order_date` (subqueries, so
-    the whole list is still one query)."""
+    """The one prescribing-clock rule, as SQL annotations on a `Modality` queryset (so a list of any length is
+    still one query, with no Python loop). It keeps only pharmacological modalities (MODAL 94) and adds:
+
+    - `drr_order_date`: the date of the DRR community order that clocks this modality at 5 working days, or
+      null. A DRR order clocks exactly one prescribing modality: the first referred on or after the order date
+      (ties: the earlier start, then the lower id), among the modalities of the episode the order is linked to,
+      or, for an order made for the person without an episode, of the person's episodes whose referral arrived
+      on or before the order. Every other pharmacological modality has null here and runs on the 10-working-day
+      clock from its own referral (domain.md 6b, "DRR5 / RX10 start"). When one modality is first for two
+      orders, the later order clocks it.
+    - `prescribing_started_on`: when prescribing started (the earliest of the modality's start, MODST, the
+      episode's first prescription on or after the referral linked to this modality or to none, and the planned
+      start of a detox plan linked to it); null while waiting, and always null for a modality closed without a
+      start (withdrawn, or ended unplanned before it started), which counts in no waiting-time figure.
+
+    RX10 reads the rows with `drr_order_date` null, DRR5 the others; `clock_of` turns a row into its due date.
+    """
     first_prescription = (
         Prescription.objects.filter(episode=OuterRef("episode"), starts_on__gte=OuterRef("referred_on"))
         .filter(Q(modality=OuterRef("pk")) | Q(modality__isnull=True))
@@ -70,24 +118,16 @@ def with_clock(modalities):
         .annotate(first=Min("planned_start"))
         .values("first")
     )
-    drr_order = (
-        # The order behind this episode: linked to it, or made for the person since its referral arrived.
-        CommunityOrder.objects.filter(kind=OrderKind.DRR)
-        .filter(
-            Q(episode=OuterRef("episode"))
-            | Q(
-                episode__isnull=True,
-                person=OuterRef("episode__person"),
-                order_date__gte=OuterRef("episode__referral__received_on"),
-            )
-        )
-        .order_by("-order_date")
-        .values("order_date")[:1]
-    )
     return modalities.filter(modality_type__code=PHARMACOLOGICAL).annotate(
-        # PostgreSQL's LEAST skips NULLs: the earliest of whichever starts exist.
-        prescribing_started_on=Least("started_on", Subquery(first_prescription), Subquery(first_detox)),
-        drr_order_date=Subquery(drr_order),
+        prescribing_started_on=Case(
+            When(started_on__isnull=True, ended_on__isnull=False, then=Value(None, output_field=DateField())),
+            # PostgreSQL's LEAST skips NULLs: the earliest of whichever starts exist.
+            default=Least("started_on", Subquery(first_prescription), Subquery(first_detox)),
+            output_field=DateField(),
+        ),
+        drr_order_date=Coalesce(
+            Subquery(_drr_orders_clocking(linked=True)), Subquery(_drr_orders_clocking(linked=False))
+        ),
     )
 
 

@@ -55,6 +55,7 @@ class ModalitySerializer(serializers.ModelSerializer):
             "ended_on",
             "exit_status",
             "exit_status_code",
+            "end_reason",
             "referred_by",
             "version",
             "waiting_days",
@@ -124,6 +125,14 @@ class ModalityStartSerializer(ModalityVersionedSerializer):
 class ModalityEndSerializer(ModalityVersionedSerializer):
     ended_on = serializers.DateField(allow_null=True)
     exit_status = serializers.PrimaryKeyRelatedField(queryset=ModalityExitStatus.objects.filter(active=True))
+
+
+class ModalityCloseUnstartedSerializer(ModalityVersionedSerializer):
+    ended_on = serializers.DateField(help_text="The day the person declined, or the service closed it.")
+    exit_status = serializers.PrimaryKeyRelatedField(
+        queryset=ModalityExitStatus.objects.filter(active=True), help_text="Withdrawn (C) or unplanned (B)."
+    )
+    reason = serializers.CharField(help_text="Why the modality never started.")
 
 
 class ModalityReviewWriteSerializer(ModalityVersionedSerializer):
@@ -207,6 +216,22 @@ class ModalityViewSet(
             modality=self.get_object(),
             ended_on=data["ended_on"],
             exit_status=data["exit_status"],
+            by=request.user,
+            expected_version=data["version"],
+        )
+        return self._answer(modality)
+
+    @extend_schema(request=ModalityCloseUnstartedSerializer, responses=ModalitySerializer)
+    @action(detail=True, methods=["post"], url_path="close-unstarted")
+    def close_unstarted(self, request, pk=None):
+        """Close a modality that never started (declined, did not attend): withdrawn or unplanned, with the
+        date and the reason. It then counts in no waiting-time figure."""
+        data = self._validated(ModalityCloseUnstartedSerializer)
+        modality = services.close_unstarted_modality(
+            modality=self.get_object(),
+            ended_on=data["ended_on"],
+            exit_status=data["exit_status"],
+            reason=data["reason"],
             by=request.user,
             expected_version=data["version"],
         )

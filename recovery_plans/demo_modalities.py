@@ -4,7 +4,9 @@
   `context.today` (on track, amber, red), and about one open episode in eight waits 0-30 days.
 - Running modalities, some six months past their start or latest review (sub-intervention review overdue),
   others reviewed recently; some people also have an earlier modality ended with each exit status.
-- Discharged episodes: every modality ended on or before the discharge, exit statuses A, B and C in turn.
+- Discharged episodes: every modality ended on or before the discharge, exit statuses A, B and C in turn;
+  about one in six also has a modality the person declined, closed withdrawn (C) without a start, with the
+  reason (so the episode could be discharged, and the modality is in no waiting-time figure).
 
 No open pharmacological (94) modality is made: the prescribing demo, which runs after this one, owns the
 prescribing of open episodes and may add or link its own without finding a second one open. Bulk inserts
@@ -26,6 +28,8 @@ RECOVERY = ["PEER", "MUTUAL", "FAMILY", "HOUSING", "ETE"]
 ENDED_ONLY = ["PRESC", "CDETOX", "HDETOX"]  # pharmacological: only ever ended here (see above)
 NAMED_PROVIDERS = {"IPDETOX": ("Ocean Ward inpatient detox unit", "2"), "RESREHAB": ("Bridge House rehab", "8")}
 WAITING_SHARE = 0.12
+WITHDRAWN_SHARE = 1 / 6
+WITHDRAWN_REASONS = ["Declined the place after the assessment", "Did not attend any appointment offered"]
 NO_MODALITY_SHARE = 0.06
 
 
@@ -57,7 +61,7 @@ def seed(context):
     modalities, reviews = [], []
     ended_count = 0
 
-    def make(episode, code, referred_on, *, started_on=None, ended_on=None, offered_on=None):
+    def make(episode, code, referred_on, *, started_on=None, ended_on=None, offered_on=None, withdrawn_reason=""):
         nonlocal ended_count
         intervention = interventions[code]
         keyworker_id, holder_team_id = holders.get(episode.pk, (None, None))
@@ -70,7 +74,9 @@ def seed(context):
             team = next((t for t in delivery if t.pk == holder_team_id), delivery[episode.pk % len(delivery)])
             provider, setting_code = "", rng.choice(["6", "6", "7"]) if code in RECOVERY else "6"
         exit_status = None
-        if ended_on is not None:
+        if withdrawn_reason:
+            exit_status = exits[-1]
+        elif ended_on is not None:
             exit_status = exits[ended_count % len(exits)]
             ended_count += 1
         modality = Modality(
@@ -85,6 +91,7 @@ def seed(context):
             started_on=started_on,
             ended_on=ended_on,
             exit_status=exit_status,
+            end_reason=withdrawn_reason,
             referred_by=assessors.get(episode.team.kind, staff["assessor.arm"]),
         )
         modalities.append((modality, keyworker_id))
@@ -98,6 +105,11 @@ def seed(context):
                 started = min(referred + timedelta(days=rng.randint(0, 20)), episode.discharged_on)
                 ended = started + timedelta(days=rng.randint(0, (episode.discharged_on - started).days))
                 make(episode, code, referred, started_on=started, ended_on=ended, offered_on=started)
+            if rng.random() < WITHDRAWN_SHARE:
+                referred = min(opened + timedelta(days=rng.randint(0, 5)), episode.discharged_on)
+                closed = referred + timedelta(days=rng.randint(0, (episode.discharged_on - referred).days))
+                reason = rng.choice(WITHDRAWN_REASONS)
+                make(episode, rng.choice(TALKING), referred, ended_on=closed, withdrawn_reason=reason)
             continue
         if episode.pk in waits:
             make(episode, rng.choice(TALKING), today - timedelta(days=waits[episode.pk]))

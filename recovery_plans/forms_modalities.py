@@ -69,6 +69,24 @@ class EndForm(VersionedForm):
     )
 
 
+class CloseUnstartedForm(VersionedForm):
+    ended_on = NhsDateField(label="Date closed", help_text="The day the person declined, or the service closed it.")
+    exit_status = forms.ModelChoiceField(
+        # A planned exit (A) needs a start; a modality that never started is withdrawn or unplanned.
+        queryset=ModalityExitStatus.objects.filter(active=True, code__in=["B", "C"]),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Exit status",
+        error_messages={"required": "Choose withdrawn or unplanned"},
+    )
+    reason = forms.CharField(
+        label="Why it never started",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: declined the place, did not attend any appointment offered.",
+        error_messages={"required": "Say why the modality never started"},
+    )
+
+
 class ReviewForm(VersionedForm):
     reviewed_on = NhsDateField(label="Review date")
     notes = forms.CharField(

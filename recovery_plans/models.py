@@ -201,6 +201,9 @@ class Modality(models.Model):
     exit_status = models.ForeignKey(
         ModalityExitStatus, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    end_reason = models.TextField(
+        blank=True, help_text="Why a modality that never started was closed (declined, did not attend...)."
+    )
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
@@ -218,9 +221,17 @@ class Modality(models.Model):
                 condition=Q(first_offered_on__isnull=True) | Q(first_offered_on__gte=F("referred_on")),
                 name="modality_offer_after_referral",
             ),
+            # A modality that never started may still be closed (withdrawn or unplanned), on or after its
+            # referral and with the reason; one that started ends on or after its start.
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=False, ended_on__gte=F("started_on")),
-                name="modality_end_after_start",
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=False, ended_on__gte=F("started_on"))
+                | Q(started_on__isnull=True, ended_on__gte=F("referred_on")),
+                name="modality_end_after_start_or_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=False) | ~Q(end_reason=""),
+                name="modality_unstarted_end_has_reason",
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True, exit_status__isnull=True)
@@ -231,6 +242,11 @@ class Modality(models.Model):
 
     def __str__(self):
         return str(self.intervention)
+
+    @property
+    def closed_unstarted(self) -> bool:
+        """Withdrawn or ended unplanned before it ever started: in no waiting-time figure."""
+        return self.ended_on is not None and self.started_on is None
 
 
 class ModalityReviewQuerySet(ScopedToPersonQuerySet):

@@ -9,5 +9,6 @@ urlpatterns = [
     path("modalities/<int:pk>/offer/", views.modality_offer, name="modality-offer"),
     path("modalities/<int:pk>/start/", views.modality_start, name="modality-start"),
     path("modalities/<int:pk>/end/", views.modality_end, name="modality-end"),
+    path("modalities/<int:pk>/close/", views.modality_close_unstarted, name="modality-close-unstarted"),
     path("modalities/<int:pk>/review/", views.modality_review, name="modality-review"),
 ]

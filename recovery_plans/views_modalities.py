@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.forms import add_domain_error
 from recovery_plans import selectors_modalities as selectors
 from recovery_plans.forms_modalities import (
+    CloseUnstartedForm,
     EndForm,
     FirstOfferForm,
     ReferModalityForm,
@@ -155,6 +156,22 @@ def modality_end(request, pk):
         submit="Save end and exit status",
         allowed=services.may_record,
         save=lambda m, version, data: services.end_modality(
+            modality=m, by=request.user, expected_version=version, **data
+        ),
+    )
+
+
+@login_required
+def modality_close_unstarted(request, pk):
+    return _modality_form(
+        request,
+        pk,
+        form_class=CloseUnstartedForm,
+        initial=lambda m: {},
+        title="Close without a start",
+        submit="Close the modality",
+        allowed=services.may_record,
+        save=lambda m, version, data: services.close_unstarted_modality(
             modality=m, by=request.user, expected_version=version, **data
         ),
     )

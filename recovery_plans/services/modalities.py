@@ -187,6 +187,73 @@ def sub_intervention_review_due(modality: Modality, latest_review: date | None) 
     return (latest_review or modality.started_on) + timedelta(days=SUB_INTERVENTION_REVIEW_DAYS)
 
 
+WITHDRAWN = "C"
+UNPLANNED = "B"
+# Apps above this one (prescribing) register `evidence(modality, ended_on) -> str | None`: a reason to believe
+# the modality did start (a script began), so it cannot be closed as never started.
+START_EVIDENCE = []
+
+
+def register_start_evidence(check):
+    if check not in START_EVIDENCE:
+        START_EVIDENCE.append(check)
+    return check
+
+
+@transaction.atomic
+def close_unstarted_modality(
+    *, modality: Modality, ended_on: date | None, exit_status, reason: str, by, expected_version: int
+) -> Modality:
+    """A person who declines the modality or never attends: it is closed without a start, withdrawn (C) or
+    ended unplanned (B), with the date and the reason, so the episode can be discharged without recording a
+    start that never happened. It then counts in no waiting-time figure (W21, RTT, RX10, DRR5 read starts)."""
+    current = _locked(modality)
+    _check_may_record(by, current, "ended_on")
+    if current.started_on is not None:
+        raise DomainError(
+            f"This modality started on {current.started_on:%-d %B %Y}: end it with its end date and exit status "
+            "instead of closing it as never started.",
+            field="ended_on",
+        )
+    if ended_on is None:
+        raise DomainError("Enter the date the modality was closed.", field="ended_on")
+    if ended_on < current.referred_on:
+        raise DomainError(
+            f"The date closed cannot be before the referral ({current.referred_on:%-d %B %Y}).", field="ended_on"
+        )
+    if current.first_offered_on is not None and ended_on < current.first_offered_on:
+        raise DomainError(
+            f"The date closed cannot be before the first appointment offered ({current.first_offered_on:%-d %B %Y}).",
+            field="ended_on",
+        )
+    _not_future(ended_on, field="ended_on", what="date closed")
+    if exit_status is None or exit_status.code not in (WITHDRAWN, UNPLANNED):
+        raise DomainError(
+            "Choose withdrawn or unplanned: a planned exit needs a start.",
+            field="exit_status",
+        )
+    if not (reason or "").strip():
+        raise DomainError("Say why the modality never started, for example declined or did not attend.", field="reason")
+    for check in START_EVIDENCE:
+        if evidence := check(current, ended_on):
+            raise DomainError(f"{evidence} Record the start and end the modality instead.", field="ended_on")
+    current.ended_on = ended_on
+    current.exit_status = exit_status
+    current.end_reason = reason.strip()
+    save_if_unchanged(
+        current, expected_version=expected_version, fields=["ended_on", "exit_status", "end_reason"], what="modality"
+    )
+    # Its waiting alerts (this app's and prescribing's) have nothing left to wait for.
+    _close_tasks(keys=[wait_task_key(current.pk), f"prescribing_wait:{current.pk}"], by=by)
+    audit.record(
+        AuditAction.CHANGE,
+        current,
+        actor=by,
+        details={"ended_on": ended_on.isoformat(), "exit": exit_status.code, "never_started": True},
+    )
+    return current
+
+
 def open_modality_names(episode) -> list[str]:
     """Discharge check: the names of modalities not yet ended."""
     return [str(m) for m in episode.modalities.filter(ended_on__isnull=True).select_related("intervention")]

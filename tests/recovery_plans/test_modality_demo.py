@@ -29,6 +29,9 @@ def test_demo_has_clocks_of_every_colour_reviews_due_and_not_and_each_exit_statu
     )
     assert {3, 16, 23} <= set(featured)
     assert {m.exit_status.code for m in modalities if m.exit_status} == {"A", "B", "C"}
+    withdrawn = [m for m in modalities if m.closed_unstarted]
+    assert withdrawn
+    assert all(m.exit_status.code == "C" and m.end_reason and m.episode.discharged_on for m in withdrawn)
     running = [m for m in modalities if m.started_on and not m.ended_on]
     overdue = [m for m in running if sub_intervention_review_due(m, m.latest) < today]
     assert overdue
