@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate demo worker beat clean-data constraints
+.PHONY: install run test lint format migrate demo worker beat clean-data constraints backup restore
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed, found " + sys.version)'
@@ -45,6 +45,15 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=INFO --schedule=.data/celerybeat-schedule
+
+# A pg_dump of the whole database into backups/ (or FILE=...); `make restore FILE=...` loads one into an empty
+# database (for the embedded one: `make clean-data` first). docs/deployment.md, "Backups".
+backup: install
+	$(BIN)/python manage.py backup_database $(if $(FILE),--out $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=backups/recovery-record-YYYY-MM-DD.dump"; exit 2; }
+	$(BIN)/python manage.py restore_database $(FILE)
 
 # Stops the embedded PostgreSQL and removes its data (demo data included). The server is signalled
 # through its postmaster.pid (SIGINT is PostgreSQL's fast shutdown) rather than through pgserver, which
