@@ -19,6 +19,7 @@ from core.models import ReferralSource, Sex, Substance
 from referrals.choices import ContactMethod, Urgency
 from referrals.models import ContactAttempt, Person, Referral
 from referrals.services import intake, people
+from referrals.views_intake import audit_duplicate_check
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -32,12 +33,20 @@ class PersonWriteSerializer(serializers.ModelSerializer):
     nhs_number = serializers.CharField(max_length=14, required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, help_text="Required on update: the version you read.")
     confirm_new_person = serializers.BooleanField(
-        required=False, default=False, help_text="On create: this is not one of the likely duplicates found."
+        required=False,
+        default=False,
+        help_text="On create: this is none of the possible matches listed in `seen_matches`.",
+    )
+    seen_matches = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        default=list,
+        help_text="On create: the `match` of every possible match you were shown. A match not in it is asked about.",
     )
 
     class Meta:
         model = Person
-        fields = [*people.PERSON_FIELDS, "version", "confirm_new_person"]
+        fields = [*people.PERSON_FIELDS, "version", "confirm_new_person", "seen_matches"]
         # Uniqueness and dates are checked by the service, with messages a person can act on.
         validators = []
 
@@ -51,14 +60,13 @@ class DuplicateCheckSerializer(serializers.Serializer):
 
 
 class PossibleDuplicateSerializer(serializers.Serializer):
-    """Only what identifies a match: a duplicate the caller may not open is still shown."""
+    """What a referrer needs to decide, and no identity: the match may be someone they may not open."""
 
-    id = serializers.IntegerField(source="person.pk")
-    client_id = serializers.CharField(source="person.client_id")
-    given_name = serializers.CharField(source="person.given_name")
-    family_name = serializers.CharField(source="person.family_name")
-    date_of_birth = serializers.DateField(source="person.date_of_birth")
-    sex = serializers.CharField(source="person.sex.label")
+    match = serializers.CharField(
+        source="token", help_text="Send as `existing_match` to refer this person, or in `seen_matches`."
+    )
+    team = serializers.CharField(help_text="The team of the person's latest referral.")
+    date_of_birth = serializers.CharField(source="masked_date_of_birth", help_text="Day hidden: ** March 1985.")
     reasons = serializers.ListField(child=serializers.CharField())
 
 
@@ -109,8 +117,10 @@ class ReferralSerializer(serializers.ModelSerializer):
 class ReferralCreateSerializer(serializers.Serializer):
     person = serializers.IntegerField(required=False, help_text="An existing person you can see.")
     new_person = PersonWriteSerializer(required=False, help_text="Or a new person (the duplicate check runs).")
-    existing_match = serializers.IntegerField(
-        required=False, help_text="The ID of a likely duplicate reported for `new_person`: refer that person."
+    existing_match = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="The `match` of a possible match reported for `new_person`: refer that person.",
     )
     received_at = serializers.DateTimeField()
     source = serializers.PrimaryKeyRelatedField(queryset=ReferralSource.objects.filter(active=True))
@@ -147,24 +157,23 @@ class TriageSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The referral version you read.")
 
 
-def _duplicates_response(matches):
+def _duplicates_response(request, exc: people.PossibleDuplicates):
+    audit_duplicate_check(request, exc.matches)
     return Response(
         {
-            "person": ["This person may already be known. Refer one of the matches or confirm a new person."],
-            "matches": PossibleDuplicateSerializer(matches, many=True).data,
+            "person": [exc.message],
+            "matches": PossibleDuplicateSerializer(exc.matches, many=True).data,
         },
         status=status.HTTP_400_BAD_REQUEST,
     )
 
 
-def _find_duplicates(data: dict):
-    return people.person_find_duplicates(
-        given_name=data["given_name"],
-        family_name=data["family_name"],
-        date_of_birth=data["date_of_birth"],
-        sex=data["sex"],
-        nhs_number_value=data.get("nhs_number", ""),
-    )
+def _person_for(request, data: dict, *, existing_match: str = "") -> Person:
+    confirmed = data.pop("confirm_new_person", False)
+    seen = data.pop("seen_matches", [])
+    data.pop("version", None)
+    choice = existing_match or (people.NEW_PERSON if confirmed else "")
+    return people.person_for_new_referral(actor=request.user, data=data, choice=choice, seen=seen)
 
 
 class PersonViewSet(
@@ -186,12 +195,10 @@ class PersonViewSet(
             raise PermissionDenied
         serializer = PersonWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        matches = _find_duplicates(data)
-        if matches and not data.pop("confirm_new_person"):
-            return _duplicates_response(matches)
-        person = people.person_create(actor=request.user, data=data)
+        try:
+            person = _person_for(request, dict(serializer.validated_data))
+        except people.PossibleDuplicates as exc:
+            return _duplicates_response(request, exc)
         return Response(PersonSerializer(person).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer})
@@ -201,6 +208,7 @@ class PersonViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("confirm_new_person", None)
+        data.pop("seen_matches", None)
         if "version" not in data:
             raise DomainError("Send the version of the record you read.", field="version")
         expected = data.pop("version")
@@ -214,8 +222,15 @@ class PersonViewSet(
             raise PermissionDenied
         serializer = DuplicateCheckSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        matches = _find_duplicates(serializer.validated_data)
-        audit.audit_list_view(request, Person, len(matches), purpose="duplicate check")
+        data = serializer.validated_data
+        matches = people.person_find_duplicates(
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            sex=data["sex"],
+            nhs_number_value=data.get("nhs_number", ""),
+        )
+        audit_duplicate_check(request, matches)
         return Response(PossibleDuplicateSerializer(matches, many=True).data)
 
     @extend_schema(request=MergeSerializer, responses={200: PersonSerializer})
@@ -255,21 +270,15 @@ class ReferralViewSet(
         person_id = data.pop("person", None)
         new_person = data.pop("new_person", None)
         existing_match = data.pop("existing_match", None)
-        with transaction.atomic():
-            if person_id is not None:
-                person = get_object_or_404(Person.objects.visible_to(request.user, as_referrer=True), pk=person_id)
-            else:
-                new_person.pop("version", None)
-                confirmed = new_person.pop("confirm_new_person", False)
-                matches = _find_duplicates(new_person)
-                chosen = {m.person.pk: m.person for m in matches}
-                if existing_match is not None and existing_match in chosen:
-                    person = chosen[existing_match]
-                elif matches and not confirmed:
-                    return _duplicates_response(matches)
+        try:
+            with transaction.atomic():
+                if person_id is not None:
+                    person = get_object_or_404(Person.objects.visible_to(request.user, as_referrer=True), pk=person_id)
                 else:
-                    person = people.person_create(actor=request.user, data=new_person)
-            referral = intake.referral_create(actor=request.user, person=person, **data)
+                    person = _person_for(request, new_person, existing_match=existing_match or "")
+                referral = intake.referral_create(actor=request.user, person=person, **data)
+        except people.PossibleDuplicates as exc:
+            return _duplicates_response(request, exc)
         return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(methods=["get"], responses={200: ContactAttemptSerializer(many=True)})

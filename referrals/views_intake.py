@@ -26,7 +26,6 @@ from referrals.models import Person, Referral
 from referrals.services import intake, people
 
 QUEUE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.REFERRER, Role.DATA_ADMIN)
-NEW_PERSON = "new"
 # The soonest-due referrals come first, so the first page is the one that needs action.
 QUEUE_PAGE_SIZE = 50
 
@@ -38,46 +37,37 @@ def _require_role(user, *roles):
 
 @login_required
 def referral_new(request, person_pk=None):
-    """A new referral. For a new person, likely duplicates are shown and the referrer chooses."""
+    """A new referral. For a new person, possible matches are shown (reason, team, masked date of
+    birth, never the record) and the referrer chooses; a new person is created only past that question."""
     _require_role(request.user, *intake.REFERRING_ROLES)
     existing = selectors.person_for(request.user, person_pk) if person_pk else None
     person_form = None if existing else PersonForm(request.POST or None, prefix="person")
     referral_form = ReferralForm(request.POST or None, prefix="referral")
-    matches = []
+    context = {"person_form": person_form, "referral_form": referral_form, "person": existing}
     if request.method == "POST" and referral_form.is_valid() and (existing or person_form.is_valid()):
-        person = existing
-        choice = request.POST.get("person_choice", "")
-        if person is None:
-            data = person_form.cleaned_data
-            matches = people.person_find_duplicates(
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                date_of_birth=data["date_of_birth"],
-                sex=data["sex"],
-                nhs_number_value=data.get("nhs_number", ""),
-            )
-            chosen = {str(m.person.pk): m.person for m in matches}
-            if matches and choice != NEW_PERSON and choice not in chosen:
-                audit.audit_list_view(request, Person, len(matches), purpose="duplicate check")
-                return render(
-                    request,
-                    "referrals/intake/new_referral.html",
-                    {"person_form": person_form, "referral_form": referral_form, "matches": matches, "ask": True},
-                )
-            person = chosen.get(choice)
         try:
             with transaction.atomic():
-                if person is None:
-                    person = people.person_create(actor=request.user, data=person_form.cleaned_data)
+                person = existing or people.person_for_new_referral(
+                    actor=request.user,
+                    data=person_form.cleaned_data,
+                    choice=request.POST.get("person_choice", ""),
+                    seen=request.POST.getlist("seen_matches"),
+                )
                 intake.referral_create(actor=request.user, person=person, **referral_form.cleaned_data)
+        except people.PossibleDuplicates as exc:
+            audit_duplicate_check(request, exc.matches)
+            context.update(matches=exc.matches, ask=True, new_person=people.NEW_PERSON)
         except DomainError as exc:
             add_domain_error([f for f in (person_form, referral_form) if f is not None], exc)
         else:
             return redirect("referrals:person-detail", pk=person.pk)
-    return render(
-        request,
-        "referrals/intake/new_referral.html",
-        {"person_form": person_form, "referral_form": referral_form, "matches": matches, "person": existing},
+    return render(request, "referrals/intake/new_referral.html", context)
+
+
+def audit_duplicate_check(request, matches):
+    """Issue 15: a duplicate check is audited with the people it showed."""
+    audit.audit_list_view(
+        request, Person, len(matches), purpose="duplicate check", shown=[match.person.pk for match in matches]
     )
 
 

@@ -1,20 +1,35 @@
 """People: create and edit with checks, the duplicate check on every new person, and merge."""
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from difflib import SequenceMatcher
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db import IntegrityError, models, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core import audit
 from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
 from core.errors import DomainError
 from referrals import nhs_number
-from referrals.models import Episode, Person, PersonUserObjectPermission, TeamInvolvement
+from referrals.models import Episode, Person, PersonUserObjectPermission, Referral, TeamInvolvement
 
 # Fields a person's record is created and edited with; the rest are set by the service.
 PERSON_FIELDS = [
@@ -50,20 +65,55 @@ PERSON_FIELDS = [
     "veteran",
 ]
 
-# A close name alone (any date of birth) must be nearly the same name to be worth showing.
-CLOSE_NAME_SIMILARITY = 0.5
-NEAR_IDENTICAL_NAME_SIMILARITY = 0.8
-MAX_MATCHES = 10
+# Trigram likeness (pg_trgm `similarity`) of two surnames, letters only, from which a different
+# spelling counts as the same name: Smyth / Smith is 0.33, a random pair of surnames about 0.1.
+SIMILAR_NAME = 0.3
+# The same for given and family name together: Mary Reid / Mary Reed 0.54, Kate Smith / Anna Smith 0.38.
+SIMILAR_FULL_NAME = 0.45
+MATCH_SALT = "referrals.duplicate-match"
 
 # Rows that only link a person to a team or a worker: when both records hold the same link, the
 # duplicate's row adds nothing and is dropped on merge. Any other clash stops the merge.
 REDUNDANT_LINK_MODELS = (TeamInvolvement, PersonUserObjectPermission)
 
 
+class MatchReason(models.TextChoices):
+    NHS_NUMBER = "nhs_number", "Same NHS number"
+    SAME_NAME_AND_BIRTH = "same_name_and_birth", "Same name and date of birth"
+    INITIALS_BIRTH_SEX = "initials_birth_sex", "Same initials, date of birth and sex"
+    SIMILAR_NAME_SAME_BIRTH = "similar_name_same_birth", "Similar name, same date of birth"
+    SIMILAR_NAME_BIRTH_DIGIT = "similar_name_birth_digit", "Similar name, date of birth one digit different"
+    SIMILAR_NAME_BIRTH_SWAPPED = "similar_name_birth_swapped", "Similar name, day and month of birth swapped"
+
+
 @dataclass
 class PossibleDuplicate:
+    """A match as the referrer may see it: why, which team knows the person, and a masked birth date."""
+
     person: Person
     reasons: list[str] = field(default_factory=list)
+    likeness: float = 0.0
+    team: str = ""
+
+    @property
+    def token(self) -> str:
+        """Names this match in the answer without giving out the person's identifier."""
+        return match_token(self.person.pk)
+
+    @property
+    def masked_date_of_birth(self) -> str:
+        return f"** {self.person.date_of_birth:%B %Y}"
+
+
+class PossibleDuplicates(DomainError):
+    """A new person may already be known: the caller must ask which, and never create silently."""
+
+    def __init__(self, matches):
+        super().__init__(
+            "This person may already be known. Choose the same person, or confirm this is a new person.",
+            field="person_choice",
+        )
+        self.matches = matches
 
 
 def _clean(data: dict) -> dict:
@@ -112,58 +162,121 @@ def _validate(data: dict, *, person: Person | None = None) -> None:
             )
 
 
+def match_token(person_pk: int) -> str:
+    return salted_hmac(MATCH_SALT, str(person_pk)).hexdigest()[:20]
+
+
+def near_birth_dates(date_of_birth: date) -> dict[date, str]:
+    """The dates a reception worker may have typed for this one: one digit off, or day and month swapped.
+
+    Every digit of DDMMYYYY replaced by each other digit, keeping only real dates up to today. At most 73
+    dates, so the search stays on the date-of-birth index however common the surname is.
+    """
+    today = timezone.localdate()
+    typed = f"{date_of_birth:%d%m%Y}"
+    dates = {}
+    for position, digit in enumerate(typed):
+        for other in "0123456789":
+            if other == digit:
+                continue
+            text = f"{typed[:position]}{other}{typed[position + 1 :]}"
+            try:
+                candidate = date(int(text[4:]), int(text[2:4]), int(text[:2]))
+            except ValueError:
+                continue
+            if candidate <= today:
+                dates[candidate] = MatchReason.SIMILAR_NAME_BIRTH_DIGIT
+    try:
+        swapped = date_of_birth.replace(day=date_of_birth.month, month=date_of_birth.day)
+    except ValueError:
+        swapped = None
+    if swapped and swapped != date_of_birth and swapped <= today:
+        dates[swapped] = MatchReason.SIMILAR_NAME_BIRTH_SWAPPED
+    return dates
+
+
+def _letters(expression):
+    """Lower case, letters only: O'Brien and OBrien, Smith-Jones and Smith Jones read the same."""
+    return Func(Lower(expression), Value("[^[:alpha:]]+"), Value(""), Value("g"), function="regexp_replace")
+
+
+def _letters_of(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalpha())
+
+
 def person_find_duplicates(
     *, given_name: str, family_name: str, date_of_birth: date, sex, nhs_number_value: str = "", exclude=None
 ) -> list[PossibleDuplicate]:
-    """Likely matches for a new person: same NHS number; same initials, date of birth and sex; close names.
+    """Every current record that may be this person, most alike first. No cap: a missed match is a
+    second record of one person, with its own risk history.
 
-    Searches every current record, not just the ones the user may open: a duplicate the referrer
-    cannot see is still a duplicate. Callers show only what identifies the match.
+    - the same NHS number, whatever else differs;
+    - the same name and date of birth (letters only, any case);
+    - the same initials, date of birth and sex (the import's rule, domain.md section 6);
+    - a similar surname (trigram likeness at least SIMILAR_NAME, or the whole name at least
+      SIMILAR_FULL_NAME) and a given name with the same first letter or a similar one, born on the same
+      date, on a date one digit different or with day and month swapped.
+
+    Searches every current record, not just the ones the user may open: a duplicate the referrer cannot
+    see is still a duplicate. Callers show only what `PossibleDuplicate` offers, never the record.
     """
     number = nhs_number.normalise(nhs_number_value)
-    full_name = f"{given_name.strip()} {family_name.strip()}".lower()
-    # Narrow by indexed columns in SQL, then score names in Python (no database extension needed).
+    given, family = _letters_of(given_name), _letters_of(family_name)
+    sex_id = getattr(sex, "pk", sex)
+    near = near_birth_dates(date_of_birth)
+    initials = Q(given_name__istartswith=given_name.strip()[:1], family_name__istartswith=family_name.strip()[:1])
+    found_by = Q(date_of_birth=date_of_birth) | Q(date_of_birth__in=list(near))
+    if number:
+        found_by |= Q(nhs_number=number)
+    # A short surname respelt shares few trigrams (Reid / Reed 0.25), so the whole name may carry it.
+    similar_name = (Q(family_likeness__gte=SIMILAR_NAME) | Q(name_likeness__gte=SIMILAR_FULL_NAME)) & (
+        Q(given_likeness__gte=SIMILAR_NAME) | Q(given_name__istartswith=given_name.strip()[:1])
+    )
     candidates = (
-        Person.objects.filter(merged_into__isnull=True)
+        Person.objects.filter(found_by, merged_into__isnull=True)
+        .annotate(
+            family_likeness=TrigramSimilarity(_letters(F("family_name")), family),
+            given_likeness=TrigramSimilarity(_letters(F("given_name")), given),
+            name_likeness=TrigramSimilarity(
+                Concat(_letters(F("given_name")), Value(" "), _letters(F("family_name"))), f"{given} {family}"
+            ),
+        )
+        .annotate(similar_name=ExpressionWrapper(similar_name, output_field=BooleanField()))
         .filter(
             (Q(nhs_number=number) if number else Q(pk__in=[]))
-            | Q(date_of_birth=date_of_birth)
-            | Q(family_name__iexact=family_name.strip())
+            | Q(date_of_birth=date_of_birth, sex_id=sex_id) & initials
+            | Q(similar_name=True)
         )
-        .select_related("sex")
+        .annotate(
+            likeness=F("name_likeness")
+            + Case(When(date_of_birth=date_of_birth, then=Value(1.0)), default=Value(0.5), output_field=FloatField()),
+            team_name=Subquery(
+                Referral.objects.filter(person=OuterRef("pk")).order_by("-received_at").values("team__name")[:1]
+            ),
+        )
+        .order_by("-likeness", "id")
     )
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
-    scored = []
-    for person in candidates[:500]:
-        person.similarity = SequenceMatcher(
-            None, f"{person.given_name} {person.family_name}".lower(), full_name
-        ).ratio()
-        same_birth_initials = (
-            person.date_of_birth == date_of_birth
-            and person.sex_id == getattr(sex, "pk", sex)
-            and (person.initials == f"{given_name.strip()[:1]}{family_name.strip()[:1]}".upper())
-        )
-        if (
-            (number and person.nhs_number == number)
-            or same_birth_initials
-            or (person.date_of_birth == date_of_birth and person.similarity >= CLOSE_NAME_SIMILARITY)
-            or person.similarity >= NEAR_IDENTICAL_NAME_SIMILARITY
-        ):
-            scored.append(person)
-    scored.sort(key=lambda p: (-p.similarity, p.family_name, p.id))
     matches = []
-    for person in scored[:MAX_MATCHES]:
+    for person in candidates:
         reasons = []
         if number and person.nhs_number == number:
-            reasons.append("Same NHS number")
-        same_initials = person.initials == f"{given_name.strip()[:1]}{family_name.strip()[:1]}".upper()
-        if same_initials and person.date_of_birth == date_of_birth and person.sex_id == getattr(sex, "pk", sex):
-            reasons.append("Same initials, date of birth and sex")
-        if person.similarity >= CLOSE_NAME_SIMILARITY:
-            reasons.append("Similar name")
-        matches.append(PossibleDuplicate(person, reasons or ["Similar name"]))
+            reasons.append(MatchReason.NHS_NUMBER.label)
+        same_birth = person.date_of_birth == date_of_birth
+        if same_birth and _letters_of(person.family_name) == family and _letters_of(person.given_name) == given:
+            reasons.append(MatchReason.SAME_NAME_AND_BIRTH.label)
+        elif person.similar_name and (same_birth or person.date_of_birth in near):
+            kind = MatchReason.SIMILAR_NAME_SAME_BIRTH if same_birth else near[person.date_of_birth]
+            reasons.append(MatchReason(kind).label)
+        elif same_birth and person.sex_id == sex_id and person.initials == initials_of(given_name, family_name):
+            reasons.append(MatchReason.INITIALS_BIRTH_SEX.label)
+        matches.append(PossibleDuplicate(person, reasons, person.likeness, person.team_name or ""))
     return matches
+
+
+def initials_of(given_name: str, family_name: str) -> str:
+    return f"{given_name.strip()[:1]}{family_name.strip()[:1]}".upper()
 
 
 def _date_consent(data: dict, person: Person | None = None) -> dict:
@@ -188,6 +301,32 @@ def person_create(*, actor, data: dict) -> Person:
     Person.objects.filter(pk=person.pk).update(client_id=person.client_id)
     audit.record(AuditAction.CREATE, person, actor=actor, details={"client_id": person.client_id})
     return person
+
+
+NEW_PERSON = "new"
+
+
+@transaction.atomic
+def person_for_new_referral(*, actor, data: dict, choice: str = "", seen: Iterable[str] = ()) -> Person:
+    """The person a new referral is for: the match the referrer chose, or a new record once every
+    possible match has been shown to them and declined (`choice` NEW_PERSON, `seen` the tokens shown).
+
+    Raises PossibleDuplicates whenever a match was not shown yet, so a new person is never created
+    past a match, however the request was made.
+    """
+    matches = person_find_duplicates(
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        sex=data["sex"],
+        nhs_number_value=data.get("nhs_number", ""),
+    )
+    by_token = {match.token: match.person for match in matches}
+    if choice in by_token:
+        return by_token[choice]
+    if not matches or (choice == NEW_PERSON and set(by_token) <= set(seen)):
+        return person_create(actor=actor, data=data)
+    raise PossibleDuplicates(matches)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from core.models import AuditEvent, ReferralSource, Sex
 from referrals.choices import ReferralStatus, Service
 from referrals.factories import AllocationFactory, PersonFactory, ReferralFactory
 from referrals.models import Episode, Person, Referral
+from referrals.services.people import match_token
 
 pytestmark = pytest.mark.django_db
 
@@ -77,8 +78,12 @@ def test_create_person_reports_likely_duplicates_until_confirmed(staff):
     client = api(staff(Role.REFERRER))
     response = client.post(reverse("person-list"), new_person(), format="json")
     assert response.status_code == 400
-    assert len(response.json()["matches"]) == 1
+    [match] = response.json()["matches"]
     response = client.post(reverse("person-list"), new_person(confirm_new_person=True), format="json")
+    assert response.status_code == 400, "confirming without naming the matches seen is asked again"
+    response = client.post(
+        reverse("person-list"), new_person(confirm_new_person=True, seen_matches=[match["match"]]), format="json"
+    )
     assert response.status_code == 201
     assert response.json()["client_id"].startswith("C")
 
@@ -98,8 +103,13 @@ def test_duplicate_check_endpoint(staff):
         reverse("person-duplicate-check"), new_person(nhs_number="9434765919"), format="json"
     )
     assert response.status_code == 200
-    assert response.json()[0]["client_id"] == known.client_id
-    assert "Same NHS number" in response.json()[0]["reasons"]
+    [match] = response.json()
+    assert set(match) == {"match", "team", "date_of_birth", "reasons"}
+    assert match["match"] == match_token(known.pk)
+    assert match["date_of_birth"] == f"** {known.date_of_birth:%B %Y}"
+    assert "Same NHS number" in match["reasons"]
+    audited = AuditEvent.objects.get(action=AuditAction.VIEW, object_type="referrals.Person")
+    assert audited.details["shown"] == [known.pk]
 
 
 def test_update_person_with_version_and_stale_update_is_409(assessor, arm_team):
@@ -156,8 +166,14 @@ def test_create_referral_can_pick_a_reported_duplicate(staff, arm_team):
     )
     client = api(staff(Role.REFERRER))
     body = referral_body(new_person=new_person())
-    assert client.post(reverse("referral-list"), body, format="json").status_code == 400
-    response = client.post(reverse("referral-list"), {**body, "existing_match": known.pk}, format="json")
+    asked = client.post(reverse("referral-list"), body, format="json")
+    assert asked.status_code == 400
+    [match] = asked.json()["matches"]
+    assert (
+        client.post(reverse("referral-list"), {**body, "existing_match": str(known.pk)}, format="json").status_code
+        == 400
+    )
+    response = client.post(reverse("referral-list"), {**body, "existing_match": match["match"]}, format="json")
     assert response.status_code == 201
     assert Referral.objects.get().person == known
 

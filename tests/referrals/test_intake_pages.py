@@ -15,6 +15,7 @@ from core.models import ReferralSource, Sex
 from referrals.choices import ReferralStatus, TaskKind
 from referrals.factories import AllocationFactory, EpisodeFactory, PersonFactory, ReferralFactory
 from referrals.models import ContactAttempt, Episode, Person, Referral, Task
+from referrals.services.people import match_token
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,11 @@ def test_new_referral_shows_likely_duplicates_and_saves_nothing_until_the_referr
     response = signed_in(client, staff(Role.REFERRER)).post(reverse("referrals:referral-new"), new_referral_post())
     assert response.status_code == 200
     assert "This person may already be known" in response.text
-    assert known.client_id in response.text
+    assert "** February 1980" in response.text
+    assert "Same name and date of birth" in response.text
+    # Issue 15: the referrer decides on the reason, the team and a masked date of birth, never the record.
+    for identity in (known.client_id, "3 February 1980", str(known.pk)):
+        assert identity not in response.text
     assert not Referral.objects.exists()
 
 
@@ -77,20 +82,34 @@ def test_choosing_the_existing_person_refers_them(client, staff, arm_team):
         given_name="Robin", family_name="Hartley", date_of_birth=date(1980, 2, 3), sex=Sex.objects.get(code="F")
     )
     signed_in(client, staff(Role.REFERRER)).post(
-        reverse("referrals:referral-new"), new_referral_post(person_choice=str(known.pk))
+        reverse("referrals:referral-new"), new_referral_post(person_choice=match_token(known.pk))
     )
     assert Person.objects.count() == 1
     assert Referral.objects.get().person == known
 
 
-def test_confirming_a_new_person_creates_them(client, staff, arm_team):
-    PersonFactory(
+def test_confirming_a_new_person_after_seeing_every_match_creates_them(client, staff, arm_team):
+    known = PersonFactory(
         given_name="Robin", family_name="Hartley", date_of_birth=date(1980, 2, 3), sex=Sex.objects.get(code="F")
     )
     signed_in(client, staff(Role.REFERRER)).post(
-        reverse("referrals:referral-new"), new_referral_post(person_choice="new")
+        reverse("referrals:referral-new"), new_referral_post(person_choice="new", seen_matches=[match_token(known.pk)])
     )
     assert Person.objects.count() == 2
+
+
+def test_a_new_person_is_asked_about_again_when_a_match_was_not_shown(client, staff, arm_team):
+    shown = PersonFactory(
+        given_name="Robin", family_name="Hartley", date_of_birth=date(1980, 2, 3), sex=Sex.objects.get(code="F")
+    )
+    PersonFactory(given_name="Robyn", family_name="Hartly", date_of_birth=date(1980, 3, 2))
+    response = signed_in(client, staff(Role.REFERRER)).post(
+        reverse("referrals:referral-new"), new_referral_post(person_choice="new", seen_matches=[match_token(shown.pk)])
+    )
+    assert response.status_code == 200
+    assert "Similar name, day and month of birth swapped" in response.text
+    assert Person.objects.count() == 2
+    assert not Referral.objects.exists()
 
 
 def test_choosing_a_person_who_was_not_a_match_is_not_possible(client, staff, arm_team):
