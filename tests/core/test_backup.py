@@ -50,7 +50,7 @@ def scratch_database():
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_backup_restored_into_an_empty_database_has_every_row_and_the_same_audit_trail(tmp_path, scratch_database):
     keyworker = make_staff(Role.KEYWORKER, username="kw.backup")
     audit.record("view", keyworker, actor=keyworker, details={"why": "backup test"})
@@ -64,7 +64,7 @@ def test_a_backup_restored_into_an_empty_database_has_every_row_and_the_same_aud
     assert counts["core_auditevent"] >= 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_refuses_a_database_that_already_has_tables(tmp_path):
     dump = database_backup(out=tmp_path / "backup.dump")
     with pytest.raises(DomainError, match="restore only into an empty database"):
@@ -77,7 +77,7 @@ def test_restore_names_a_missing_file(tmp_path):
         database_restore(dump=tmp_path / "missing.dump")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_backup_command_audits_the_export(tmp_path):
     call_command("backup_database", out=tmp_path / "b.dump")
     assert AuditEvent.objects.filter(action="export", object_type="database backup").exists()
