@@ -282,6 +282,11 @@ class Top(TopBase):
     top_date = models.DateField("TOP date")
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A transfer-of-care import keeps the old provider's TOPID verbatim (domain.md 6b); the return writes it
+    # instead of the id. TOPs recorded here have none.
+    external_id = models.CharField(
+        "TOPID from a transfer file", max_length=20, null=True, blank=True, unique=True, editable=False
+    )
 
     objects = TopQuerySet.as_manager()
 

@@ -182,6 +182,12 @@ def missing_fields(assessment) -> list[str]:
     return missing
 
 
+def check_completion_date(*, opened_on: datetime.date, completed_on: datetime.date) -> None:
+    """An assessment completes on or after its episode opened (pages and the transfer-of-care import alike)."""
+    if completed_on < opened_on:
+        raise DomainError("The completion date cannot be before the episode opened.", field="completed_on")
+
+
 @transaction.atomic
 def complete_assessment(*, assessment, user, expected_version: int, on: datetime.date | None = None) -> Assessment:
     """Complete the assessment: every required field filled or explicitly declined / not known."""
@@ -189,8 +195,7 @@ def complete_assessment(*, assessment, user, expected_version: int, on: datetime
     if assessment.completed_on:
         raise DomainError("This assessment is already complete.", field="completed_on")
     on = on or timezone.localdate()
-    if on < assessment.episode.opened_on:
-        raise DomainError("The completion date cannot be before the episode opened.", field="completed_on")
+    check_completion_date(opened_on=assessment.episode.opened_on, completed_on=on)
     if on > timezone.localdate():
         raise DomainError("The completion date cannot be in the future.", field="completed_on")
     missing = missing_fields(assessment)
@@ -318,6 +323,19 @@ TOP_INPUT_FIELDS = (
 )
 
 
+def check_top_date(
+    *, opened_on: datetime.date, discharged_on: datetime.date | None, stage_code: str, top_date: datetime.date
+) -> None:
+    """A TOP falls within its episode; only a post-exit TOP comes after the discharge."""
+    if top_date < opened_on:
+        raise DomainError(f"The TOP date cannot be before the episode opened ({opened_on:%d %B %Y}).", field="top_date")
+    if discharged_on and top_date > discharged_on and stage_code != POST_EXIT:
+        raise DomainError(
+            f"The TOP date cannot be after the episode was discharged ({discharged_on:%d %B %Y}).",
+            field="top_date",
+        )
+
+
 @transaction.atomic
 def record_top(*, episode, user, stage, top_date: datetime.date, values: dict) -> Top:
     """Record a TOP. `values` holds the weekly columns (0-7), the ratings (0-20) and the yes/no items."""
@@ -328,15 +346,9 @@ def record_top(*, episode, user, stage, top_date: datetime.date, values: dict) -
             raise DomainError("Choose the TOP stage.", field="stage")
     if top_date is None:
         raise DomainError("Enter the TOP date.", field="top_date")
-    if top_date < episode.opened_on:
-        raise DomainError(
-            f"The TOP date cannot be before the episode opened ({episode.opened_on:%d %B %Y}).", field="top_date"
-        )
-    if episode.discharged_on and top_date > episode.discharged_on and stage.code != POST_EXIT:
-        raise DomainError(
-            f"The TOP date cannot be after the episode was discharged ({episode.discharged_on:%d %B %Y}).",
-            field="top_date",
-        )
+    check_top_date(
+        opened_on=episode.opened_on, discharged_on=episode.discharged_on, stage_code=stage.code, top_date=top_date
+    )
     if top_date > timezone.localdate():
         raise DomainError("The TOP date cannot be in the future.", field="top_date")
     # Lock the episode so two start TOPs saved at once cannot both pass the check.

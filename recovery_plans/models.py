@@ -205,6 +205,11 @@ class Modality(models.Model):
         blank=True, help_text="Why a modality that never started was closed (declined, did not attend...)."
     )
     referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A transfer-of-care import keeps the old provider's MODID verbatim (domain.md 6b); the return writes it
+    # instead of the id. Modalities recorded here have none.
+    external_id = models.CharField(
+        "MODID from a transfer file", max_length=20, null=True, blank=True, unique=True, editable=False
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = EpisodeScoped.as_manager()

@@ -58,6 +58,43 @@ def _close_tasks(*, keys: list[str] | None = None, prefix: str | None = None, by
     tasks.update(done_on=timezone.localdate(), done_by=by)
 
 
+# The date-order rules of a modality, as pure functions: the pages (through the services below) and the
+# transfer-of-care import (reporting.returns.validate) judge dates by the same rule.
+
+
+def check_referral_date(*, opened_on: date, referred_on: date) -> None:
+    if referred_on < opened_on:
+        raise DomainError("The referral date cannot be before the episode opened.", field="referred_on")
+
+
+def check_first_offer_date(*, referred_on: date, started_on: date | None, offered_on: date) -> None:
+    if offered_on < referred_on:
+        raise DomainError("The first appointment offered cannot be before the referral.", field="first_offered_on")
+    if started_on is not None and offered_on > started_on:
+        raise DomainError("The first appointment offered cannot be after the start date.", field="first_offered_on")
+
+
+def check_start_date(*, referred_on: date, first_offered_on: date | None, started_on: date) -> None:
+    if started_on < referred_on:
+        raise DomainError("The start date cannot be before the referral date.", field="started_on")
+    if first_offered_on is not None and started_on < first_offered_on:
+        raise DomainError("The start date cannot be before the first appointment offered.", field="started_on")
+
+
+def check_end_date(*, started_on: date | None, ended_on: date) -> None:
+    if started_on is None:
+        raise DomainError("The modality has not started, so it cannot end. Record the start first.", field="ended_on")
+    if ended_on < started_on:
+        raise DomainError("The end date cannot be before the start date.", field="ended_on")
+
+
+def check_review_date(*, started_on: date | None, ended_on: date | None, reviewed_on: date) -> None:
+    if started_on is None or reviewed_on < started_on:
+        raise DomainError("A review must be on or after the modality started.", field="reviewed_on")
+    if ended_on is not None and reviewed_on > ended_on:
+        raise DomainError("A review cannot be after the modality ended.", field="reviewed_on")
+
+
 @transaction.atomic
 def refer_modality(
     *, episode, intervention: Intervention, setting, referred_on: date, by, provider_team=None, provider: str = ""
@@ -68,8 +105,7 @@ def refer_modality(
         raise DomainError("This episode has been discharged: a modality cannot be added to it.", field="episode")
     if not intervention.active:
         raise DomainError("This intervention is no longer offered. Choose another.", field="intervention")
-    if referred_on < episode.opened_on:
-        raise DomainError("The referral date cannot be before the episode opened.", field="referred_on")
+    check_referral_date(opened_on=episode.opened_on, referred_on=referred_on)
     _not_future(referred_on, field="referred_on", what="referral date")
     modality = Modality.objects.create(
         episode=episode,
@@ -105,10 +141,7 @@ def _check_may_record(by, current: Modality, field: str) -> None:
 def record_first_offer(*, modality: Modality, offered_on: date, by, expected_version: int) -> Modality:
     current = _locked(modality)
     _check_may_record(by, current, "first_offered_on")
-    if offered_on < current.referred_on:
-        raise DomainError("The first appointment offered cannot be before the referral.", field="first_offered_on")
-    if current.started_on is not None and offered_on > current.started_on:
-        raise DomainError("The first appointment offered cannot be after the start date.", field="first_offered_on")
+    check_first_offer_date(referred_on=current.referred_on, started_on=current.started_on, offered_on=offered_on)
     _not_future(offered_on, field="first_offered_on", what="date the first appointment was offered")
     current.first_offered_on = offered_on
     save_if_unchanged(current, expected_version=expected_version, fields=["first_offered_on"], what="modality")
@@ -122,10 +155,7 @@ def start_modality(*, modality: Modality, started_on: date, by, expected_version
     _check_may_record(by, current, "started_on")
     if current.episode.discharged_on is not None:
         raise DomainError("This episode has been discharged: the modality cannot start.", field="started_on")
-    if started_on < current.referred_on:
-        raise DomainError("The start date cannot be before the referral date.", field="started_on")
-    if current.first_offered_on is not None and started_on < current.first_offered_on:
-        raise DomainError("The start date cannot be before the first appointment offered.", field="started_on")
+    check_start_date(referred_on=current.referred_on, first_offered_on=current.first_offered_on, started_on=started_on)
     _not_future(started_on, field="started_on", what="start date")
     current.started_on = started_on
     save_if_unchanged(current, expected_version=expected_version, fields=["started_on"], what="modality")
@@ -140,10 +170,7 @@ def end_modality(*, modality: Modality, ended_on: date | None, exit_status, by, 
     _check_may_record(by, current, "ended_on")
     if ended_on is None:
         raise DomainError("Enter the end date: an exit status needs the date the modality ended.", field="ended_on")
-    if current.started_on is None:
-        raise DomainError("The modality has not started, so it cannot end. Record the start first.", field="ended_on")
-    if ended_on < current.started_on:
-        raise DomainError("The end date cannot be before the start date.", field="ended_on")
+    check_end_date(started_on=current.started_on, ended_on=ended_on)
     _not_future(ended_on, field="ended_on", what="end date")
     if exit_status is None:
         raise DomainError("Choose an exit status.", field="exit_status")
@@ -168,10 +195,7 @@ def review_modality(
         raise PermissionDenied("You cannot record a sub-intervention review.")
     if expected_version is not None and current.version != expected_version:
         raise StaleEditError("modality")
-    if current.started_on is None or reviewed_on < current.started_on:
-        raise DomainError("A review must be on or after the modality started.", field="reviewed_on")
-    if current.ended_on is not None and reviewed_on > current.ended_on:
-        raise DomainError("A review cannot be after the modality ended.", field="reviewed_on")
+    check_review_date(started_on=current.started_on, ended_on=current.ended_on, reviewed_on=reviewed_on)
     _not_future(reviewed_on, field="reviewed_on", what="review date")
     save_if_unchanged(current, expected_version=current.version, fields=[], what="modality")
     review = ModalityReview.objects.create(modality=current, reviewed_on=reviewed_on, notes=notes, by=by)

@@ -12,6 +12,12 @@ from recovery_plans.models import GoalProgress, PlanReview, RecoveryPlan, Versio
 from recovery_plans.services.plans import may_draft, new_version
 
 
+def check_review_date(*, signed_on: date, reviewed_on: date) -> None:
+    """A plan is reviewed on or after its sign-off (pages and the transfer-of-care import alike)."""
+    if reviewed_on < signed_on:
+        raise DomainError("The review cannot be before the plan was signed off.", field="reviewed_on")
+
+
 @transaction.atomic
 def record_review(
     *, plan: RecoveryPlan, reviewed_on: date, progress: dict[int, str], summary: str, by, change_plan: bool = False
@@ -25,8 +31,7 @@ def record_review(
     signed = plan.versions.filter(status=VersionStatus.SIGNED).first()
     if signed is None:
         raise DomainError("A plan can be reviewed once a version has been signed off.", field="plan")
-    if reviewed_on < signed.signed_on:
-        raise DomainError("The review cannot be before the plan was signed off.", field="reviewed_on")
+    check_review_date(signed_on=signed.signed_on, reviewed_on=reviewed_on)
     goal_ids = set(signed.goals.values_list("pk", flat=True))
     if not set(progress) <= goal_ids:
         raise DomainError("Progress can only be recorded against goals of the signed plan.", field="progress")

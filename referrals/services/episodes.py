@@ -287,6 +287,15 @@ def current_keyworker(episode: Episode) -> User | None:
     return allocation.keyworker if allocation else None
 
 
+def check_discharge_date(*, opened_on: date, discharged_on: date) -> None:
+    """Discharge on or after the episode opened (pages and the transfer-of-care import alike)."""
+    if discharged_on < opened_on:
+        raise DomainError(
+            f"The discharge date cannot be before the episode opened on {opened_on:%d %B %Y}.",
+            field="discharged_on",
+        )
+
+
 @transaction.atomic
 def episode_discharge(
     *,
@@ -300,11 +309,7 @@ def episode_discharge(
     """Close the episode. Successful: 6 and 12 month follow-ups; unsuccessful: the re-engagement list."""
     if not episode.is_open:
         raise DomainError("This episode has already been discharged.", field="discharged_on")
-    if discharged_on < episode.opened_on:
-        raise DomainError(
-            f"The discharge date cannot be before the episode opened on {episode.opened_on:%d %B %Y}.",
-            field="discharged_on",
-        )
+    check_discharge_date(opened_on=episode.opened_on, discharged_on=discharged_on)
     if discharged_on > timezone.localdate():
         raise DomainError("The discharge date cannot be in the future.", field="discharged_on")
     if not reason.active:

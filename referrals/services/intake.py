@@ -61,6 +61,19 @@ def _team_for(service: str) -> Team:
     return team
 
 
+def check_contact_date(*, received_on: date, made_on: date) -> None:
+    """A contact is on or after the referral was received (pages and the transfer-of-care import alike)."""
+    if made_on < received_on:
+        raise DomainError(
+            f"Contact cannot be before the referral was received ({received_on:%d %B %Y}).", field="made_on"
+        )
+
+
+def check_triage_date(*, received_on: date, triaged_on: date) -> None:
+    if triaged_on < received_on:
+        raise DomainError("Triage cannot be before the referral was received.", field="triaged_on")
+
+
 @transaction.atomic
 def referral_create(
     *,
@@ -147,10 +160,7 @@ def contact_attempt_record(*, actor, referral: Referral, made_on: date, method: 
         raise DomainError(
             f"This referral is closed ({referral.get_status_display().lower()}): no more contacts.", field="made_on"
         )
-    if made_on < referral.received_on:
-        raise DomainError(
-            f"Contact cannot be before the referral was received ({referral.received_on:%d %B %Y}).", field="made_on"
-        )
+    check_contact_date(received_on=referral.received_on, made_on=made_on)
     if made_on > timezone.localdate():
         raise DomainError("The contact date must not be in the future.", field="made_on")
     attempt = ContactAttempt.objects.create(
@@ -192,8 +202,7 @@ def referral_triage(
         raise DomainError("Record the first contact (phone or in person) before triage.", field="outcome")
     if referral.status != ReferralStatus.AWAITING_TRIAGE:
         raise DomainError(f"This referral has already been closed: {referral.get_status_display()}.", field="outcome")
-    if triaged_on < referral.received_on:
-        raise DomainError("Triage cannot be before the referral was received.", field="triaged_on")
+    check_triage_date(received_on=referral.received_on, triaged_on=triaged_on)
     if triaged_on > timezone.localdate():
         raise DomainError("The triage date must not be in the future.", field="triaged_on")
     if outcome == ReferralStatus.BRIEF_INTERVENTION and not advice_given.strip():
