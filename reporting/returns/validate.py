@@ -606,9 +606,9 @@ class RowChecker:
             self._problem(
                 line, "HEPBVAC", "Vaccine doses (HEPBVAC) need a course offered and accepted (HEPBSTAT A).", row
             )
-        if value("HEPCTSTD") == "Y" and value("HEPCSTAT") == "D":
+        if value("HEPCTSTD") == "Y" and value("HEPCSTAT") in ("D", NA):
             self._problem(
-                line, "HEPCTSTD", "Tested for hepatitis C (HEPCTSTD Y), but HEPCSTAT D says no test was offered.", row
+                line, "HEPCTSTD", "Tested for hepatitis C (HEPCTSTD Y) needs a test answered (HEPCSTAT A or B).", row
             )
 
     def _modality_rules(self, line: int, row, dates) -> None:

@@ -1,0 +1,779 @@
+"""Transfer-of-care import (domain.md 6 and 6b): a whole file goes in, or nothing does.
+
+`import_file` reads and checks every row first (`validate.read_file`); only a file without a single problem is
+written, in one transaction, in bulk (COPY), creating record by record what 6b lists. People are matched by
+CLIENTID; a new person whose initials, date of birth and sex match someone already here is created and flagged
+for a data admin to merge (a task), never merged. An episode whose EPISODID is already held here is left as it
+is, so importing the same file twice changes nothing. A dry run does the same work and rolls it back.
+"""
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time
+from functools import lru_cache
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from assessment.choices import Pregnancy
+from assessment.models import (
+    AccommodationNeed,
+    Assessment,
+    AssessmentSubstance,
+    ChildrenLivingWith,
+    DualDiagnosis,
+    EmploymentStatus,
+    ParentalStatus,
+    Top,
+)
+from assessment.services import START
+from core import audit
+from core import models as core
+from core.bulk import copy_insert, reserve_ids
+from core.choices import AuditAction, Role, TeamKind
+from core.models import Team
+from harm_reduction.choices import BbvTestKind, HepBOffer
+from harm_reduction.models import BbvTest, HepBCourse, HepBDose
+from recovery_plans.models import (
+    Intervention,
+    Modality,
+    ModalityReview,
+    PlanReview,
+    PlanVersion,
+    RecoveryPlan,
+    VersionStatus,
+)
+from referrals.choices import ContactMethod, PartnerAgency, ReferralStatus, TaskKind
+from referrals.models import (
+    Allocation,
+    CommunityOrder,
+    ContactAttempt,
+    Episode,
+    PartnerInvolvement,
+    Person,
+    Referral,
+    Task,
+    TeamInvolvement,
+)
+from referrals.services.intake import SERVICE_TEAM_KIND, first_contact_due, service_for
+from reporting.returns.columns import NA
+from reporting.returns.validate import INDEX, ParsedFile, Problem, read_file
+
+TRANSFERRED_RECORDS_USERNAME = "transferred.records"
+ID_BLOCK = 2000
+# The file does not carry a community order's length (docs/data-dictionary.md, import notes); the service
+# requires one from 1 to 36 months.
+ORDER_MONTHS_NOT_IN_FILE = 12
+PREGNANCY = {"Y": Pregnancy.YES, "N": Pregnancy.NO, "Z": Pregnancy.DECLINED}
+HEP_B_OFFER = {
+    "A": HepBOffer.ACCEPTED,
+    "B": HepBOffer.REFUSED,
+    "C": HepBOffer.ALREADY_IMMUNISED,
+    "E": HepBOffer.ACQUIRED_IMMUNITY,
+    NA: HepBOffer.OFFERED,
+}
+CLOSED_WITHOUT_EPISODE = {"BI": ReferralStatus.BRIEF_INTERVENTION, "SP": ReferralStatus.SIGNPOSTED_TIER_1_2}
+TOP_WEEKLY = {
+    "ALCUSE": "alcohol",
+    "OPIUSE": "opiates",
+    "CRAUSE": "crack",
+    "COCAUSE": "cocaine",
+    "AMPHUSE": "amphetamines",
+    "CANNUSE": "cannabis",
+    "OTDRGUSE": "other_drug",
+    "IVDRGUSE": "injected",
+    "SHOTHEFT": "shoplifting",
+    "DRGSELL": "drug_selling",
+    "OTHTHEFT": "other_theft",
+    "PWORK": "paid_work",
+    "EDUCAT": "education",
+}
+TOP_RATINGS = {"PSYHSTAT": "psychological_health", "PHSTAT": "physical_health", "QUALLIFE": "quality_of_life"}
+TOP_YES_NO = {"SHARING": "sharing", "ASSAULT": "assault", "ACUTHPBM": "acute_housing_problem", "HRISK": "housing_risk"}
+# The order records are written in (each after what it refers to); the report counts them by these names.
+KINDS = [
+    ("people", Person),
+    ("referrals", Referral),
+    ("team involvements", TeamInvolvement),
+    ("contacts", ContactAttempt),
+    ("episodes", Episode),
+    ("assessments", Assessment),
+    ("assessment substances", AssessmentSubstance),
+    ("allocations", Allocation),
+    ("partner involvements", PartnerInvolvement),
+    ("community orders", CommunityOrder),
+    ("recovery plans", RecoveryPlan),
+    ("plan versions", PlanVersion),
+    ("plan reviews", PlanReview),
+    ("modalities", Modality),
+    ("sub-intervention reviews", ModalityReview),
+    ("TOPs", Top),
+    ("hepatitis B courses", HepBCourse),
+    ("hepatitis B doses", HepBDose),
+    ("BBV tests", BbvTest),
+    ("possible duplicate tasks", Task),
+]
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    dry_run: bool = False
+    checksum: str = ""
+    problems: list[dict] = field(default_factory=list)
+    created: dict[str, int] = field(default_factory=dict)
+    people_matched: int = 0
+    episodes_already_held: int = 0
+    possible_duplicates: list[dict] = field(default_factory=list)
+    staff_created: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "refused": self.refused}
+
+
+class _Rollback(Exception):
+    """Ends a dry run's transaction once its report is made."""
+
+
+@lru_cache(maxsize=8192)
+def _first_contact_due(received_on: date) -> date:
+    return first_contact_due(received_on)
+
+
+def _day(value: str) -> date | None:
+    return None if value == NA else date.fromisoformat(value)
+
+
+def _checksum(stream) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def import_file(
+    stream, *, actor=None, create_staff: bool = False, dry_run: bool = False, progress=None
+) -> ImportReport:
+    """Import a transfer-of-care file from a binary stream (seekable). `progress(percent)` is told how far it got."""
+    progress = progress or (lambda percent: None)
+    report = ImportReport(dry_run=dry_run, checksum=_checksum(stream))
+    parsed = read_file(stream, importing=True, create_staff=create_staff)
+    report.rows = parsed.checker.row_count if parsed.checker else 0
+    if parsed.problems:
+        report.problems = [problem.as_dict() for problem in parsed.problems]
+        return report
+    progress(30)
+    try:
+        with transaction.atomic():
+            _Writer(parsed, report, actor=actor, create_staff=create_staff, progress=progress).write()
+            if dry_run:
+                raise _Rollback
+            _numbering_continues_after(parsed)
+            audit.record(
+                AuditAction.CREATE,
+                actor=actor,
+                object_type="reporting.TransferImport",
+                details={"checksum": report.checksum, "rows": report.rows, "created": report.created},
+            )
+    except _Rollback:
+        pass
+    except _WriteRefused as refused:
+        report.problems = [problem.as_dict() for problem in refused.problems]
+        report.created = {}
+    except IntegrityError as error:
+        # A rule only the database could check against what it already holds (one open episode per person).
+        reason = str(error).splitlines()[0]
+        report.problems = [
+            Problem(1, "file", f"The database refused the file, so nothing was imported: {reason}").as_dict()
+        ]
+        report.created = {}
+    progress(100)
+    return report
+
+
+class _WriteRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(problems[0].reason)
+        self.problems = problems
+
+
+class _Writer:
+    def __init__(self, parsed: ParsedFile, report: ImportReport, *, actor, create_staff: bool, progress):
+        self.parsed, self.report, self.actor, self.create_staff, self.progress = (
+            parsed,
+            report,
+            actor,
+            create_staff,
+            progress,
+        )
+        self.new: dict[type, list] = defaultdict(list)
+        self._pools: dict[type, list[int]] = defaultdict(list)
+        self._involved: set[tuple[int, int]] = set()
+        self.codes = {
+            model: dict(model.objects.values_list("code", "pk"))
+            for model in (
+                core.Sex,
+                core.Ethnicity,
+                core.ReferralSource,
+                core.Substance,
+                core.Route,
+                core.InjectingStatus,
+                core.DischargeReason,
+                core.ModalityType,
+                core.ModalitySetting,
+                core.ModalityExitStatus,
+                core.TreatmentStage,
+                AccommodationNeed,
+                EmploymentStatus,
+                ParentalStatus,
+                ChildrenLivingWith,
+                DualDiagnosis,
+            )
+        }
+
+    def ids(self, obj):
+        """Give a new record its primary key now (from blocks reserved from its sequence), so the rows that refer
+        to it can be built before anything is written."""
+        pool = self._pools[type(obj)]
+        if not pool:
+            pool.extend(reversed(reserve_ids(type(obj), ID_BLOCK)))
+        obj.pk = pool.pop()
+        return obj
+
+    def code(self, model, value: str):
+        return None if value == NA else self.codes[model][value]
+
+    # Staff and teams -----------------------------------------------------------------------------------
+
+    def _accounts(self):
+        User = get_user_model()
+        self.transferred, _ = User.objects.get_or_create(
+            username=TRANSFERRED_RECORDS_USERNAME,
+            defaults={"first_name": "Transferred", "last_name": "records", "is_active": False},
+        )
+        wanted = {row[INDEX["XKEYWORKER"]] for row in self.parsed.rows} - {NA}
+        self.staff = {user.username: user for user in User.objects.filter(username__in=wanted)}
+        keyworkers = Group.objects.get(name=Role.KEYWORKER.label)
+        for username in sorted(wanted - set(self.staff)):
+            # Staff who transfer with the contract: an account to hold their caseload, inactive until set up.
+            user = User.objects.create(username=username, is_active=False)
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user.groups.add(keyworkers)
+            self.staff[username] = user
+            self.report.staff_created.append(username)
+        self.teams = {
+            kind: Team.objects.filter(kind=kind, active=True).order_by("id").first()
+            for kind in (TeamKind.ARM, TeamKind.ESAP, TeamKind.DELIVERY)
+        }
+        member_of = defaultdict(list)
+        for team_id, user_id in Team.members.through.objects.filter(
+            team__kind=TeamKind.DELIVERY, team__active=True, user__in=list(self.staff.values())
+        ).values_list("team_id", "user_id"):
+            member_of[user_id].append(team_id)
+        self.delivery_team_of = {user_id: min(teams) for user_id, teams in member_of.items()}
+        self.interventions = {}
+        for intervention in Intervention.objects.filter(active=True).order_by("sort_order", "code"):
+            self.interventions.setdefault(intervention.modality_type_id, intervention.pk)
+
+    # Grouping the rows ----------------------------------------------------------------------------------
+
+    def _group(self):
+        """person CLIENTID -> {EPISODID -> [rows]} with the TOP rows apart; the first line of each."""
+        self.people: dict[str, dict[str, list]] = {}
+        self.tops: dict[str, list] = defaultdict(list)
+        self.first_line: dict[str, int] = {}
+        client, episode, top = INDEX["CLIENTID"], INDEX["EPISODID"], INDEX["TOPID"]
+        for line, row in zip(self.parsed.lines, self.parsed.rows, strict=True):
+            if row[top] != NA:
+                self.tops[row[episode]].append(row)
+                continue
+            self.people.setdefault(row[client], {}).setdefault(row[episode], []).append(row)
+            self.first_line.setdefault(row[client], line)
+            self.first_line.setdefault(row[episode], line)
+
+    def write(self):
+        self._accounts()
+        self._group()
+        held_people = dict(Person.objects.filter(client_id__in=list(self.people)).values_list("client_id", "pk"))
+        held_episodes = set(
+            Referral.objects.filter(
+                episode_id__in=[e for episodes in self.people.values() for e in episodes]
+            ).values_list("episode_id", flat=True)
+        )
+        self.report.people_matched = len(held_people)
+        self._involved = set(
+            TeamInvolvement.objects.filter(person_id__in=list(held_people.values())).values_list("person_id", "team_id")
+        )
+        new_people = [client_id for client_id in self.people if client_id not in held_people]
+        duplicates = self._possible_duplicates(new_people)
+        problems = []
+        total = len(self.people) or 1
+        for done, (client_id, episodes) in enumerate(self.people.items(), start=1):
+            pending = {e: rows for e, rows in episodes.items() if e not in held_episodes}
+            self.report.episodes_already_held += len(episodes) - len(pending)
+            if client_id in held_people:
+                if not pending:
+                    continue
+                person = Person.objects.get(pk=held_people[client_id])
+            else:
+                person = self._person(client_id, episodes)
+            try:
+                self._episodes(person, pending, is_new_person=client_id not in held_people)
+            except _RowProblem as problem:
+                problems.append(problem.problem)
+            if client_id in duplicates:
+                self._flag_duplicate(person, duplicates[client_id])
+            if done % 1000 == 0:
+                self.progress(30 + int(40 * done / total))
+        if problems:
+            raise _WriteRefused(problems)
+        self.progress(70)
+        for name, model in KINDS:
+            objects = self.new.get(model, [])
+            if objects:
+                copy_insert(objects, model=model)
+            self.report.created[name] = len(objects)
+        for model in (Person, Referral, Episode):
+            audit.record_many(AuditAction.CREATE, self.new.get(model, []), actor=self.actor, details={"import": True})
+        self.progress(95)
+
+    # People ---------------------------------------------------------------------------------------------
+
+    def _person(self, client_id: str, episodes: dict[str, list]) -> Person:
+        row = next(iter(episodes.values()))[0]
+        value = row.__getitem__
+        referred = min(date.fromisoformat(rows[0][INDEX["REFLD"]]) for rows in episodes.values())
+        consent = value(INDEX["CONSENT"])
+        person = Person(
+            client_id=client_id,
+            # The file carries initials only; the old provider's names arrive with the paper record.
+            given_name=value(INDEX["FINITIAL"]),
+            family_name=value(INDEX["SINITIAL"]),
+            date_of_birth=date.fromisoformat(value(INDEX["DOB"])),
+            sex_id=self.code(core.Sex, value(INDEX["SEX"])),
+            ethnicity_id=self.code(core.Ethnicity, value(INDEX["ETHNIC"])),
+            postcode="" if value(INDEX["PC"]) == NA else value(INDEX["PC"]),
+            local_authority="" if value(INDEX["LA"]) == NA else value(INDEX["LA"]),
+            gp_practice="" if value(INDEX["GPPTCE"]) == NA else value(INDEX["GPPTCE"]),
+            consent_national_return=consent == "Y",
+            # 6b: the consent question was asked on the person's earliest REFLD in the file.
+            consent_asked_on=None if consent == NA else referred,
+            created_by=self.actor,
+        )
+        self.new[Person].append(person)
+        self.ids(person)
+        return person
+
+    def _possible_duplicates(self, client_ids: list[str]) -> dict[str, list[str]]:
+        """New people whose initials, date of birth and sex match a current record here (section 6)."""
+        wanted = {}
+        for client_id in client_ids:
+            row = next(iter(self.people[client_id].values()))[0]
+            key = (row[INDEX["FINITIAL"]], row[INDEX["SINITIAL"]], row[INDEX["DOB"]], row[INDEX["SEX"]])
+            wanted[client_id] = key
+        births = {date.fromisoformat(key[2]) for key in wanted.values()}
+        held = defaultdict(list)
+        for person in (
+            Person.objects.filter(date_of_birth__in=births, merged_into__isnull=True)
+            .select_related("sex")
+            .only("client_id", "given_name", "family_name", "date_of_birth", "sex__code")
+        ):
+            key = (person.given_name[:1].upper(), person.family_name[:1].upper(), person.date_of_birth.isoformat())
+            held[(*key, person.sex.code)].append(person.client_id)
+        return {client_id: held[key] for client_id, key in wanted.items() if held.get(key)}
+
+    def _flag_duplicate(self, person: Person, matches: list[str]):
+        for other in matches:
+            self.report.possible_duplicates.append({"client_id": person.client_id, "matches": other})
+            self.new[Task].append(
+                Task(
+                    person_id=person.pk,
+                    kind=TaskKind.OTHER,
+                    title=f"Possible duplicate: client {person.client_id} (transferred) and client {other} have the "
+                    "same initials, date of birth and sex. Check and merge if they are one person.",
+                    source_key=f"transfer-duplicate:{person.client_id}:{other}"[:100],
+                )
+            )
+
+    # Episodes -------------------------------------------------------------------------------------------
+
+    def _episodes(self, person: Person, episodes: dict[str, list], *, is_new_person: bool):
+        first_episode = None
+        for episode_id, rows in sorted(episodes.items(), key=lambda item: item[1][0][INDEX["REFLD"]]):
+            episode = self._episode(person, episode_id, rows)
+            if episode is not None and (first_episode is None or episode.opened_on < first_episode.opened_on):
+                first_episode = episode
+        if is_new_person:
+            row = next(iter(episodes.values()))[0]
+            referred = min(date.fromisoformat(rows[0][INDEX["REFLD"]]) for rows in episodes.values())
+            # 6b: hepatitis answers are recorded on the person's earliest TRIAGED in the file, else earliest REFLD.
+            self._hepatitis(person, row, first_episode, first_episode.opened_on if first_episode else referred)
+
+    def _episode(self, person: Person, episode_id: str, rows: list):
+        row = rows[0]
+        value = lambda name: row[INDEX[name]]  # noqa: E731
+        received_on = date.fromisoformat(value("REFLD"))
+        try:
+            service = service_for(date_of_birth=person.date_of_birth, on=received_on)
+        except Exception as error:  # a DomainError: the validation already checked the age
+            raise _RowProblem(Problem(self.first_line[episode_id], "DOB", str(error))) from error
+        team = self.teams[SERVICE_TEAM_KIND[service]]
+        if team is None:
+            raise _RowProblem(
+                Problem(
+                    self.first_line[episode_id],
+                    "REFLD",
+                    f"There is no active {service.upper()} team to hold this referral: create one, then import again.",
+                )
+            )
+        triaged = _day(value("TRIAGED"))
+        closed = _day(value("XREFCLOSED"))
+        contact = _day(value("XFIRSTCONTACT"))
+        if triaged:
+            status = ReferralStatus.ACCEPTED
+        elif closed:
+            status = CLOSED_WITHOUT_EPISODE.get(value("XREFOUTCOME"))
+            if status is None:
+                raise _RowProblem(
+                    Problem(
+                        self.first_line[episode_id],
+                        "XREFOUTCOME",
+                        f"A referral closed as '{value('XREFOUTCOME')}' cannot be recorded here yet: this system "
+                        "closes a referral without an episode only after a brief intervention (BI) or signposting "
+                        "(SP).",
+                    )
+                )
+        else:
+            status = ReferralStatus.AWAITING_TRIAGE if contact else ReferralStatus.AWAITING_CONTACT
+        referral = Referral(
+            person_id=person.pk,
+            episode_id=episode_id,
+            # The file dates a referral, not its time: midday London time keeps the date whatever the season.
+            received_at=timezone.make_aware(datetime.combine(received_on, time(12))),
+            received_on=received_on,
+            first_contact_due=_first_contact_due(received_on),
+            source_id=self.code(core.ReferralSource, value("RFLS")),
+            reason="Transferred from the previous provider (transfer of care).",
+            service=service,
+            team_id=team.pk,
+            lives_in_city=True,
+            registered_with_city_gp=True,
+            status=status,
+            triaged_on=triaged or closed,
+            triaged_by_id=self.transferred.pk if (triaged or closed) else None,
+            advice_given="Recorded by the previous provider." if status == ReferralStatus.BRIEF_INTERVENTION else "",
+            signposted_to="Tier 1/2 alcohol service" if status == ReferralStatus.SIGNPOSTED_TIER_1_2 else "",
+            created_by=self.actor,
+        )
+        self.new[Referral].append(self.ids(referral))
+        self._team_involvement(person, team, received_on)
+        if contact:
+            self.new[ContactAttempt].append(
+                ContactAttempt(
+                    referral_id=referral.pk, made_on=contact, method=ContactMethod.PHONE, recorded_by=self.transferred
+                )
+            )
+        if not triaged:
+            return None
+        discharged = _day(value("DISD"))
+        episode = self.ids(
+            Episode(
+                person_id=person.pk,
+                referral_id=referral.pk,
+                episode_id=episode_id,
+                team_id=team.pk,
+                opened_on=triaged,
+                discharged_on=discharged,
+                discharge_reason_id=self.code(core.DischargeReason, value("DISRSN")),
+                discharged_by=self.transferred if discharged else None,
+            )
+        )
+        self.new[Episode].append(episode)
+        assessment = self._assessment(episode, row)
+        self._allocation(episode, row, discharged)
+        if value("XJOINTWORK") == "Y":
+            self.new[PartnerInvolvement].append(
+                PartnerInvolvement(
+                    episode_id=episode.pk,
+                    agency=PartnerAgency.OTHER,
+                    started_on=triaged,
+                    recorded_on=triaged,
+                    recorded_by=self.transferred,
+                )
+            )
+        if value("XCJORDER") != NA:
+            self.new[CommunityOrder].append(
+                CommunityOrder(
+                    person_id=person.pk,
+                    episode_id=episode.pk,
+                    kind=value("XCJORDER"),
+                    order_date=_day(value("XCJORDERDT")),
+                    requirement_months=ORDER_MONTHS_NOT_IN_FILE,
+                )
+            )
+        self._plan(episode, row)
+        for modality_row in rows:
+            if modality_row[INDEX["MODID"]] != NA:
+                self._modality(episode, modality_row)
+        for top_row in sorted(self.tops.get(episode_id, []), key=lambda r: (r[INDEX["TOPDATE"]], r[INDEX["TOPID"]])):
+            self._top(episode, top_row, assessment)
+        return episode
+
+    def _team_involvement(self, person: Person, team, since: date):
+        key = (person.pk, team.pk)
+        if key in self._involved:
+            return
+        self._involved.add(key)
+        self.new[TeamInvolvement].append(
+            TeamInvolvement(person_id=person.pk, team_id=team.pk, since=since, reason="transfer of care")
+        )
+
+    def _assessment(self, episode: Episode, row):
+        completed = _day(row[INDEX["XCOMPASSESS"]])
+        if completed is None:
+            return None
+        value = lambda name: row[INDEX[name]]  # noqa: E731
+        number = lambda name: None if value(name) == NA else int(value(name))  # noqa: E731
+        # 6b: a field the file gives as NA is not recorded, even on a completed assessment (DQ shows the gap).
+        assessment = self.ids(
+            Assessment(
+                episode_id=episode.pk,
+                started_on=completed,
+                started_by=self.transferred,
+                completed_on=completed,
+                completed_by=self.transferred,
+                injecting_status_id=self.code(core.InjectingStatus, value("INJSTAT")),
+                alcohol_days=number("ALCDDAYS"),
+                alcohol_units=number("ALCUNITS"),
+                dual_diagnosis_id=self.code(DualDiagnosis, value("DUALDIAG")),
+                accommodation_need_id=self.code(AccommodationNeed, value("ACCMNEED")),
+                employment_status_id=self.code(EmploymentStatus, value("EMPSTAT")),
+                children_living_with_id=self.code(ChildrenLivingWith, value("CHILDWTH")),
+                parental_status_id=self.code(ParentalStatus, value("PRNTSTAT")),
+                pregnant=PREGNANCY.get(value("PREGNANT"), ""),
+            )
+        )
+        self.new[Assessment].append(assessment)
+        for rank, name in enumerate(("DRUG1", "DRUG2", "DRUG3"), start=1):
+            if value(name) == NA:
+                continue
+            self.new[AssessmentSubstance].append(
+                AssessmentSubstance(
+                    assessment_id=assessment.pk,
+                    rank=rank,
+                    substance_id=self.code(core.Substance, value(name)),
+                    route_id=self.code(core.Route, value("ROUTE")) if rank == 1 else None,
+                    age_first_use=number("DRUG1AGE") if rank == 1 else None,
+                )
+            )
+        return assessment
+
+    def _allocation(self, episode: Episode, row, discharged):
+        username = row[INDEX["XKEYWORKER"]]
+        if username == NA:
+            return
+        keyworker = self.staff[username]
+        team_id = self.delivery_team_of.get(keyworker.pk) or (
+            self.teams[TeamKind.DELIVERY].pk if self.teams[TeamKind.DELIVERY] else None
+        )
+        if team_id is None:
+            raise _RowProblem(
+                Problem(
+                    self.first_line[episode.episode_id],
+                    "XKEYWORKER",
+                    "There is no active delivery team for the keyworker's allocation: create one, then import again.",
+                )
+            )
+        self.new[Allocation].append(
+            Allocation(
+                episode_id=episode.pk,
+                assessor=self.transferred,
+                keyworker=keyworker,
+                team_id=team_id,
+                allocated_on=episode.opened_on,
+                ended_on=discharged,
+                allocated_by=self.transferred,
+                reason="transfer of care",
+            )
+        )
+
+    def _plan(self, episode: Episode, row):
+        signed = _day(row[INDEX["XRAPSIGNED"]])
+        if signed is None:
+            return
+        plan = self.ids(RecoveryPlan(episode_id=episode.pk))
+        self.new[RecoveryPlan].append(plan)
+        # Signed by the inactive "transferred records" account: who may sign governs work done here, not history.
+        version = self.ids(
+            PlanVersion(
+                plan_id=plan.pk,
+                number=1,
+                status=VersionStatus.SIGNED,
+                author=self.transferred,
+                signed_by=self.transferred,
+                signed_on=signed,
+            )
+        )
+        self.new[PlanVersion].append(version)
+        reviewed = _day(row[INDEX["XRAPREVIEW"]])
+        if reviewed:
+            self.new[PlanReview].append(
+                PlanReview(plan_id=plan.pk, reviewed_on=reviewed, reviewed_version_id=version.pk, by=self.transferred)
+            )
+
+    def _modality(self, episode: Episode, row):
+        value = lambda name: row[INDEX[name]]  # noqa: E731
+        modality_type = self.code(core.ModalityType, value("MODAL"))
+        intervention = self.interventions.get(modality_type)
+        if intervention is None:
+            raise _RowProblem(
+                Problem(
+                    self.first_line[episode.episode_id],
+                    "MODAL",
+                    f"No intervention is offered under modality type {value('MODAL')}: add one in the reference data.",
+                )
+            )
+        modality = self.ids(
+            Modality(
+                episode_id=episode.pk,
+                modality_type_id=modality_type,
+                setting_id=self.code(core.ModalitySetting, value("MODSET")),
+                intervention_id=intervention,
+                referred_on=_day(value("REFMODDT")),
+                first_offered_on=_day(value("FAOMODDT")),
+                started_on=_day(value("MODST")),
+                ended_on=_day(value("MODEND")),
+                exit_status_id=self.code(core.ModalityExitStatus, value("MODEXIT")),
+                referred_by=self.transferred,
+                external_id=value("MODID"),
+            )
+        )
+        self.new[Modality].append(modality)
+        reviewed = _day(value("SUBMODDT"))
+        if reviewed:
+            self.new[ModalityReview].append(
+                ModalityReview(modality_id=modality.pk, reviewed_on=reviewed, by=self.transferred)
+            )
+
+    def _top(self, episode: Episode, row, assessment):
+        value = lambda name: row[INDEX[name]]  # noqa: E731
+        stage = value("TRSTAGE")
+        top = Top(
+            episode_id=episode.pk,
+            stage_id=self.code(core.TreatmentStage, stage),
+            top_date=_day(value("TOPDATE")),
+            recorded_by=self.transferred,
+            external_id=value("TOPID"),
+            assessment_id=assessment.pk if assessment is not None and stage == START else None,
+        )
+        for name, prefix in TOP_WEEKLY.items():
+            total = int(value(name))
+            # The file has the 28-day total; the form's four weeks (0-7 each) are filled in week order.
+            for week in range(1, 5):
+                days = min(7, total)
+                setattr(top, f"{prefix}_week{week}", days)
+                total -= days
+        for name, prefix in TOP_RATINGS.items():
+            setattr(top, prefix, int(value(name)))
+        for name, prefix in TOP_YES_NO.items():
+            setattr(top, prefix, value(name) == "Y")
+        top.compute_totals()
+        self.new[Top].append(top)
+
+    def _hepatitis(self, person: Person, row, episode, on: date):
+        value = lambda name: row[INDEX[name]]  # noqa: E731
+        status = value("HEPBSTAT")
+        if status != "D":
+            offer = HEP_B_OFFER[status]
+            course = self.ids(
+                HepBCourse(
+                    person_id=person.pk,
+                    episode_id=episode.pk if episode else None,
+                    offer=offer,
+                    offered_on=on,
+                    outcome_on=None if status == NA else on,
+                    recorded_by=self.transferred,
+                )
+            )
+            doses = value("HEPBVAC")
+            if doses == "C":
+                course.course_complete, course.completed_on = True, on
+            self.new[HepBCourse].append(course)
+            count = 3 if doses == "C" else (0 if doses == NA else int(doses))
+            for number in range(1, count + 1):
+                self.new[HepBDose].append(HepBDose(course_id=course.pk, dose_number=number, given_on=on))
+        status, tested = value("HEPCSTAT"), value("HEPCTSTD") == "Y"
+        if status == "D":
+            return
+        test = lambda **fields: BbvTest(  # noqa: E731
+            person_id=person.pk,
+            episode_id=episode.pk if episode else None,
+            kind=BbvTestKind.HEP_C_ANTIBODY,
+            offered_on=on,
+            recorded_by=self.transferred,
+            **fields,
+        )
+        if tested and status != "A":
+            # Tested once, then a later offer answered otherwise: the latest answer is HEPCSTAT.
+            self.new[BbvTest].append(self.ids(test(accepted=True, answered_on=on, tested_on=on)))
+        if status == NA:
+            self.new[BbvTest].append(self.ids(test(accepted=None)))
+        else:
+            accepted = status == "A"
+            self.new[BbvTest].append(
+                self.ids(test(accepted=accepted, answered_on=on, tested_on=on if accepted and tested else None))
+            )
+
+
+class _RowProblem(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.reason)
+        self.problem = problem
+
+
+# Identifiers of this system's own shape, whose number its sequences must not hand out again after an import.
+OWN_CLIENT_ID = re.compile(r"^C([0-9]{1,15})$")
+OWN_EPISODE_ID = re.compile(r"^E([0-9]{1,15})$")
+DIGITS = re.compile(r"^[0-9]{1,15}$")
+
+
+def _numbering_continues_after(parsed: ParsedFile):
+    """6b: records created afterwards get this system's identifiers, so its numbering moves past any imported
+    identifier of its own shape (a client ID is `C` + the person's id; a MODID or TOPID is the record's id)."""
+    checker = parsed.checker
+    highest = {
+        "people": _highest(OWN_CLIENT_ID, checker.people),
+        "episodes": _highest(OWN_EPISODE_ID, checker.episodes),
+        "modalities": _highest(DIGITS, checker.modality_ids),
+        "tops": _highest(DIGITS, checker.top_ids),
+    }
+    sequences = {
+        "people": f"pg_get_serial_sequence('{Person._meta.db_table}', 'id')",
+        "episodes": "'referrals_episode_number'",
+        "modalities": f"pg_get_serial_sequence('{Modality._meta.db_table}', 'id')",
+        "tops": f"pg_get_serial_sequence('{Top._meta.db_table}', 'id')",
+    }
+    with connection.cursor() as cursor:
+        for kind, number in highest.items():
+            if number:
+                sequence = sequences[kind]
+                cursor.execute(
+                    f"SELECT setval({sequence}, greatest(%s, (SELECT last_value FROM pg_sequences "
+                    f"WHERE (schemaname || '.' || sequencename)::regclass = {sequence}::regclass)))",
+                    [number],
+                )
+
+
+def _highest(pattern: re.Pattern, identifiers) -> int:
+    numbers = [int(match.group(match.re.groups)) for value in identifiers if (match := pattern.match(value))]
+    return max(numbers, default=0)
