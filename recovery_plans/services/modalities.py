@@ -224,6 +224,21 @@ def register_start_evidence(check):
     return check
 
 
+def check_closed_without_start(
+    *, referred_on: date, first_offered_on: date | None, ended_on: date, exit_code: str | None
+) -> None:
+    """A modality closed without a start (pages and the transfer-of-care import alike)."""
+    if ended_on < referred_on:
+        raise DomainError(f"The date closed cannot be before the referral ({referred_on:%-d %B %Y}).", field="ended_on")
+    if first_offered_on is not None and ended_on < first_offered_on:
+        raise DomainError(
+            f"The date closed cannot be before the first appointment offered ({first_offered_on:%-d %B %Y}).",
+            field="ended_on",
+        )
+    if exit_code not in (WITHDRAWN, UNPLANNED):
+        raise DomainError("Choose withdrawn or unplanned: a planned exit needs a start.", field="exit_status")
+
+
 @transaction.atomic
 def close_unstarted_modality(
     *, modality: Modality, ended_on: date | None, exit_status, reason: str, by, expected_version: int
@@ -241,21 +256,13 @@ def close_unstarted_modality(
         )
     if ended_on is None:
         raise DomainError("Enter the date the modality was closed.", field="ended_on")
-    if ended_on < current.referred_on:
-        raise DomainError(
-            f"The date closed cannot be before the referral ({current.referred_on:%-d %B %Y}).", field="ended_on"
-        )
-    if current.first_offered_on is not None and ended_on < current.first_offered_on:
-        raise DomainError(
-            f"The date closed cannot be before the first appointment offered ({current.first_offered_on:%-d %B %Y}).",
-            field="ended_on",
-        )
     _not_future(ended_on, field="ended_on", what="date closed")
-    if exit_status is None or exit_status.code not in (WITHDRAWN, UNPLANNED):
-        raise DomainError(
-            "Choose withdrawn or unplanned: a planned exit needs a start.",
-            field="exit_status",
-        )
+    check_closed_without_start(
+        referred_on=current.referred_on,
+        first_offered_on=current.first_offered_on,
+        ended_on=ended_on,
+        exit_code=exit_status.code if exit_status is not None else None,
+    )
     if not (reason or "").strip():
         raise DomainError("Say why the modality never started, for example declined or did not attend.", field="reason")
     for check in START_EVIDENCE:

@@ -65,6 +65,8 @@ from reporting.returns.validate import INDEX, ParsedFile, Problem, read_file
 
 TRANSFERRED_RECORDS_USERNAME = "transferred.records"
 ID_BLOCK = 2000
+# The file has no reason for a modality closed without a start; the model asks for one.
+CLOSED_WITHOUT_START = "Closed without a start by the previous provider (transfer of care)."
 # The file does not carry a community order's length (docs/data-dictionary.md, import notes); the service
 # requires one from 1 to 36 months.
 ORDER_MONTHS_NOT_IN_FILE = 12
@@ -654,6 +656,7 @@ class _Writer:
                 started_on=_day(value("MODST")),
                 ended_on=_day(value("MODEND")),
                 exit_status_id=self.code(core.ModalityExitStatus, value("MODEXIT")),
+                end_reason=CLOSED_WITHOUT_START if value("MODST") == NA and value("MODEND") != NA else "",
                 referred_by=self.transferred,
                 external_id=value("MODID"),
             )

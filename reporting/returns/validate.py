@@ -191,6 +191,7 @@ MODALITY_RULE_FIELDS = {
     "started_on": "MODST",
     "ended_on": "MODEND",
     "reviewed_on": "SUBMODDT",
+    "exit_status": "MODEXIT",
 }
 
 
@@ -600,6 +601,11 @@ class RowChecker:
                     "date) is NA: give the date, or write NA in those fields.",
                     row,
                 )
+        substances = [value(name) for name in ("DRUG1", "DRUG2", "DRUG3")]
+        for rank, substance in enumerate(substances[1:], start=2):
+            if substance != NA and substance in substances[: rank - 1]:
+                # As the assessment form refuses it: DRUG1-3 are three different problem substances.
+                self._problem(line, f"DRUG{rank}", f"{substance} is already recorded in an earlier rank.", row)
         if (given("ROUTE") or given("DRUG1AGE")) and not given("DRUG1"):
             self._problem(line, "DRUG1", "ROUTE and DRUG1AGE describe the main substance: give DRUG1.", row)
         if given("HEPBVAC") and value("HEPBSTAT") != "A":
@@ -635,8 +641,14 @@ class RowChecker:
                     {"referred_on": referred, "first_offered_on": offered, "started_on": started},
                 )
             )
-        if ended:
+        if ended and started:
             checks.append((modality_rules.check_end_date, {"started_on": started, "ended_on": ended}))
+        elif ended and referred:
+            # Closed without a start (declined, never attended): withdrawn or unplanned, on or after the referral.
+            arguments = {"referred_on": referred, "first_offered_on": offered, "ended_on": ended}
+            checks.append(
+                (modality_rules.check_closed_without_start, {**arguments, "exit_code": row[INDEX["MODEXIT"]]})
+            )
         if reviewed:
             checks.append(
                 (modality_rules.check_review_date, {"started_on": started, "ended_on": ended, "reviewed_on": reviewed})

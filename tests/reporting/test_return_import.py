@@ -229,3 +229,23 @@ def test_the_command_imports_reports_and_refuses(service, tmp_path, capsys):
     with pytest.raises(CommandError, match="refused: 2 problem"):
         call_command("import_return", str(bad))
     assert "Line 2, SEX: 'Q' is not a known code" in capsys.readouterr().out
+
+
+def test_a_modality_closed_without_a_start_is_imported_withdrawn_or_unplanned_only(service):
+    closed = {**MODALITY, "MODST": "NA", "SUBMODDT": "NA", "MODEND": "2024-02-10", "MODEXIT": "C"}
+    report = run(as_bytes([row(EPISODE, closed)]))
+    assert report.problems == []
+    modality = Modality.objects.get(external_id="OLD-M-0001")
+    assert modality.started_on is None
+    assert modality.end_reason
+    planned = {**closed, "MODID": "OLD-M-0009", "MODEXIT": "A"}
+    refused = run(as_bytes([row(EPISODE, planned, CLIENTID="OLD-C-0009", EPISODID="OLD-E-0009")]))
+    assert [(p["line"], p["field"]) for p in refused.problems] == [(2, "MODEXIT")]
+
+
+def test_the_same_substance_in_two_ranks_is_refused(service):
+    rows = good_rows()
+    for values in rows[:2]:
+        values["DRUG2"] = "1011"
+    report = run(as_bytes(rows))
+    assert [(p["line"], p["field"]) for p in report.problems] == [(2, "DRUG2"), (3, "DRUG2")]
