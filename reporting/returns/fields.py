@@ -258,6 +258,7 @@ def modality_rows(episode_ids, *, as_of: date) -> dict[int, list[list[str]]]:
         .values_list(
             "episode_id",
             "pk",
+            "external_id",
             "modality_type__code",
             "setting__code",
             "referred_on",
@@ -269,11 +270,11 @@ def modality_rows(episode_ids, *, as_of: date) -> dict[int, list[list[str]]]:
         )
     )
     by_episode: dict[int, list[list[str]]] = defaultdict(list)
-    for episode_id, pk, modal, setting, referred, offered, started, ended, exit_code, review in rows:
+    for episode_id, pk, external_id, modal, setting, referred, offered, started, ended, exit_code, review in rows:
         ended = ended if ended is not None and ended <= as_of else None
         by_episode[episode_id].append(
             [
-                modality_identifier(pk),
+                external_id or modality_identifier(pk),
                 cell(modal),
                 cell(setting),
                 referred.isoformat(),
@@ -294,17 +295,19 @@ def top_rows(episode_ids, *, as_of: date) -> dict[int, list[list[str]]]:
     rows = (
         Top.objects.filter(AnyOf("episode_id", episode_ids), top_date__lte=as_of)
         .order_by()
-        .values_list("episode_id", "pk", "top_date", "stage__code", *TOP_COLUMNS)
+        .values_list("episode_id", "pk", "external_id", "top_date", "stage__code", *TOP_COLUMNS)
     )
     by_episode: dict[int, list[list[str]]] = defaultdict(list)
-    for episode_id, pk, top_date, stage, *values in rows:
-        by_episode[episode_id].append([top_identifier(pk), top_date.isoformat(), cell(stage), *map(cell, values)])
+    for episode_id, pk, external_id, top_date, stage, *values in rows:
+        identifier = external_id or top_identifier(pk)
+        by_episode[episode_id].append([identifier, top_date.isoformat(), cell(stage), *map(cell, values)])
     for tops in by_episode.values():
         tops.sort(key=lambda top: (top[1], top[0]))
     return by_episode
 
 
 def modality_identifier(pk: int) -> str:
+    """MODID of a modality recorded here; one from a transfer file keeps its own (`external_id`, 6b)."""
     return str(pk)
 
 

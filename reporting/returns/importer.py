@@ -695,26 +695,27 @@ class _Writer:
 
     def _hepatitis(self, person: Person, row, episode, on: date):
         value = lambda name: row[INDEX[name]]  # noqa: E731
-        status = value("HEPBSTAT")
-        if status != "D":
-            offer = HEP_B_OFFER[status]
-            course = self.ids(
-                HepBCourse(
-                    person_id=person.pk,
-                    episode_id=episode.pk if episode else None,
-                    offer=offer,
-                    offered_on=on,
-                    outcome_on=None if status == NA else on,
-                    recorded_by=self.transferred,
-                )
+        status, doses = value("HEPBSTAT"), value("HEPBVAC")
+        course = lambda offer: self.ids(  # noqa: E731
+            HepBCourse(
+                person_id=person.pk,
+                episode_id=episode.pk if episode else None,
+                offer=offer,
+                offered_on=on,
+                outcome_on=None if offer == HepBOffer.OFFERED else on,
+                recorded_by=self.transferred,
             )
-            doses = value("HEPBVAC")
+        )
+        if doses != NA:
+            # Doses belong to an accepted course; a later answer (HEPBSTAT B, C or E) is a second course after it.
+            accepted = course(HepBOffer.ACCEPTED)
             if doses == "C":
-                course.course_complete, course.completed_on = True, on
-            self.new[HepBCourse].append(course)
-            count = 3 if doses == "C" else (0 if doses == NA else int(doses))
-            for number in range(1, count + 1):
-                self.new[HepBDose].append(HepBDose(course_id=course.pk, dose_number=number, given_on=on))
+                accepted.course_complete, accepted.completed_on = True, on
+            self.new[HepBCourse].append(accepted)
+            for number in range(1, (3 if doses == "C" else int(doses)) + 1):
+                self.new[HepBDose].append(HepBDose(course_id=accepted.pk, dose_number=number, given_on=on))
+        if status != "D" and not (doses != NA and status == "A"):
+            self.new[HepBCourse].append(course(HEP_B_OFFER[status]))
         status, tested = value("HEPCSTAT"), value("HEPCTSTD") == "Y"
         if status == "D":
             return

@@ -95,7 +95,7 @@ NEEDS_EPISODE = (
     "XCJORDERDT",
 )
 IDENTIFIER_FIELDS = ("CLIENTID", "EPISODID", "MODID", "TOPID")
-REQUIRED_ON_EPISODE_ROWS = ("AGNCY", "CLIENTID", "EPISODID", "CONSENT", "FINITIAL", "SINITIAL", "DOB", "SEX", "REFLD")
+REQUIRED_ON_EPISODE_ROWS = ("AGNCY", "CLIENTID", "EPISODID", "FINITIAL", "SINITIAL", "DOB", "SEX", "REFLD")
 REQUIRED_ON_EPISODE_ROWS += ("RFLS",)
 REQUIRED_WITH_MODALITY = ("MODAL", "MODSET", "REFMODDT")
 
@@ -608,9 +608,10 @@ class RowChecker:
                 self._problem(line, f"DRUG{rank}", f"{substance} is already recorded in an earlier rank.", row)
         if (given("ROUTE") or given("DRUG1AGE")) and not given("DRUG1"):
             self._problem(line, "DRUG1", "ROUTE and DRUG1AGE describe the main substance: give DRUG1.", row)
-        if given("HEPBVAC") and value("HEPBSTAT") != "A":
+        if given("HEPBVAC") and value("HEPBSTAT") in ("D", NA):
+            # Doses come from an accepted course; a later answer (B, C, E) can follow it, no answer cannot.
             self._problem(
-                line, "HEPBVAC", "Vaccine doses (HEPBVAC) need a course offered and accepted (HEPBSTAT A).", row
+                line, "HEPBVAC", "Vaccine doses (HEPBVAC) need a course offered and answered (HEPBSTAT).", row
             )
         if value("HEPCTSTD") == "Y" and value("HEPCSTAT") in ("D", NA):
             self._problem(
