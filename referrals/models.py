@@ -477,6 +477,9 @@ class Task(models.Model):
     due_on = models.DateField(null=True, blank=True)
     done_on = models.DateField(null=True, blank=True)
     done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why it was closed without being done (for example the client died)."
+    )
     source_key = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,6 +1,6 @@
 """Criminal justice: community orders (DRR, ATR), arrest referrals and breach reports."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,7 +52,15 @@ def add_community_order(
 
 
 def assessment_due_at(tested_at: datetime, *, from_other_area: bool) -> datetime:
-    return tested_at + timedelta(hours=ASSESSMENT_HOURS_OTHER_AREA if from_other_area else ASSESSMENT_HOURS)
+    """24 (or 48) elapsed hours after the test, across a clock change.
+
+    Python adds a timedelta to a Europe/London time on the wall clock (10:00 GMT + 24 hours is 10:00 BST,
+    only 23 hours later), so the sum is made in UTC and shown back in local time.
+    """
+    if timezone.is_naive(tested_at):
+        tested_at = timezone.make_aware(tested_at)
+    hours = ASSESSMENT_HOURS_OTHER_AREA if from_other_area else ASSESSMENT_HOURS
+    return timezone.localtime(tested_at.astimezone(UTC) + timedelta(hours=hours))
 
 
 @transaction.atomic

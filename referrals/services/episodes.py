@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from core import audit
@@ -28,6 +30,8 @@ FOLLOW_UP_MONTHS = {FollowUpKind.SIX_MONTHS: 6, FollowUpKind.TWELVE_MONTHS: 12}
 FOLLOW_UP_TASK_WINDOW_DAYS = 14
 CASEWORK_ROLES = (Role.KEYWORKER, Role.TEAM_MANAGER, Role.ASSESSOR, Role.DATA_ADMIN)
 REENGAGEMENT_ROLES = (Role.TEAM_MANAGER, Role.KEYWORKER, Role.DATA_ADMIN)
+# NDTMS discharge reason "incomplete, client died": its meaning is national, whatever an admin calls it.
+CLIENT_DIED = "89"
 
 
 def add_months(day: date, months: int) -> date:
@@ -158,6 +162,9 @@ def add_carer(
             f"Carer support is planned for at most two years: the planned end can be {latest:%d %B %Y} at the latest.",
             field="support_planned_end",
         )
+    _within_two_years_in_all(
+        person=person, name=name, start=support_started_on, end=support_planned_end, field="support_planned_end"
+    )
     carer = Carer.objects.create(
         person=person,
         name=name,
@@ -168,6 +175,43 @@ def add_carer(
     )
     audit.record(AuditAction.CREATE, carer, actor=by)
     return carer
+
+
+def _support_end(carer: Carer) -> date:
+    return carer.support_ended_on or carer.support_planned_end
+
+
+def _within_two_years_in_all(
+    *, person: Person, name: str, start: date, end: date, field: str, carer: Carer | None = None
+) -> None:
+    """SPEC 10.17: one carer is supported for at most two years in all, however many records hold it
+    (a second record for the same carer cannot restart the clock). The same carer is the same name
+    for the same person, whatever the case or spacing."""
+    records = (
+        Carer.objects.select_for_update()
+        .filter(person=person, name__iexact=" ".join(name.split()))
+        .order_by("support_started_on", "pk")
+    )
+    if carer is not None:
+        records = records.exclude(pk=carer.pk)
+    records = list(records)
+    for other in records:
+        if other.support_started_on < end and start < _support_end(other):
+            raise DomainError(
+                f"{other.name} is already supported from {other.support_started_on:%-d %B %Y} to "
+                f"{_support_end(other):%-d %B %Y}. Change that record instead of adding another.",
+                field=field,
+            )
+    first = min([start, *(other.support_started_on for other in records)])
+    allowance = (two_years_after(first) - first).days
+    used = sum((_support_end(other) - other.support_started_on).days for other in records)
+    if used + (end - start).days > allowance:
+        latest = start + timedelta(days=max(allowance - used, 0))
+        raise DomainError(
+            f"Carer support is at most two years in all: {name} has already been supported for {used} days, "
+            f"so this support can end on {latest:%-d %B %Y} at the latest.",
+            field=field,
+        )
 
 
 def _require_role(user: User, roles, message: str, field: str) -> None:
@@ -200,6 +244,14 @@ def carer_support_end(*, carer: Carer, ended_on: date, by: User) -> Carer:
             field="support_ended_on",
         )
     _not_in_future(ended_on, "end of support", "support_ended_on")
+    _within_two_years_in_all(
+        person=carer.person,
+        name=carer.name,
+        start=carer.support_started_on,
+        end=ended_on,
+        field="support_ended_on",
+        carer=carer,
+    )
     carer.support_ended_on = ended_on
     carer.save(update_fields=["support_ended_on"])
     audit.record(AuditAction.CHANGE, carer, actor=by, details={"support_ended_on": ended_on.isoformat()})
@@ -312,6 +364,14 @@ def episode_discharge(
     check_discharge_date(opened_on=episode.opened_on, discharged_on=discharged_on)
     if discharged_on > timezone.localdate():
         raise DomainError("The discharge date cannot be in the future.", field="discharged_on")
+    last_allocated = (
+        Allocation.objects.filter(episode=episode).order_by("-allocated_on").values_list("allocated_on", flat=True)
+    ).first()
+    if last_allocated and discharged_on < last_allocated:
+        raise DomainError(
+            f"The discharge date cannot be before the current allocation began on {last_allocated:%-d %B %Y}.",
+            field="discharged_on",
+        )
     if not reason.active:
         raise DomainError("This discharge reason is no longer in use: choose another.", field="reason")
     still_open = discharge_checks.open_modalities(episode)
@@ -340,10 +400,29 @@ def episode_discharge(
         for kind, months in FOLLOW_UP_MONTHS.items():
             follow_up = FollowUp.objects.create(episode=episode, kind=kind, due_on=add_months(discharged_on, months))
             audit.record(AuditAction.CREATE, follow_up, actor=by)
+    elif reason.code == CLIENT_DIED:
+        _close_for_death(episode=episode, reason=reason, on=discharged_on, by=by)
     elif reason.outcome == DischargeOutcome.UNSUCCESSFUL:
         entry = ReengagementEntry.objects.create(person=episode.person, episode=episode, added_on=discharged_on)
         audit.record(AuditAction.CREATE, entry, actor=by)
     return episode
+
+
+def _close_for_death(*, episode: Episode, reason: DischargeReason, on: date, by: User) -> None:
+    """Nobody is to call, re-engage or chase a person who died: the episode's open tasks, the person's
+    follow-ups due from earlier planned exits and any re-engagement entry close, each saying why."""
+    why = f"Closed: the client died ({reason.code} {reason.label}, discharged {on:%d %B %Y})."
+    closed = {}
+    tasks = Task.objects.filter(Q(episode=episode) | Q(person=episode.person, kind=TaskKind.FOLLOW_UP))
+    closed["tasks"] = list(tasks.filter(done_on__isnull=True).values_list("pk", flat=True))
+    Task.objects.filter(pk__in=closed["tasks"]).update(done_on=on, done_by=by, closed_reason=why)
+    follow_ups = FollowUp.objects.filter(episode__person=episode.person, done_on__isnull=True)
+    closed["follow_ups"] = list(follow_ups.values_list("pk", flat=True))
+    follow_ups.update(done_on=on, outcome=why)
+    entries = ReengagementEntry.objects.filter(person=episode.person, closed_on__isnull=True)
+    closed["reengagement_entries"] = list(entries.values_list("pk", flat=True))
+    entries.update(closed_on=Greatest(F("added_on"), Value(on)), outcome=why)
+    audit.record(AuditAction.CHANGE, episode, actor=by, details={"closed_for_death": closed})
 
 
 def planned(episode: Episode) -> bool | None:
