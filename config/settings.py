@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.SessionLimitsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "core.context_processors.session_limits",
             ],
         },
     },
@@ -224,7 +226,14 @@ YOUNG_PEOPLE_SERVICE_MIN_AGE = int(env("YOUNG_PEOPLE_SERVICE_MIN_AGE", "11"))
 AGENCY_CODE = env("AGENCY_CODE", "SOTDA")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Signed out after 30 minutes without a request (each request renews the session) and 10 hours after signing in
+# whatever happens (core.middleware.SessionLimitsMiddleware); the page warns two minutes before either.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
+SESSION_WARNING_SECONDS = 2 * 60
+# The cookie itself ends with the browser.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 # Scripts and styles only from our own files: no inline script or style anywhere (a test reads every template),
 # so an injected <script> or style attribute does nothing.

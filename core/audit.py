@@ -8,6 +8,7 @@ from core.models import AuditEvent
 
 def _event(action: str, obj, *, actor, details: dict | None, object_type: str) -> AuditEvent:
     context = request_context.get()
+    client_request = {"client_request_id": context.client_request_id} if context.client_request_id else {}
     actor = actor if actor is not None else context.user
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
@@ -21,7 +22,7 @@ def _event(action: str, obj, *, actor, details: dict | None, object_type: str) -
         request_id=context.request_id,
         ip_address=context.ip_address,
         path=context.path,
-        details=details or {},
+        details={**(details or {}), **client_request},
     )
 
 

@@ -1,5 +1,21 @@
+from django.conf import settings
+
 from core.navigation import navigation_for
 
 
 def navigation(request):
     return {"nav_items": navigation_for(request)}
+
+
+def session_limits(request):
+    """What the timeout warning needs (static/js/session-timeout.js), for signed-in pages only."""
+    absolute_left = getattr(request, "session_seconds_left", None)
+    if absolute_left is None:
+        return {}
+    return {
+        "session_limits": {
+            "idle_seconds": settings.SESSION_COOKIE_AGE,
+            "absolute_seconds_left": absolute_left,
+            "warning_seconds": settings.SESSION_WARNING_SECONDS,
+        }
+    }

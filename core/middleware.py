@@ -1,20 +1,36 @@
+import time
 import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils.cache import add_never_cache_headers
 
 from core import request_context
 from core.request_context import RequestContext
 
+# A client's own X-Request-ID is kept beside ours for tracing, never instead of it, and never longer than this.
+CLIENT_REQUEST_ID_MAX = 64
+SIGNED_IN_AT = "signed_in_at"
+
 
 class RequestContextMiddleware:
-    """Gives each request an id that every audit row it writes carries (one action reads as one event)."""
+    """Gives each request an id that every audit row it writes carries (one action reads as one event).
+
+    The id is always made here: a client could otherwise stamp its actions with another request's id.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request.headers.get("X-Request-ID") or str(uuid.uuid4())
+        request.request_id = str(uuid.uuid4())
+        client_request_id = request.headers.get("X-Request-ID", "")[:CLIENT_REQUEST_ID_MAX]
         token = request_context.set(
             RequestContext(
                 request_id=request.request_id,
+                client_request_id=client_request_id,
                 ip_address=request.META.get("REMOTE_ADDR"),
                 path=request.path[:300],
                 user=getattr(request, "user", None),
@@ -25,4 +41,28 @@ class RequestContextMiddleware:
         finally:
             request_context.reset(token)
         response["X-Request-ID"] = request.request_id
+        return response
+
+
+class SessionLimitsMiddleware:
+    """Signs a person out 10 hours after they signed in, however active (the idle limit is the session's age).
+
+    Every request of a signed-in person also says `no-store`: pages, API answers, PDFs and exports hold
+    identifiable data that must not stay in a browser's or proxy's cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
+            if time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                messages.info(request, "You were signed out because you had been signed in for 10 hours.")
+                return redirect_to_login(request.get_full_path())
+            request.session_seconds_left = int(settings.SESSION_ABSOLUTE_SECONDS - (time.time() - signed_in_at))
+        response = self.get_response(request)
+        if request.user.is_authenticated or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
         return response

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class RequestContext:
     request_id: str = ""
+    client_request_id: str = ""
     ip_address: str | None = None
     path: str = ""
     user: object | None = None

@@ -12,4 +12,5 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keep-alive/", views.session_keep_alive, name="session-keep-alive"),
 ]

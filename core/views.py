@@ -1,5 +1,10 @@
+import time
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from core.choices import Role
 
@@ -15,3 +20,12 @@ def home(request):
             "is_data_admin": Role.DATA_ADMIN in roles,
         },
     )
+
+
+@require_POST
+@login_required
+def session_keep_alive(request):
+    """'Stay signed in' on the timeout warning: this request renews the session; the answer says for how long."""
+    signed_in_at = request.session.get("signed_in_at", time.time())
+    absolute_left = int(settings.SESSION_ABSOLUTE_SECONDS - (time.time() - signed_in_at))
+    return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE, "absolute_seconds_left": absolute_left})

@@ -66,10 +66,20 @@ def test_sign_in_sign_out_and_failed_sign_in_are_audited(client, staff):
     assert AuditEvent.objects.get(action=AuditAction.SIGN_IN).actor == user
 
 
-def test_each_request_stamps_its_id_on_its_audit_rows(client, staff):
+def test_each_request_stamps_a_server_made_id_on_its_audit_rows_and_keeps_the_clients_apart(client, staff):
     staff(Role.KEYWORKER, username="kw.request")
     response = client.post(
         "/sign-in/", {"username": "kw.request", "password": "correct-horse-battery-staple"}, HTTP_X_REQUEST_ID="req-42"
     )
-    assert response["X-Request-ID"] == "req-42"
-    assert AuditEvent.objects.get(action=AuditAction.SIGN_IN).request_id == "req-42"
+    event = AuditEvent.objects.get(action=AuditAction.SIGN_IN)
+    assert event.request_id == response["X-Request-ID"] != "req-42"
+    assert len(event.request_id) == 36
+    assert event.details["client_request_id"] == "req-42"
+
+
+def test_a_clients_request_id_is_cut_to_64_characters(client, staff):
+    staff(Role.KEYWORKER, username="kw.long")
+    client.post(
+        "/sign-in/", {"username": "kw.long", "password": "correct-horse-battery-staple"}, HTTP_X_REQUEST_ID="x" * 500
+    )
+    assert AuditEvent.objects.get(action=AuditAction.SIGN_IN).details["client_request_id"] == "x" * 64
