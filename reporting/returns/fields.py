@@ -11,8 +11,8 @@ Not scoped to a user: the caller starts from `Referral.objects.visible_to(user)`
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import BooleanField, Count, Expression, F, Max, Min, Q
-from django.db.models.functions import Collate
+from django.db.models import BooleanField, Case, Count, Expression, F, Func, Max, Min, Q, TextField, Value, When
+from django.db.models.functions import Cast, Coalesce, Collate, Concat, Left, NullIf, Right, Upper
 
 from assessment.choices import Pregnancy
 from assessment.models import TOP_RATINGS, TOP_WEEKLY_ITEMS, TOP_YES_NO, Assessment, AssessmentSubstance, Top
@@ -34,6 +34,7 @@ PREGNANT_CODE = {Pregnancy.YES: "Y", Pregnancy.NO: "N", Pregnancy.DECLINED: "Z"}
 # The TOP fields in file order, each with the `Top` column that holds it (data dictionary, TOP fields).
 _TOP_SOURCE = {ndtms: field for field, ndtms, _label in (*TOP_WEEKLY_ITEMS, *TOP_RATINGS, *TOP_YES_NO)}
 TOP_COLUMNS = [_TOP_SOURCE[name] for name in TOP_FIELDS[3:]]
+_TOP_YES_NO = {field for field, _ndtms, _label in TOP_YES_NO}
 
 
 class AnyOf(Expression):
@@ -80,49 +81,100 @@ def transfer_referrals(queryset, *, as_of: date):
     )
 
 
-REFERRAL_VALUES = (
-    "pk",
-    "episode_id",
-    "received_on",
-    "source__code",
-    "status",
-    "triaged_on",
-    "person_id",
-    "person__client_id",
-    "person__consent_national_return",
-    "person__consent_asked_on",
-    "person__given_name",
-    "person__family_name",
-    "person__date_of_birth",
-    "person__sex__code",
-    "person__ethnicity__code",
-    "person__postcode",
-    "person__local_authority",
-    "person__gp_practice",
-    "episode__pk",
-    "episode__opened_on",
-    "episode__discharged_on",
-    "episode__discharge_reason__code",
-)
+def iso_date(field: str, *, as_of: date | None = None):
+    """A date as the file writes it (`YYYY-MM-DD`), written by PostgreSQL; `NA` when empty or after `as_of`."""
+    text = Func(F(field), Value("YYYY-MM-DD"), function="to_char", output_field=TextField())
+    if as_of is not None:
+        text = Case(When(**{f"{field}__lte": as_of}, then=text), default=None, output_field=TextField())
+    return Coalesce(text, Value(NA), output_field=TextField())
 
 
-def referral_rows(referrals):
-    """One query for the whole file, in the row order of 6b (CLIENTID, then EPISODID, code-point order)."""
-    return referrals.order_by(in_code_point_order("person__client_id"), in_code_point_order("episode_id")).values_list(
-        *REFERRAL_VALUES
+def text(field: str):
+    """A code, number or identifier as the file writes it; `NA` when empty."""
+    return Coalesce(NullIf(Cast(F(field), TextField()), Value("")), Value(NA), output_field=TextField())
+
+
+def yes_no(field: str):
+    return Case(When(**{field: True}, then=Value("Y")), default=Value("N"), output_field=TextField())
+
+
+def initial(field: str):
+    return Coalesce(NullIf(Upper(Left(field, 1)), Value("")), Value(NA), output_field=TextField())
+
+
+def postcode(field: str):
+    """6b: the full postcode, upper case, one space before the last three characters, whatever was stored."""
+    compact = Upper(
+        Func(F(field), Value(r"\s"), Value(""), Value("g"), function="regexp_replace", output_field=TextField())
+    )
+    return Case(
+        When(**{f"{field}__regex": r"^\s*$"}, then=Value(NA)),
+        When(
+            **{f"{field}__regex": r"^(\s*\S){5}"},
+            then=Concat(Left(compact, Value(-3)), Value(" "), Right(compact, 3), output_field=TextField()),
+        ),
+        default=compact,
+        output_field=TextField(),
     )
 
 
-def postcode(value: str) -> str:
-    """6b: the full postcode, upper case, one space before the inward code."""
-    compact = "".join(value.split()).upper()
-    if not compact:
-        return NA
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
-
-
-def initial(name: str) -> str:
-    return name[:1].upper() or NA
+def referral_rows(referrals, *, as_of: date):
+    """One query for the whole file, in the row order of 6b (CLIENTID, then EPISODID, code-point order): the
+    person and episode fields as the file writes them, and the keys the other families are read by. An episode
+    opened after `as_of` is not one yet."""
+    opened = Q(episode__opened_on__lte=as_of)
+    discharged = Q(episode__discharged_on__lte=as_of)
+    return (
+        referrals.order_by(in_code_point_order("person__client_id"), in_code_point_order("episode_id"))
+        .annotate(
+            r_episode=Case(When(opened, then=F("episode__pk")), default=None),
+            r_dob=iso_date("person__date_of_birth"),
+            r_finitial=initial("person__given_name"),
+            r_sinitial=initial("person__family_name"),
+            r_sex=text("person__sex__code"),
+            r_ethnic=text("person__ethnicity__code"),
+            r_pc=postcode("person__postcode"),
+            r_la=text("person__local_authority"),
+            r_gp=text("person__gp_practice"),
+            r_refld=iso_date("received_on"),
+            r_rfls=text("source__code"),
+            r_triaged=Case(
+                When(opened, then=iso_date("episode__opened_on")), default=Value(NA), output_field=TextField()
+            ),
+            r_disd=iso_date("episode__discharged_on", as_of=as_of),
+            r_disrsn=Case(
+                When(discharged, then=text("episode__discharge_reason__code")),
+                default=Value(NA),
+                output_field=TextField(),
+            ),
+        )
+        .values_list(
+            "pk",
+            "person_id",
+            "r_episode",
+            "episode__discharged_on",
+            "received_on",
+            "status",
+            "triaged_on",
+            "person__consent_national_return",
+            "person__consent_asked_on",
+            "person__client_id",
+            "episode_id",
+            "r_finitial",
+            "r_sinitial",
+            "r_dob",
+            "r_sex",
+            "r_ethnic",
+            "r_pc",
+            "r_la",
+            "r_gp",
+            "r_refld",
+            "r_rfls",
+            "r_triaged",
+            "r_disd",
+            "r_disrsn",
+        )
+    )
 
 
 def consent(agreed: bool, asked_on: date | None, as_of: date) -> str:
@@ -132,9 +184,10 @@ def consent(agreed: bool, asked_on: date | None, as_of: date) -> str:
     return "Y" if agreed else "N"
 
 
-def assessment_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str]]:
-    """DRUG1 to DUALDIAG from each episode's latest assessment completed on or before `as_of`, and XCOMPASSESS
-    (its earliest). An episode with no completed assessment by then is left out: all NA. Two queries."""
+def assessment_fields(episode_ids, *, as_of: date) -> dict[int, tuple[str, ...]]:
+    """DRUG1 to DUALDIAG (in file order) from each episode's latest assessment completed on or before `as_of`,
+    then XCOMPASSESS (its earliest). An episode with no completed assessment by then is left out: all NA. Two
+    queries."""
     rows = (
         Assessment.objects.filter(AnyOf("episode_id", episode_ids), completed_on__lte=as_of)
         .order_by("episode_id", "completed_on", "pk")
@@ -171,23 +224,23 @@ def assessment_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str]]:
         accommodation, employment, dual = row[11:]
         ranked = substances.get(pk, {})
         first = ranked.get(1, (None, None, None))
-        fields[episode_id] = {
-            "DRUG1": cell(first[0]),
-            "DRUG1AGE": cell(first[2]),
-            "ROUTE": cell(first[1]),
-            "DRUG2": cell(ranked.get(2, (None,))[0]),
-            "DRUG3": cell(ranked.get(3, (None,))[0]),
-            "INJSTAT": cell(injecting),
-            "ALCDDAYS": NA if days_declined else cell(days),
-            "ALCUNITS": NA if units_declined else cell(units),
-            "CHILDWTH": cell(children),
-            "PRNTSTAT": cell(parental),
-            "PREGNANT": PREGNANT_CODE.get(pregnant, NA),
-            "ACCMNEED": cell(accommodation),
-            "EMPSTAT": cell(employment),
-            "DUALDIAG": cell(dual),
-            "XCOMPASSESS": cell(first_completed[episode_id]),
-        }
+        fields[episode_id] = (
+            cell(first[0]),
+            cell(first[2]),
+            cell(first[1]),
+            cell(ranked.get(2, (None,))[0]),
+            cell(ranked.get(3, (None,))[0]),
+            cell(injecting),
+            NA if days_declined else cell(days),
+            NA if units_declined else cell(units),
+            cell(children),
+            cell(parental),
+            PREGNANT_CODE.get(pregnant, NA),
+            cell(accommodation),
+            cell(employment),
+            cell(dual),
+            cell(first_completed[episode_id]),
+        )
     return fields
 
 
@@ -212,8 +265,8 @@ def plan_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str]]:
     return fields
 
 
-def bbv_fields(person_ids, *, as_of: date) -> dict[int, dict[str, str]]:
-    """HEPBSTAT, HEPBVAC, HEPCSTAT and HEPCTSTD of each person as at `as_of` (6b: person-level facts, so every row
+def bbv_fields(person_ids, *, as_of: date) -> dict[int, tuple[str, str, str, str]]:
+    """(HEPBSTAT, HEPBVAC, HEPCSTAT, HEPCTSTD) of each person as at `as_of` (6b: person-level facts, so every row
     of one person carries the same values). The answers are read by the rules of
     `harm_reduction.selectors.episode_bbv_fields`, over the person's whole record rather than capped at one
     episode's discharge. Three queries."""
@@ -239,16 +292,16 @@ def bbv_fields(person_ids, *, as_of: date) -> dict[int, dict[str, str]]:
     fields = {}
     for person_id in person_ids:
         own_tests = tests.get(person_id, [])
-        fields[person_id] = {
-            "HEPBSTAT": cell(_hep_b_status(courses.get(person_id, []), as_of)),
-            "HEPBVAC": cell(_hep_b_vaccination(courses.get(person_id, []), given, as_of)),
-            "HEPCSTAT": cell(_hep_c_status(own_tests, as_of)),
-            "HEPCTSTD": "Y" if any(t["tested_on"] and t["tested_on"] <= as_of for t in own_tests) else "N",
-        }
+        fields[person_id] = (
+            cell(_hep_b_status(courses.get(person_id, []), as_of)),
+            cell(_hep_b_vaccination(courses.get(person_id, []), given, as_of)),
+            cell(_hep_c_status(own_tests, as_of)),
+            "Y" if any(t["tested_on"] and t["tested_on"] <= as_of for t in own_tests) else "N",
+        )
     return fields
 
 
-def modality_rows(episode_ids, *, as_of: date) -> dict[int, list[list[str]]]:
+def modality_rows(episode_ids, *, as_of: date) -> dict[int, list[tuple[str, ...]]]:
     """MODID to SUBMODDT of each modality referred on or before `as_of`, in MODID order (6b); a date after
     `as_of` is not yet recorded. One query."""
     rows = (
@@ -257,62 +310,51 @@ def modality_rows(episode_ids, *, as_of: date) -> dict[int, list[list[str]]]:
         .order_by()
         .values_list(
             "episode_id",
-            "pk",
-            "external_id",
-            "modality_type__code",
-            "setting__code",
-            "referred_on",
-            "first_offered_on",
-            "started_on",
-            "ended_on",
-            "exit_status__code",
-            "latest_review",
+            modality_identifier(),
+            text("modality_type__code"),
+            text("setting__code"),
+            iso_date("referred_on"),
+            iso_date("first_offered_on", as_of=as_of),
+            iso_date("started_on", as_of=as_of),
+            iso_date("ended_on", as_of=as_of),
+            Case(
+                When(ended_on__lte=as_of, then=text("exit_status__code")), default=Value(NA), output_field=TextField()
+            ),
+            iso_date("latest_review"),
         )
     )
-    by_episode: dict[int, list[list[str]]] = defaultdict(list)
-    for episode_id, pk, external_id, modal, setting, referred, offered, started, ended, exit_code, review in rows:
-        ended = ended if ended is not None and ended <= as_of else None
-        by_episode[episode_id].append(
-            [
-                external_id or modality_identifier(pk),
-                cell(modal),
-                cell(setting),
-                referred.isoformat(),
-                _on_or_before(offered, as_of),
-                _on_or_before(started, as_of),
-                cell(ended),
-                cell(exit_code) if ended else NA,
-                cell(review),
-            ]
-        )
+    by_episode: dict[int, list[tuple[str, ...]]] = defaultdict(list)
+    for episode_id, *modality in rows:
+        by_episode[episode_id].append(modality)
     for modalities in by_episode.values():
-        modalities.sort(key=lambda modality: modality[0])
+        modalities.sort()
     return by_episode
 
 
-def top_rows(episode_ids, *, as_of: date) -> dict[int, list[list[str]]]:
+def top_rows(episode_ids, *, as_of: date) -> dict[int, list[tuple[str, ...]]]:
     """TOPID to QUALLIFE of each TOP dated on or before `as_of`, by TOPDATE then TOPID (6b). One query."""
+    values = [yes_no(field) if field in _TOP_YES_NO else text(field) for field in TOP_COLUMNS]
     rows = (
         Top.objects.filter(AnyOf("episode_id", episode_ids), top_date__lte=as_of)
         .order_by()
-        .values_list("episode_id", "pk", "external_id", "top_date", "stage__code", *TOP_COLUMNS)
+        .values_list("episode_id", top_identifier(), iso_date("top_date"), text("stage__code"), *values)
     )
-    by_episode: dict[int, list[list[str]]] = defaultdict(list)
-    for episode_id, pk, external_id, top_date, stage, *values in rows:
-        identifier = external_id or top_identifier(pk)
-        by_episode[episode_id].append([identifier, top_date.isoformat(), cell(stage), *map(cell, values)])
+    by_episode: dict[int, list[tuple[str, ...]]] = defaultdict(list)
+    for episode_id, *top in rows:
+        by_episode[episode_id].append(top)
     for tops in by_episode.values():
         tops.sort(key=lambda top: (top[1], top[0]))
     return by_episode
 
 
-def modality_identifier(pk: int) -> str:
-    """MODID of a modality recorded here; one from a transfer file keeps its own (`external_id`, 6b)."""
-    return str(pk)
+def modality_identifier():
+    """MODID of a modality recorded here is its id; one from a transfer file keeps its own (`external_id`, 6b)."""
+    return Coalesce(NullIf("external_id", Value("")), Cast("pk", TextField()), output_field=TextField())
 
 
-def top_identifier(pk: int) -> str:
-    return str(pk)
+def top_identifier():
+    """TOPID, as MODID."""
+    return modality_identifier()
 
 
 def first_contacts(referral_ids, *, as_of: date) -> dict[int, str]:
@@ -348,18 +390,17 @@ def keyworkers(episodes: dict[int, date | None], *, as_of: date) -> dict[int, st
 def community_orders(episodes: dict[int, tuple[int, date]], *, as_of: date) -> dict[int, tuple[str, str]]:
     """XCJORDER and XCJORDERDT: the latest order made on or before `as_of` that is linked to the episode, or
     linked to none and made for the person since the referral was received (the rule of `prescribing.waits`).
-    `episodes` maps each episode id to (person id, referral received date). One query."""
+    `episodes` maps each episode id to (person id, referral received date). Two queries."""
     person_episodes = defaultdict(list)
     for episode_id, (person_id, received_on) in episodes.items():
         person_episodes[person_id].append((episode_id, received_on))
-    rows = (
-        CommunityOrder.objects.filter(order_date__lte=as_of)
-        .filter(Q(AnyOf("episode_id", episodes)) | Q(AnyOf("person_id", person_episodes), episode__isnull=True))
-        .order_by("order_date", "pk")
-        .values_list("person_id", "episode_id", "kind", "order_date")
-    )
+    columns = ("order_date", "pk", "person_id", "episode_id", "kind")
+    made = CommunityOrder.objects.filter(order_date__lte=as_of).order_by()
+    # Two queries rather than one OR: each then uses its own index.
+    linked = made.filter(AnyOf("episode_id", episodes)).values_list(*columns)
+    unlinked = made.filter(AnyOf("person_id", person_episodes), episode__isnull=True).values_list(*columns)
     found = {}
-    for person_id, episode_id, kind, order_date in rows:
+    for order_date, _pk, person_id, episode_id, kind in sorted([*linked, *unlinked]):
         if episode_id is not None:
             found[episode_id] = (kind, order_date.isoformat())
             continue
@@ -386,7 +427,3 @@ def referral_closure(status: str, triaged_on: date | None, as_of: date) -> tuple
     if outcome is None or triaged_on is None or triaged_on > as_of:
         return NA, NA
     return triaged_on.isoformat(), outcome
-
-
-def _on_or_before(value: date | None, as_of: date) -> str:
-    return value.isoformat() if value is not None and value <= as_of else NA

@@ -1,6 +1,8 @@
 """The monthly return and the transfer-of-care file (domain.md 6 and 6b): which rows, in which order, with which
 values as at the month's last day E."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
@@ -18,7 +20,7 @@ from referrals.choices import ContactMethod, ReferralStatus
 from referrals.factories import AllocationFactory, PersonFactory
 from referrals.models import ContactAttempt
 from reporting.returns import export
-from reporting.returns.columns import RETURN_COLUMNS, TRANSFER_COLUMNS
+from reporting.returns.columns import RETURN_COLUMNS, TRANSFER_COLUMNS, Dialect
 from reporting.returns.export import ExportSpec
 from tests.reporting.return_fixtures import (
     APRIL,
@@ -416,5 +418,17 @@ def test_export_queries_grow_by_a_fixed_number_per_chunk(monkeypatch):
     monkeypatch.setattr(export, "CHUNK_SIZE", 4)
     # 12 people in chunks of 4: three chunks, each the same fixed set of field queries.
     three_chunks = _export_queries(8)
-    per_chunk = 13
+    # Assessment 2, plan 2, BBV 3, modalities 1, TOPs 1, contacts 1, keyworkers 1, orders 2, joint work 1.
+    per_chunk = 14
     assert three_chunks - one_chunk == 2 * per_chunk
+
+
+@pytest.mark.parametrize("row", [["a", "b"], ['say "hi"', "x"], ["line\nbreak", ""], ['"', '""']])
+def test_line_writer_writes_exactly_what_csv_writer_writes(row):
+    expected = io.StringIO()
+    csv.writer(expected, dialect=Dialect).writerow(row)
+    out = io.BytesIO()
+    writer = export._LineWriter(export._Sink(out))
+    writer.writerow(row)
+    writer.flush()
+    assert out.getvalue().decode() == expected.getvalue()
