@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -41,6 +43,8 @@ class User(AbstractUser):
 
 class Team(models.Model):
     name = models.CharField(max_length=120, unique=True)
+    # A short handle for commands and the API (`compute_kpis --team ARM`); made from the name when left empty.
+    code = models.CharField(max_length=20, unique=True, blank=True, help_text="Short unique code, e.g. ARM.")
     kind = models.CharField(max_length=20, choices=TeamKind.choices)
     members = models.ManyToManyField(User, related_name="teams", blank=True)
     active = models.BooleanField(default=True)
@@ -50,6 +54,40 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.code:
+            self.code = unique_team_code(self.name, Team.objects.exclude(pk=self.pk).values_list("code", flat=True))
+        super().save(*args, **kwargs)
+
+
+def unique_team_code(name: str, taken) -> str:
+    """Upper-case words of the name joined by hyphens, at most 20 characters, numbered if already taken."""
+    base = "-".join(re.findall(r"[A-Za-z0-9]+", name)).upper()[:20] or "TEAM"
+    taken = set(taken)
+    code, number = base, 1
+    while code in taken:
+        number += 1
+        suffix = f"-{number}"
+        code = base[: 20 - len(suffix)] + suffix
+    return code
+
+
+class WorkingDay(models.Model):
+    """Every calendar day from 2000 to 2100 with the count of working days up to and including it, so that
+    "X + N working days" is a lookup in SQL (the working day whose ordinal is X's plus N), not a Python loop.
+    Filled by migration from `core.calendar` (England's bank holidays)."""
+
+    day = models.DateField(primary_key=True)
+    ordinal = models.PositiveIntegerField()
+    working = models.BooleanField()
+
+    class Meta:
+        ordering = ["day"]
+        indexes = [models.Index(fields=["ordinal"], condition=models.Q(working=True), name="workingday_ordinal_idx")]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} ({self.ordinal})"
 
 
 class ReferenceCode(models.Model):

@@ -1,0 +1,110 @@
+"""One engine for every KPI figure: the command, the Celery jobs, the dashboard and the API all call `compute`,
+and the drill-down lists `population_rows`, so a figure and its failing rows share one definition.
+
+Each KPI is one aggregate query over its population (`reporting.kpis.populations`); a rate's value is rounded to
+4 places, while whether it meets its threshold is decided on the exact fraction.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
+
+from core.models import Team
+from reporting.choices import Comparison, KpiKind
+from reporting.kpis.catalogue import catalogue
+from reporting.kpis.populations import DQ_ITEMS, POPULATIONS
+from reporting.models import Kpi
+from reporting.periods import Period
+
+FOUR_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    code: str
+    title: str
+    numerator: int
+    denominator: int
+    value: Decimal | None
+    threshold: str
+    met: bool | None
+    kind: str
+    direction: str
+
+
+def _team_id(team) -> int | None:
+    if team is None:
+        return None
+    return team.pk if isinstance(team, Team) else int(team)
+
+
+def population_rows(code: str, period: Period, *, team=None) -> QuerySet:
+    """The KPI's population for the period and scope: episodes, referrals (FC3) or modalities (RX10, DRR5, SIR0),
+    annotated with `passes` (meets the numerator's condition; False for a count KPI's counted failures), `fails`
+    (the row counts against the KPI: not passing, or for HBR, where lower is better, refused) and the `kpi_*`
+    dates the KPI read. Not scoped to a user: callers showing rows to a person scope them first."""
+    try:
+        population = POPULATIONS[code]
+    except KeyError:
+        raise KeyError(f"{code} is not a KPI of the catalogue.") from None
+    rows = population(period, _team_id(team))
+    fails = Q(passes=True) if code in COUNTED_WHEN_PASSING else Q(passes=False)
+    return rows.annotate(fails=Case(When(fails, then=Value(True)), default=Value(False), output_field=BooleanField()))
+
+
+# Rates where the numerator is the bad outcome (domain.md 5: HBR, at most 10% refused).
+COUNTED_WHEN_PASSING = frozenset({"HBR"})
+
+
+def _figures(kpi: Kpi, period: Period, team) -> tuple[int, int]:
+    rows = population_rows(kpi.code, period, team=team)
+    if kpi.kind == KpiKind.MEAN:
+        totals = rows.aggregate(rows=Count("pk"), filled=Sum("kpi_filled_items"))
+        return totals["filled"] or 0, totals["rows"] * len(DQ_ITEMS)
+    condition = Q(passes=False) if kpi.kind == KpiKind.COUNT else Q(passes=True)
+    totals = rows.aggregate(rows=Count("pk"), counted=Count("pk", filter=condition))
+    return totals["counted"], totals["rows"]
+
+
+def _meets(kpi: Kpi, figure: Fraction) -> bool:
+    threshold = Fraction(kpi.threshold)
+    if kpi.comparison == Comparison.AT_LEAST:
+        return figure >= threshold
+    if kpi.comparison == Comparison.AT_MOST:
+        return figure <= threshold
+    return figure == threshold
+
+
+def result_for(kpi: Kpi, numerator: int, denominator: int) -> KpiResult:
+    if kpi.kind == KpiKind.COUNT:
+        value, met = Decimal(numerator), _meets(kpi, Fraction(numerator))
+    elif denominator == 0:
+        value, met = None, None
+    else:
+        value = (Decimal(numerator) / Decimal(denominator)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+        met = _meets(kpi, Fraction(numerator, denominator))
+    return KpiResult(
+        code=kpi.code,
+        title=kpi.title,
+        numerator=numerator,
+        denominator=denominator,
+        value=value,
+        threshold=kpi.threshold_text,
+        met=met,
+        kind=kpi.kind,
+        direction=kpi.direction,
+    )
+
+
+def compute(period: Period, *, team=None, codes=None) -> dict[str, KpiResult]:
+    """Every KPI of the catalogue for the period, whole service (`team` None) or one team, in catalogue order
+    (only `codes`, when given)."""
+    results = {}
+    for kpi in catalogue():
+        if codes is not None and kpi.code not in codes:
+            continue
+        numerator, denominator = _figures(kpi, period, team)
+        results[kpi.code] = result_for(kpi, numerator, denominator)
+    return results

@@ -1,0 +1,549 @@
+"""The population of each KPI (domain.md 5, 6b) as one annotated queryset: its rows are the episodes, referrals
+or modalities the KPI counts, `passes` says whether a row meets the numerator's condition (for a count KPI, a
+counted failure has `passes` False), and `kpi_*` annotations carry the dates the KPI read, so a drill-down shows
+the failing rows and why with the same definition the figure uses.
+
+Everything is as at the period end `E` (6b): a row, answer, allocation or review counts only when its own date is
+on or before `E`, so a past period's figure depends only on recorded dates. Ineligible referrals (signposted at
+receipt) never enter structured treatment, and FC3 leaves them out explicitly.
+"""
+
+from datetime import timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from assessment.models import Assessment, AssessmentSubstance
+from core.choices import DischargeOutcome, ReferralSourceGroup, SubstanceGroup
+from harm_reduction.choices import HEP_B_IMMUNE, HepBOffer
+from harm_reduction.models import BbvTest, HepBCourse, HepBDose
+from harm_reduction.selectors import HEP_C_TESTS
+from prescribing.waits import with_clock
+from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion
+from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus
+from referrals.models import Allocation, ContactAttempt, Episode, PartnerInvolvement, Referral
+from reporting.kpis.sql import AddDays, AddWorkingDays, DaysBetween
+from reporting.periods import Period, twelve_months_ending
+
+# domain.md 5 and 6b: the fixed numbers of each rule.
+W21_DAYS = 21
+W42_DAYS = 42
+RTT3_DAYS = 21
+RTT4_DAYS = 28
+FC3_WORKING_DAYS = 3
+CJ5_WORKING_DAYS = 5
+RX10_WORKING_DAYS = 10
+DRR5_WORKING_DAYS = 5
+RAP3_DAYS = 21
+RAP12_DAYS = 84
+SIR0_DAYS = 182
+REP_DAYS = 183
+# DQ: the 15 required items of section 6 (PC or LA is one).
+DQ_ITEMS = (
+    "DOB",
+    "SEX",
+    "ETHNIC",
+    "PC_OR_LA",
+    "GPPTCE",
+    "RFLS",
+    "DRUG1",
+    "ROUTE",
+    "INJSTAT",
+    "ACCMNEED",
+    "EMPSTAT",
+    "PRNTSTAT",
+    "HEPBSTAT",
+    "HEPCSTAT",
+    "CONSENT",
+)
+
+
+def flag(condition) -> Case:
+    """A true/false column (never NULL) from a condition that may involve NULLs."""
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def _one(condition) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _episodes(team_id):
+    episodes = Episode.objects.order_by()
+    return episodes if team_id is None else episodes.filter(team_id=team_id)
+
+
+def _first_modality(end):
+    """The episode's first modality as at `end` (6a): the earliest start; ties go to the earliest referral."""
+    return Modality.objects.filter(episode=OuterRef("pk"), started_on__isnull=False, started_on__lte=end).order_by(
+        "started_on", "referred_on", "pk"
+    )
+
+
+def _with_first_modality(episodes, end):
+    first = _first_modality(end)
+    return episodes.annotate(
+        kpi_modality_id=Subquery(first.values("pk")[:1]),
+        kpi_started_on=Subquery(first.values("started_on")[:1]),
+        kpi_modality_referred_on=Subquery(first.values("referred_on")[:1]),
+        kpi_referred_on=F("referral__received_on"),
+    )
+
+
+def _latest_assessment(end, episode=None):
+    """The episode's assessment as at `end` (6b): the latest completed on or before it, then the highest id."""
+    return (
+        Assessment.objects.filter(
+            episode=episode if episode is not None else OuterRef("pk"),
+            completed_on__isnull=False,
+            completed_on__lte=end,
+        )
+        .order_by("-completed_on", "-pk")
+        .values("pk")[:1]
+    )
+
+
+def _has_substance(assessment_ref, condition=None):
+    substances = AssessmentSubstance.objects.filter(assessment_id=assessment_ref)
+    return Exists(substances.filter(condition) if condition is not None else substances)
+
+
+# ---------------------------------------------------------------------------------------------- waiting times
+
+
+def first_modality_started(period: Period, team_id=None):
+    """W21, W42, RTT3, RTT4: episodes whose first modality (as at E) started in the period."""
+    return (
+        _with_first_modality(_episodes(team_id), period.end)
+        .filter(kpi_started_on__gte=period.start, kpi_started_on__lte=period.end)
+        .annotate(
+            kpi_waited_days=DaysBetween(F("kpi_started_on"), F("kpi_modality_referred_on")),
+            kpi_days_from_referral=DaysBetween(F("kpi_started_on"), F("kpi_referred_on")),
+        )
+    )
+
+
+def w21(period, team_id=None):
+    return first_modality_started(period, team_id).annotate(passes=flag(Q(kpi_waited_days__lte=W21_DAYS)))
+
+
+def w42(period, team_id=None):
+    # Counted: waited 42 days or more.
+    return first_modality_started(period, team_id).annotate(passes=flag(Q(kpi_waited_days__lt=W42_DAYS)))
+
+
+def rtt3(period, team_id=None):
+    return first_modality_started(period, team_id).annotate(passes=flag(Q(kpi_days_from_referral__lt=RTT3_DAYS)))
+
+
+def rtt4(period, team_id=None):
+    return first_modality_started(period, team_id).annotate(passes=flag(Q(kpi_days_from_referral__lt=RTT4_DAYS)))
+
+
+def cj5(period, team_id=None):
+    return (
+        first_modality_started(period, team_id)
+        .filter(referral__source__group=ReferralSourceGroup.CRIMINAL_JUSTICE)
+        .annotate(kpi_due_on=AddWorkingDays(F("referral__received_on"), CJ5_WORKING_DAYS))
+        .annotate(passes=flag(Q(kpi_started_on__lte=F("kpi_due_on"))))
+    )
+
+
+def fc3(period, team_id=None):
+    """Referrals received in the period (ineligible ones aside), less those due after E with no contact by E."""
+    referrals = Referral.objects.order_by().exclude(status=ReferralStatus.SIGNPOSTED_INELIGIBLE)
+    if team_id is not None:
+        referrals = referrals.filter(team_id=team_id)
+    first_contact = (
+        ContactAttempt.objects.filter(
+            referral=OuterRef("pk"), method__in=CONTACT_METHODS_THAT_COUNT, made_on__lte=period.end
+        )
+        .order_by("made_on")
+        .values("made_on")[:1]
+    )
+    return (
+        referrals.filter(received_on__gte=period.start, received_on__lte=period.end)
+        .annotate(
+            kpi_referred_on=F("received_on"),
+            kpi_due_on=AddWorkingDays(F("received_on"), FC3_WORKING_DAYS),
+            kpi_first_contact_on=Subquery(first_contact),
+        )
+        .filter(Q(kpi_due_on__lte=period.end) | Q(kpi_first_contact_on__isnull=False))
+        .annotate(passes=flag(Q(kpi_first_contact_on__lte=F("kpi_due_on"))))
+    )
+
+
+def _prescribing_started(period, team_id):
+    # Only started modalities wait: a withdrawn one that never started is in no waiting-time KPI.
+    modalities = Modality.objects.order_by().filter(started_on__gte=period.start, started_on__lte=period.end)
+    if team_id is not None:
+        modalities = modalities.filter(episode__team_id=team_id)
+    return with_clock(modalities).annotate(kpi_started_on=F("started_on"), kpi_referred_on=F("referred_on"))
+
+
+def rx10(period, team_id=None):
+    return (
+        _prescribing_started(period, team_id)
+        .filter(drr_order_date__isnull=True)
+        .annotate(kpi_due_on=AddWorkingDays(F("referred_on"), RX10_WORKING_DAYS))
+        .annotate(passes=flag(Q(started_on__lte=F("kpi_due_on"))))
+    )
+
+
+def drr5(period, team_id=None):
+    return (
+        _prescribing_started(period, team_id)
+        .filter(drr_order_date__isnull=False)
+        .annotate(kpi_order_on=F("drr_order_date"), kpi_due_on=AddWorkingDays(F("drr_order_date"), DRR5_WORKING_DAYS))
+        .annotate(passes=flag(Q(started_on__lte=F("kpi_due_on"))))
+    )
+
+
+# ------------------------------------------------------------------------------------------ plans and reviews
+
+
+def rap3(period, team_id=None):
+    """Episodes whose due date (first modality start + 21 days) falls in the period."""
+    first_signed = (
+        PlanVersion.objects.filter(plan__episode=OuterRef("pk"), signed_on__isnull=False, signed_on__lte=period.end)
+        .order_by("signed_on")
+        .values("signed_on")[:1]
+    )
+    return (
+        _with_first_modality(_episodes(team_id), period.end)
+        .filter(
+            kpi_started_on__gte=period.start - timedelta(days=RAP3_DAYS),
+            kpi_started_on__lte=period.end - timedelta(days=RAP3_DAYS),
+        )
+        .annotate(kpi_due_on=AddDays(F("kpi_started_on"), RAP3_DAYS), kpi_signed_on=Subquery(first_signed))
+        .annotate(passes=flag(Q(kpi_signed_on__lte=F("kpi_due_on"))))
+    )
+
+
+def rap12(period, team_id=None):
+    """Episodes whose due date (first completed comprehensive assessment + 84 days) falls in the period."""
+    first_assessed = (
+        Assessment.objects.filter(episode=OuterRef("pk"), completed_on__isnull=False, completed_on__lte=period.end)
+        .order_by("completed_on")
+        .values("completed_on")[:1]
+    )
+    first_review = (
+        PlanReview.objects.filter(plan__episode=OuterRef("pk"), reviewed_on__lte=period.end)
+        .order_by("reviewed_on")
+        .values("reviewed_on")[:1]
+    )
+    return (
+        _episodes(team_id)
+        .annotate(kpi_assessed_on=Subquery(first_assessed))
+        .filter(
+            kpi_assessed_on__gte=period.start - timedelta(days=RAP12_DAYS),
+            kpi_assessed_on__lte=period.end - timedelta(days=RAP12_DAYS),
+        )
+        .annotate(kpi_due_on=AddDays(F("kpi_assessed_on"), RAP12_DAYS), kpi_reviewed_on=Subquery(first_review))
+        .annotate(passes=flag(Q(kpi_reviewed_on__lte=F("kpi_due_on"))))
+    )
+
+
+def sir0(period, team_id=None):
+    """Modalities open at E; counted when the latest review by E (or the start) is more than 182 days before E."""
+    modalities = Modality.objects.order_by().filter(started_on__lte=period.end)
+    modalities = modalities.filter(Q(ended_on__isnull=True) | Q(ended_on__gt=period.end))
+    if team_id is not None:
+        modalities = modalities.filter(episode__team_id=team_id)
+    last_review = (
+        ModalityReview.objects.filter(modality=OuterRef("pk"), reviewed_on__lte=period.end)
+        .order_by("-reviewed_on")
+        .values("reviewed_on")[:1]
+    )
+    return (
+        modalities.annotate(kpi_started_on=F("started_on"), kpi_reviewed_on=Subquery(last_review))
+        .annotate(kpi_due_on=AddDays(Coalesce("kpi_reviewed_on", "started_on"), SIR0_DAYS))
+        .annotate(passes=flag(Q(kpi_due_on__gte=period.end)))
+    )
+
+
+# --------------------------------------------------------------------------------------------- new episodes
+
+
+def opened_in(period, team_id=None):
+    return (
+        _episodes(team_id)
+        .filter(opened_on__gte=period.start, opened_on__lte=period.end)
+        .annotate(kpi_opened_on=F("opened_on"))
+    )
+
+
+def kw(period, team_id=None):
+    allocated = (
+        Allocation.objects.filter(episode=OuterRef("pk"), allocated_on__lte=period.end)
+        .order_by("allocated_on")
+        .values("allocated_on")[:1]
+    )
+    return (
+        opened_in(period, team_id)
+        .annotate(kpi_allocated_on=Subquery(allocated))
+        .annotate(passes=flag(Q(kpi_allocated_on__isnull=False)))
+    )
+
+
+def jw(period, team_id=None):
+    recorded = (
+        PartnerInvolvement.objects.filter(episode=OuterRef("pk"), recorded_on__lte=period.end)
+        .order_by("recorded_on")
+        .values("recorded_on")[:1]
+    )
+    return (
+        opened_in(period, team_id)
+        .annotate(kpi_recorded_on=Subquery(recorded))
+        .annotate(passes=flag(Q(kpi_recorded_on__isnull=False)))
+    )
+
+
+# ---------------------------------------------------------------------------------------------- discharges
+
+
+def _discharged_non_neutral(period, team_id):
+    return (
+        _episodes(team_id)
+        .filter(discharged_on__gte=period.start, discharged_on__lte=period.end)
+        .exclude(discharge_reason__outcome=DischargeOutcome.NEUTRAL)
+        .annotate(
+            kpi_discharged_on=F("discharged_on"),
+            kpi_assessment_id=Subquery(_latest_assessment(period.end)),
+            passes=flag(Q(discharge_reason__outcome=DischargeOutcome.SUCCESSFUL)),
+        )
+    )
+
+
+def pda(period, team_id=None):
+    """Alcohol episodes: every problem substance of the assessment as at E is alcohol (section 4)."""
+    assessment = OuterRef("kpi_assessment_id")
+    return _discharged_non_neutral(period, team_id).filter(
+        _has_substance(assessment), ~_has_substance(assessment, ~Q(substance__group=SubstanceGroup.ALCOHOL))
+    )
+
+
+def pdd(period, team_id=None):
+    """Drug (opiate and non-opiate) episodes: any problem substance other than alcohol."""
+    assessment = OuterRef("kpi_assessment_id")
+    return _discharged_non_neutral(period, team_id).filter(
+        _has_substance(assessment, ~Q(substance__group=SubstanceGroup.ALCOHOL))
+    )
+
+
+def _representation(period, team_id, group: str):
+    """Episodes opened in the period; counted when the person had an earlier episode of `group` (its assessment
+    as at its own discharge) discharged as successful 0 to 183 days before this episode's referral arrived."""
+    assessment = OuterRef("kpi_assessment_id")
+    opiate = _has_substance(assessment, Q(substance__group=SubstanceGroup.OPIATE))
+    of_group = (
+        opiate
+        if group == SubstanceGroup.OPIATE
+        else Q(_has_substance(assessment, ~Q(substance__group=SubstanceGroup.ALCOHOL))) & ~opiate
+    )
+    received = OuterRef("referral__received_on")
+    earlier = (
+        Episode.objects.filter(
+            person=OuterRef("person"),
+            discharge_reason__outcome=DischargeOutcome.SUCCESSFUL,
+            discharged_on__lte=received,
+            discharged_on__gte=AddDays(received, -REP_DAYS),
+        )
+        .exclude(pk=OuterRef("pk"))
+        .annotate(kpi_assessment_id=Subquery(_latest_assessment(OuterRef("discharged_on"))))
+        .filter(of_group)
+        .order_by("-discharged_on")
+    )
+    return (
+        opened_in(period, team_id)
+        .annotate(
+            kpi_referred_on=F("referral__received_on"),
+            kpi_earlier_episode_id=Subquery(earlier.values("pk")[:1]),
+            kpi_earlier_discharged_on=Subquery(earlier.values("discharged_on")[:1]),
+        )
+        .annotate(passes=flag(Q(kpi_earlier_episode_id__isnull=True)))
+    )
+
+
+def rep_o(period, team_id=None):
+    return _representation(period, team_id, SubstanceGroup.OPIATE)
+
+
+def rep_n(period, team_id=None):
+    return _representation(period, team_id, SubstanceGroup.NON_OPIATE)
+
+
+# ------------------------------------------------------------------------------------------- blood-borne viruses
+
+
+def _hep_b_courses(end):
+    return HepBCourse.objects.filter(person=OuterRef("person"), offered_on__lte=end)
+
+
+def hbo(period, team_id=None):
+    """Episodes opened in the period whose person was not found already immune by E; passes when offered."""
+    immune = _hep_b_courses(period.end).filter(offer__in=HEP_B_IMMUNE, outcome_on__lte=period.end)
+    first_offer = _hep_b_courses(period.end).order_by("offered_on").values("offered_on")[:1]
+    return (
+        opened_in(period, team_id)
+        .filter(~Exists(immune))
+        .annotate(kpi_offered_on=Subquery(first_offer))
+        .annotate(passes=flag(Q(kpi_offered_on__isnull=False)))
+    )
+
+
+def hbr(period, team_id=None):
+    """HBO's population that was offered; passes (counted) when the latest answer by E is a refusal, the
+    answer the return sends as HEPBSTAT B."""
+    latest_answer = _hep_b_courses(period.end).filter(outcome_on__lte=period.end).order_by("-offered_on", "-pk")
+    return (
+        hbo(period, team_id)
+        .filter(kpi_offered_on__isnull=False)
+        .annotate(
+            kpi_answer=Subquery(latest_answer.values("offer")[:1]),
+            kpi_answered_on=Subquery(latest_answer.values("outcome_on")[:1]),
+        )
+        .annotate(passes=flag(Q(kpi_answer=HepBOffer.REFUSED)))
+    )
+
+
+def _accepted_in_twelve_months(period, team_id):
+    first, last = twelve_months_ending(period.end)
+    accepted = _hep_b_courses(period.end).filter(offer=HepBOffer.ACCEPTED, outcome_on__lte=period.end)
+    episodes = _episodes(team_id).filter(opened_on__gte=first, opened_on__lte=last)
+    return episodes.annotate(
+        kpi_opened_on=F("opened_on"),
+        kpi_accepted_on=Subquery(accepted.order_by("outcome_on").values("outcome_on")[:1]),
+    ).filter(kpi_accepted_on__isnull=False)
+
+
+def hbc(period, team_id=None):
+    completed = (
+        _hep_b_courses(period.end)
+        .filter(offer=HepBOffer.ACCEPTED, outcome_on__lte=period.end, completed_on__lte=period.end)
+        .order_by("completed_on")
+        .values("completed_on")[:1]
+    )
+    return (
+        _accepted_in_twelve_months(period, team_id)
+        .annotate(kpi_completed_on=Subquery(completed))
+        .annotate(passes=flag(Q(kpi_completed_on__isnull=False)))
+    )
+
+
+def hb1(period, team_id=None):
+    first_dose = (
+        HepBDose.objects.filter(
+            course__person=OuterRef("person"),
+            course__offer=HepBOffer.ACCEPTED,
+            course__offered_on__lte=period.end,
+            course__outcome_on__lte=period.end,
+            given_on__lte=period.end,
+        )
+        .order_by("given_on")
+        .values("given_on")[:1]
+    )
+    return (
+        _accepted_in_twelve_months(period, team_id)
+        .annotate(kpi_first_dose_on=Subquery(first_dose))
+        .annotate(passes=flag(Q(kpi_first_dose_on__isnull=False)))
+    )
+
+
+def hcv(period, team_id=None):
+    """Episodes opened in the period whose injecting status (assessment as at E) is current or previous."""
+    injector = Assessment.objects.filter(pk=OuterRef("kpi_assessment_id"), injecting_status__ever_injected=True)
+    offered = (
+        BbvTest.objects.filter(person=OuterRef("person"), kind__in=HEP_C_TESTS, offered_on__lte=period.end)
+        .order_by("offered_on")
+        .values("offered_on")[:1]
+    )
+    return (
+        opened_in(period, team_id)
+        .annotate(kpi_assessment_id=Subquery(_latest_assessment(period.end)))
+        .filter(Exists(injector))
+        .annotate(kpi_test_offered_on=Subquery(offered))
+        .annotate(passes=flag(Q(kpi_test_offered_on__isnull=False)))
+    )
+
+
+# ------------------------------------------------------------------------------------------------ data quality
+
+
+def _dq_conditions(end) -> dict:
+    """Each required item of section 6 as a condition on an open episode, as at `end`."""
+    assessment = Assessment.objects.filter(pk=OuterRef("kpi_assessment_id"))
+    drug1 = AssessmentSubstance.objects.filter(assessment_id=OuterRef("kpi_assessment_id"), rank=1)
+    hep_b = HepBCourse.objects.filter(person=OuterRef("person"), offered_on__lte=end)
+    hep_c = BbvTest.objects.filter(person=OuterRef("person"), kind__in=HEP_C_TESTS, offered_on__lte=end)
+    return {
+        "DOB": Q(person__date_of_birth__isnull=False),
+        "SEX": Q(person__sex__isnull=False),
+        "ETHNIC": Q(person__ethnicity__isnull=False),
+        "PC_OR_LA": ~Q(person__postcode="") | ~Q(person__local_authority=""),
+        "GPPTCE": ~Q(person__gp_practice=""),
+        "RFLS": Q(referral__source__isnull=False),
+        "DRUG1": Exists(drug1),
+        "ROUTE": Exists(drug1.filter(route__isnull=False)),
+        "INJSTAT": Exists(assessment.filter(injecting_status__isnull=False)),
+        "ACCMNEED": Exists(assessment.filter(accommodation_need__isnull=False)),
+        "EMPSTAT": Exists(assessment.filter(employment_status__isnull=False)),
+        "PRNTSTAT": Exists(assessment.filter(parental_status__isnull=False)),
+        # D when nothing was offered by E; empty only while every offer by E still waits for its answer.
+        "HEPBSTAT": ~Exists(hep_b) | Exists(hep_b.filter(outcome_on__lte=end)),
+        "HEPCSTAT": ~Exists(hep_c) | Exists(hep_c.filter(answered_on__lte=end)),
+        "CONSENT": Q(person__consent_asked_on__lte=end),
+    }
+
+
+def dq(period, team_id=None):
+    """Episodes open at E, each with `dq_<ITEM>` flags and `kpi_filled_items` (0 to 15); passes when all filled."""
+    conditions = _dq_conditions(period.end)
+    episodes = (
+        _episodes(team_id)
+        .filter(opened_on__lte=period.end)
+        .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=period.end))
+        .annotate(kpi_opened_on=F("opened_on"), kpi_assessment_id=Subquery(_latest_assessment(period.end)))
+    )
+    filled = sum((_one(condition) for condition in conditions.values()), Value(0))
+    return episodes.annotate(
+        **{f"dq_{item}": flag(condition) for item, condition in conditions.items()},
+        kpi_filled_items=filled,
+    ).annotate(passes=flag(Q(kpi_filled_items=len(DQ_ITEMS))))
+
+
+POPULATIONS = {
+    "W21": w21,
+    "W42": w42,
+    "RTT3": rtt3,
+    "RTT4": rtt4,
+    "FC3": fc3,
+    "CJ5": cj5,
+    "RX10": rx10,
+    "DRR5": drr5,
+    "RAP3": rap3,
+    "RAP12": rap12,
+    "KW": kw,
+    "JW": jw,
+    "PDA": pda,
+    "PDD": pdd,
+    "SIR0": sir0,
+    "HBO": hbo,
+    "HBR": hbr,
+    "HBC": hbc,
+    "HB1": hb1,
+    "HCV": hcv,
+    "REP-O": rep_o,
+    "REP-N": rep_n,
+    "DQ": dq,
+}

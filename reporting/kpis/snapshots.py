@@ -1,0 +1,46 @@
+"""Stored figures: one row per KPI, period and scope, whatever the number of times it is computed."""
+
+from django.utils import timezone
+
+from reporting.kpis.engine import KpiResult
+from reporting.models import Kpi, KpiSnapshot
+from reporting.periods import Period
+
+
+def store(period: Period, results: dict[str, KpiResult], *, team=None, job: str = "") -> list[KpiSnapshot]:
+    """Insert or update the snapshot of each result (one statement: ON CONFLICT on KPI, period and team)."""
+    kpis = dict(Kpi.objects.filter(code__in=results).values_list("code", "pk"))
+    now = timezone.now()
+    rows = [
+        KpiSnapshot(
+            kpi_id=kpis[code],
+            period_label=period.label,
+            period_start=period.start,
+            period_end=period.end,
+            team=team,
+            numerator=result.numerator,
+            denominator=result.denominator,
+            value=result.value,
+            met=result.met,
+            threshold=result.threshold,
+            computed_at=now,
+            job=job,
+        )
+        for code, result in results.items()
+    ]
+    return KpiSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["kpi", "period_label", "team"],
+        update_fields=[
+            "period_start",
+            "period_end",
+            "numerator",
+            "denominator",
+            "value",
+            "met",
+            "threshold",
+            "computed_at",
+            "job",
+        ],
+    )
