@@ -14,7 +14,7 @@ class StaffAdmin(UserAdmin):
 
 @admin.register(models.Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "active")
+    list_display = ("name", "code", "kind", "active")
     list_filter = ("kind", "active")
     filter_horizontal = ("members",)
 

@@ -1,3 +1,10 @@
+from django.urls import path
+
+from reporting import views
+
 app_name = "reporting"
 
-urlpatterns = []
+urlpatterns = [
+    path("kpis/recompute/", views.recomputation_request, name="recomputation-request"),
+    path("kpis/recompute/<int:pk>/", views.recomputation_status, name="recomputation-status"),
+]

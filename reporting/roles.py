@@ -1,0 +1,19 @@
+from core.choices import Role
+
+ROLE_PERMISSIONS = {
+    Role.COMMISSIONER: [
+        "reporting.view_kpi",
+        "reporting.view_kpisnapshot",
+        "reporting.view_kpirecomputation",
+        "reporting.add_kpirecomputation",
+    ],
+    # A data admin keeps the catalogue: thresholds are changed in the admin, each change audited.
+    Role.DATA_ADMIN: [
+        "reporting.view_kpi",
+        "reporting.change_kpi",
+        "reporting.view_kpisnapshot",
+        "reporting.view_kpirecomputation",
+        "reporting.add_kpirecomputation",
+    ],
+    Role.TEAM_MANAGER: ["reporting.view_kpi", "reporting.view_kpisnapshot"],
+}

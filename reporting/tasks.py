@@ -1,0 +1,75 @@
+"""Background KPI computation: the nightly job and the recomputation someone asked for."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from core.choices import TeamKind
+from core.models import Team
+from core.tasks import daily_job
+from reporting.choices import RecomputationState
+from reporting.kpis import snapshots
+from reporting.kpis.engine import compute
+from reporting.models import KpiRecomputation
+from reporting.periods import Period, month_containing, parse_period, quarter_containing
+
+# Per-team figures are by the ARM or ESAP team that holds the referral and opened the episode (domain.md 6b);
+# other teams hold no population of their own.
+REPORTING_TEAM_KINDS = (TeamKind.ARM, TeamKind.ESAP)
+
+
+def reporting_teams() -> list[Team]:
+    return list(Team.objects.filter(kind__in=REPORTING_TEAM_KINDS, active=True).order_by("name"))
+
+
+def store_period(period: Period, *, job: str, on_scope_done=None) -> int:
+    """Compute and store every KPI for the period, whole service then each reporting team; returns the number
+    of scopes stored."""
+    scopes = [None, *reporting_teams()]
+    for done, team in enumerate(scopes, start=1):
+        snapshots.store(period, compute(period, team=team), team=team, job=job)
+        if on_scope_done is not None:
+            on_scope_done(done, len(scopes))
+    return len(scopes)
+
+
+def nightly_periods(today) -> list[Period]:
+    """The current and previous month and quarter: late entries for them still change their figures."""
+    month, quarter = month_containing(today), quarter_containing(today)
+    return [month.previous(), month, quarter.previous(), quarter]
+
+
+@daily_job("reporting.nightly_kpis")
+def nightly_kpis() -> dict:
+    stored = {}
+    for period in nightly_periods(timezone.localdate()):
+        stored[period.label] = store_period(period, job="nightly")
+    return stored
+
+
+@shared_task(name="reporting.run_kpi_recomputation", soft_time_limit=600, time_limit=660)
+def run_kpi_recomputation(recomputation_id: int) -> str:
+    """Run a requested recomputation once: the conditional UPDATE claims it, so a second delivery of the same
+    message (or a retry) finds it no longer pending and does nothing."""
+    claimed = KpiRecomputation.objects.filter(pk=recomputation_id, state=RecomputationState.PENDING).update(
+        state=RecomputationState.RUNNING, started_at=timezone.now(), progress=0
+    )
+    if not claimed:
+        return "already claimed"
+    recomputation = KpiRecomputation.objects.get(pk=recomputation_id)
+
+    def progress(done: int, total: int):
+        KpiRecomputation.objects.filter(pk=recomputation_id).update(progress=min(99, done * 100 // total))
+
+    try:
+        store_period(
+            parse_period(recomputation.period_label), job=f"recomputation {recomputation_id}", on_scope_done=progress
+        )
+    except Exception as error:
+        KpiRecomputation.objects.filter(pk=recomputation_id).update(
+            state=RecomputationState.FAILED, finished_at=timezone.now(), error=str(error)[:2000]
+        )
+        raise
+    KpiRecomputation.objects.filter(pk=recomputation_id).update(
+        state=RecomputationState.DONE, progress=100, finished_at=timezone.now()
+    )
+    return "done"
