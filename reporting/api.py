@@ -70,6 +70,12 @@ class KpiSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
             return snapshots
         return snapshots.filter(team__in=user.teams.all())
 
+    def get_serializer_context(self):
+        user = self.request.user
+        aggregates_only = user.is_authenticated and user.has_role(Role.COMMISSIONER)
+        sees_records = user.is_authenticated and (user.is_superuser or user.has_role(Role.DATA_ADMIN))
+        return {**super().get_serializer_context(), "suppress_small_numbers": aggregates_only and not sees_records}
+
 
 class KpiRecomputationViewSet(
     mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet

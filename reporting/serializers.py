@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from reporting.kpis.suppression import must_suppress
 from reporting.models import Kpi, KpiRecomputation, KpiSnapshot
 
 
@@ -24,7 +25,12 @@ class KpiSerializer(serializers.ModelSerializer):
 
 
 class KpiSnapshotSerializer(serializers.ModelSerializer):
+    """A stored figure. For a reader who sees aggregates only (a commissioner), a figure with a count under 5,
+    or one from which such a count could be worked back, has numerator, denominator and value null and
+    `suppressed` true."""
+
     kpi = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    suppressed = serializers.SerializerMethodField()
     team = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text="The team's code; null for the whole service."
     )
@@ -42,9 +48,25 @@ class KpiSnapshotSerializer(serializers.ModelSerializer):
             "value",
             "threshold",
             "met",
+            "suppressed",
             "computed_at",
             "job",
         ]
+        extra_kwargs = {"numerator": {"allow_null": True}, "denominator": {"allow_null": True}}
+
+    def _suppresses(self, snapshot) -> bool:
+        if not self.context.get("suppress_small_numbers"):
+            return False
+        return must_suppress(kind=snapshot.kpi.kind, numerator=snapshot.numerator, denominator=snapshot.denominator)
+
+    def get_suppressed(self, snapshot) -> bool:
+        return self._suppresses(snapshot)
+
+    def to_representation(self, snapshot):
+        data = super().to_representation(snapshot)
+        if self._suppresses(snapshot):
+            data.update(numerator=None, denominator=None, value=None)
+        return data
 
 
 class KpiRecomputationSerializer(serializers.ModelSerializer):

@@ -90,8 +90,12 @@ def _first_modality(end):
     )
 
 
-def _with_first_modality(episodes, end):
+def _with_first_modality(episodes, end, *, started_from, started_to):
+    """Episodes whose first modality (as at `end`) started between the two dates. Only episodes with some
+    modality started then can qualify: that cheap semi-join runs first, the first-modality subquery after it."""
     first = _first_modality(end)
+    candidates = Modality.objects.filter(started_on__gte=started_from, started_on__lte=started_to)
+    episodes = episodes.filter(pk__in=candidates.values("episode_id"))
     return episodes.annotate(
         kpi_modality_id=Subquery(first.values("pk")[:1]),
         kpi_started_on=Subquery(first.values("started_on")[:1]),
@@ -124,7 +128,7 @@ def _has_substance(assessment_ref, condition=None):
 def first_modality_started(period: Period, team_id=None):
     """W21, W42, RTT3, RTT4: episodes whose first modality (as at E) started in the period."""
     return (
-        _with_first_modality(_episodes(team_id), period.end)
+        _with_first_modality(_episodes(team_id), period.end, started_from=period.start, started_to=period.end)
         .filter(kpi_started_on__gte=period.start, kpi_started_on__lte=period.end)
         .annotate(
             kpi_waited_days=DaysBetween(F("kpi_started_on"), F("kpi_modality_referred_on")),
@@ -219,12 +223,10 @@ def rap3(period, team_id=None):
         .order_by("signed_on")
         .values("signed_on")[:1]
     )
+    started_from, started_to = period.start - timedelta(days=RAP3_DAYS), period.end - timedelta(days=RAP3_DAYS)
     return (
-        _with_first_modality(_episodes(team_id), period.end)
-        .filter(
-            kpi_started_on__gte=period.start - timedelta(days=RAP3_DAYS),
-            kpi_started_on__lte=period.end - timedelta(days=RAP3_DAYS),
-        )
+        _with_first_modality(_episodes(team_id), period.end, started_from=started_from, started_to=started_to)
+        .filter(kpi_started_on__gte=started_from, kpi_started_on__lte=started_to)
         .annotate(kpi_due_on=AddDays(F("kpi_started_on"), RAP3_DAYS), kpi_signed_on=Subquery(first_signed))
         .annotate(passes=flag(Q(kpi_signed_on__lte=F("kpi_due_on"))))
     )
@@ -480,12 +482,31 @@ def hcv(period, team_id=None):
 # ------------------------------------------------------------------------------------------------ data quality
 
 
+ASSESSMENT_ITEMS = ("DRUG1", "ROUTE", "INJSTAT", "ACCMNEED", "EMPSTAT", "PRNTSTAT")
+
+
+def _assessment_item_conditions(assessment_ref) -> dict:
+    """The DQ items an assessment holds, as conditions on that assessment (`assessment_ref` is its id)."""
+    drug1 = AssessmentSubstance.objects.filter(assessment_id=assessment_ref, rank=1)
+    return {
+        "DRUG1": Exists(drug1),
+        "ROUTE": Exists(drug1.filter(route__isnull=False)),
+        "INJSTAT": Q(injecting_status__isnull=False),
+        "ACCMNEED": Q(accommodation_need__isnull=False),
+        "EMPSTAT": Q(employment_status__isnull=False),
+        "PRNTSTAT": Q(parental_status__isnull=False),
+    }
+
+
 def _dq_conditions(end) -> dict:
     """Each required item of section 6 as a condition on an open episode, as at `end`."""
-    assessment = Assessment.objects.filter(pk=OuterRef("kpi_assessment_id"))
-    drug1 = AssessmentSubstance.objects.filter(assessment_id=OuterRef("kpi_assessment_id"), rank=1)
     hep_b = HepBCourse.objects.filter(person=OuterRef("person"), offered_on__lte=end)
     hep_c = BbvTest.objects.filter(person=OuterRef("person"), kind__in=HEP_C_TESTS, offered_on__lte=end)
+    latest = Assessment.objects.filter(pk=OuterRef("kpi_assessment_id"))
+    from_assessment = {
+        item: Exists(latest.filter(condition))
+        for item, condition in _assessment_item_conditions(OuterRef("pk")).items()
+    }
     return {
         "DOB": Q(person__date_of_birth__isnull=False),
         "SEX": Q(person__sex__isnull=False),
@@ -493,12 +514,7 @@ def _dq_conditions(end) -> dict:
         "PC_OR_LA": ~Q(person__postcode="") | ~Q(person__local_authority=""),
         "GPPTCE": ~Q(person__gp_practice=""),
         "RFLS": Q(referral__source__isnull=False),
-        "DRUG1": Exists(drug1),
-        "ROUTE": Exists(drug1.filter(route__isnull=False)),
-        "INJSTAT": Exists(assessment.filter(injecting_status__isnull=False)),
-        "ACCMNEED": Exists(assessment.filter(accommodation_need__isnull=False)),
-        "EMPSTAT": Exists(assessment.filter(employment_status__isnull=False)),
-        "PRNTSTAT": Exists(assessment.filter(parental_status__isnull=False)),
+        **from_assessment,
         # D when nothing was offered by E; empty only while every offer by E still waits for its answer.
         "HEPBSTAT": ~Exists(hep_b) | Exists(hep_b.filter(outcome_on__lte=end)),
         "HEPCSTAT": ~Exists(hep_c) | Exists(hep_c.filter(answered_on__lte=end)),
@@ -507,15 +523,31 @@ def _dq_conditions(end) -> dict:
 
 
 def dq(period, team_id=None):
-    """Episodes open at E, each with `dq_<ITEM>` flags and `kpi_filled_items` (0 to 15); passes when all filled."""
+    """Episodes open at E, each with `dq_<ITEM>` flags and `kpi_filled_items` (0 to 15); passes when all filled.
+
+    The six items of the assessment as at E are counted in one subquery (the flags, for a drill-down, read them
+    one by one)."""
     conditions = _dq_conditions(period.end)
+    assessment_filled = (
+        Assessment.objects.filter(episode=OuterRef("pk"), completed_on__isnull=False, completed_on__lte=period.end)
+        .order_by("-completed_on", "-pk")
+        .annotate(
+            filled=sum(
+                (_one(condition) for condition in _assessment_item_conditions(OuterRef("pk")).values()), Value(0)
+            )
+        )
+        .values("filled")[:1]
+    )
     episodes = (
         _episodes(team_id)
         .filter(opened_on__lte=period.end)
         .filter(Q(discharged_on__isnull=True) | Q(discharged_on__gt=period.end))
         .annotate(kpi_opened_on=F("opened_on"), kpi_assessment_id=Subquery(_latest_assessment(period.end)))
     )
-    filled = sum((_one(condition) for condition in conditions.values()), Value(0))
+    filled = sum(
+        (_one(condition) for item, condition in conditions.items() if item not in ASSESSMENT_ITEMS),
+        Coalesce(Subquery(assessment_filled, output_field=IntegerField()), Value(0)),
+    )
     return episodes.annotate(
         **{f"dq_{item}": flag(condition) for item, condition in conditions.items()},
         kpi_filled_items=filled,

@@ -14,6 +14,7 @@ from core.models import Team, WorkingDay
 from reporting.kpis.engine import compute, result_for
 from reporting.kpis.snapshots import store
 from reporting.kpis.sql import AddWorkingDays
+from reporting.kpis.suppression import must_suppress
 from reporting.models import Kpi, KpiSnapshot
 from tests.reporting.kpi_world import Q1, started_episode
 
@@ -134,3 +135,22 @@ def test_working_day_table_covers_2000_to_2100():
     assert WorkingDay.objects.order_by("-day").first().day == date(2100, 12, 31)
     assert not WorkingDay.objects.get(day=date(2026, 12, 28)).working  # Boxing Day's substitute
     assert WorkingDay.objects.get(day=date(2026, 12, 29)).working
+
+
+@pytest.mark.parametrize(
+    ("kind", "numerator", "denominator", "suppressed"),
+    [
+        ("rate", 0, 0, False),
+        ("rate", 5, 10, False),
+        ("rate", 4, 10, True),
+        ("rate", 10, 14, True),  # 4 not counted: worked back from the two shown
+        ("rate", 10, 10, False),
+        ("rate", 3, 3, True),
+        ("count", 0, 100, False),
+        ("count", 1, 100, True),
+        ("mean", 60, 4 * 15, True),
+        ("mean", 70, 5 * 15, False),
+    ],
+)
+def test_small_numbers_rule(kind, numerator, denominator, suppressed):
+    assert must_suppress(kind=kind, numerator=numerator, denominator=denominator) is suppressed

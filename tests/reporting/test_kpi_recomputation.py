@@ -1,10 +1,13 @@
 """Recomputation on request (service, task, htmx views, API), the nightly job, the catalogue and snapshot API,
 and threshold changes audited: every role tried."""
 
-from datetime import date
+import json
+from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from core.choices import AuditAction, Role, TeamKind
@@ -173,6 +176,20 @@ def test_request_without_htmx_goes_to_the_status_page(client, data_admin, django
 # API.
 
 
+def test_commissioners_get_no_small_numbers_through_the_api(client, commissioner, data_admin):
+    started_episode(referred_on=date(2025, 4, 1), started_on=date(2025, 4, 2))
+    started_episode(referred_on=date(2025, 4, 1), started_on=date(2025, 6, 2))
+    store(Q1, compute(Q1))
+    query = {"period": "FY2025Q1", "team": "service", "kpi": "W21"}
+    client.force_login(commissioner)
+    (row,) = client.get("/api/v1/kpi-snapshots/", query).json()["results"]
+    assert (row["numerator"], row["denominator"], row["value"], row["suppressed"]) == (None, None, None, True)
+    assert row["met"] is False
+    client.force_login(data_admin)
+    (row,) = client.get("/api/v1/kpi-snapshots/", query).json()["results"]
+    assert (row["numerator"], row["denominator"], row["suppressed"]) == (1, 2, False)
+
+
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_catalogue_api_by_role(client, staff, role):
     client.force_login(staff(role))
@@ -208,9 +225,12 @@ def test_snapshot_api_by_role_and_filters(client, staff, role, teams):
 
 
 def test_snapshot_api_equals_the_command_figures(client, commissioner):
-    started_episode(referred_on=date(2025, 4, 1), started_on=date(2025, 4, 30))
+    for waited in (10, 30) * 5:
+        started_episode(referred_on=date(2025, 4, 1), started_on=date(2025, 4, 1) + timedelta(days=waited))
+    out = StringIO()
+    call_command("compute_kpis", "--period", "FY2025Q1", "--store", "--format", "json", stdout=out)
     results = compute(Q1)
-    store(Q1, results)
+    assert json.loads(out.getvalue())["kpis"]["W21"]["numerator"] == results["W21"].numerator == 5
     client.force_login(commissioner)
     rows = client.get("/api/v1/kpi-snapshots/", {"period": "FY2025Q1", "team": "service", "kpi": "W21"}).json()
     (row,) = rows["results"]
