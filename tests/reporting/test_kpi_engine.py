@@ -115,6 +115,17 @@ def test_compute_kpis_takes_a_month_a_range_and_a_team_and_stores():
     assert "2025-04-02..2025-04-02" in out.getvalue()
 
 
+def test_compute_kpis_all_teams_stores_the_service_and_each_arm_and_esap_team(arm_team, esap_team):
+    out = StringIO()
+    call_command("compute_kpis", "--period", "FY2025Q1", "--all-teams", "--store", stdout=out)
+    assert "whole service" in out.getvalue()
+    assert "Computed 3 scope(s)" in out.getvalue()
+    scopes = set(KpiSnapshot.objects.values_list("team__code", flat=True))
+    assert scopes == {None, "ARM", "ESAP"}
+    with pytest.raises(CommandError, match="--all-teams"):
+        call_command("compute_kpis", "--period", "FY2025Q1", "--all-teams", "--format", "json")
+
+
 def test_compute_kpis_refuses_an_unknown_team_or_period():
     with pytest.raises(CommandError, match="No team has the code NOPE"):
         call_command("compute_kpis", "--period", "FY2025Q1", "--team", "NOPE")

@@ -1,4 +1,5 @@
 import json
+import time
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +9,7 @@ from reporting.choices import KpiKind
 from reporting.kpis import snapshots
 from reporting.kpis.engine import compute
 from reporting.periods import PeriodError, date_range, parse_period
+from reporting.tasks import reporting_teams
 
 
 def _date(text: str, option: str) -> date:
@@ -25,24 +27,39 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", help="First day of a date range (YYYY-MM-DD), with --to.")
         parser.add_argument("--to", dest="date_to", help="Last day of a date range (YYYY-MM-DD), with --from.")
         parser.add_argument("--team", help="A team's code: limit the figures to that team.")
+        parser.add_argument(
+            "--all-teams",
+            action="store_true",
+            help="The whole service, then each ARM and ESAP team (the nightly job's scopes); table or --store only.",
+        )
         parser.add_argument("--store", action="store_true", help="Store the figures as snapshots (upserted).")
         parser.add_argument("--format", choices=["json", "table"], default="table")
 
-    def handle(self, *args, period, date_from, date_to, team, store: bool, format: str, **options):
+    def handle(self, *args, period, date_from, date_to, team, all_teams, store: bool, format: str, **options):
         chosen = self._period(period, date_from, date_to)
-        scope = None
-        if team:
-            scope = Team.objects.filter(code=team).first()
-            if scope is None:
-                known = ", ".join(Team.objects.order_by("code").values_list("code", flat=True))
-                raise CommandError(f"No team has the code {team}; the codes are: {known}.")
-        results = compute(chosen, team=scope)
-        if store:
-            snapshots.store(chosen, results, team=scope, job="compute_kpis command")
-        if format == "json":
-            self.stdout.write(json.dumps(as_json(chosen, results, scope)))
-        else:
-            self._table(chosen, results, scope)
+        if all_teams and (team or format == "json"):
+            raise CommandError("--all-teams prints a table for each scope: use it without --team and --format json.")
+        scopes = [None, *reporting_teams()] if all_teams else [self._team(team)]
+        started = time.perf_counter()
+        for scope in scopes:
+            results = compute(chosen, team=scope)
+            if store:
+                snapshots.store(chosen, results, team=scope, job="compute_kpis command")
+            if format == "json":
+                self.stdout.write(json.dumps(as_json(chosen, results, scope)))
+            else:
+                self._table(chosen, results, scope)
+        if format == "table":
+            self.stdout.write(f"Computed {len(scopes)} scope(s) in {time.perf_counter() - started:.2f} s.")
+
+    def _team(self, code):
+        if not code:
+            return None
+        scope = Team.objects.filter(code=code).first()
+        if scope is None:
+            known = ", ".join(Team.objects.order_by("code").values_list("code", flat=True))
+            raise CommandError(f"No team has the code {code}; the codes are: {known}.")
+        return scope
 
     def _period(self, label, date_from, date_to):
         if label and (date_from or date_to):
