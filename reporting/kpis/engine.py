@@ -34,7 +34,8 @@ class KpiResult:
     direction: str
 
 
-def _team_id(team) -> int | None:
+def team_id(team) -> int | None:
+    """A scope given as a Team, its id or None (the whole service), as an id."""
     if team is None:
         return None
     return team.pk if isinstance(team, Team) else int(team)
@@ -49,7 +50,7 @@ def population_rows(code: str, period: Period, *, team=None) -> QuerySet:
         population = POPULATIONS[code]
     except KeyError:
         raise KeyError(f"{code} is not a KPI of the catalogue.") from None
-    rows = population(period, _team_id(team))
+    rows = population(period, team_id(team))
     fails = Q(passes=True) if code in COUNTED_WHEN_PASSING else Q(passes=False)
     return rows.annotate(fails=Case(When(fails, then=Value(True)), default=Value(False), output_field=BooleanField()))
 

@@ -2,13 +2,14 @@
 
 from django.utils import timezone
 
-from reporting.kpis.engine import KpiResult
+from reporting.kpis.engine import KpiResult, team_id
 from reporting.models import Kpi, KpiSnapshot
 from reporting.periods import Period
 
 
 def store(period: Period, results: dict[str, KpiResult], *, team=None, job: str = "") -> list[KpiSnapshot]:
-    """Insert or update the snapshot of each result (one statement: ON CONFLICT on KPI, period and team)."""
+    """Insert or update the snapshot of each result (one statement: ON CONFLICT on KPI, period and team).
+    `team` is a Team, its id, or None for the whole service, as for `compute`."""
     kpis = dict(Kpi.objects.filter(code__in=results).values_list("code", "pk"))
     now = timezone.now()
     rows = [
@@ -17,7 +18,7 @@ def store(period: Period, results: dict[str, KpiResult], *, team=None, job: str 
             period_label=period.label,
             period_start=period.start,
             period_end=period.end,
-            team=team,
+            team_id=team_id(team),
             numerator=result.numerator,
             denominator=result.denominator,
             value=result.value,

@@ -73,6 +73,7 @@ def test_store_twice_leaves_one_snapshot_per_kpi_period_and_scope():
     team = Team.objects.get(code="ARM")
     store(Q1, compute(Q1), job="test")
     store(Q1, compute(Q1, team=team), team=team, job="test")
+    store(Q1, compute(Q1, team=team.pk), team=team.pk, job="test by id")
     started_episode(referred_on=date(2025, 4, 1), started_on=date(2025, 6, 2))
     store(Q1, compute(Q1), job="again")
     assert KpiSnapshot.objects.count() == 2 * len(CODES)

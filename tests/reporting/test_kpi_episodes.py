@@ -333,3 +333,13 @@ def test_dq_counts_the_filled_items_of_each_open_episode_as_at_e():
     assert missing == sorted(
         ["ETHNIC", "DRUG1", "ROUTE", "INJSTAT", "ACCMNEED", "EMPSTAT", "PRNTSTAT", "HEPBSTAT", "CONSENT"]
     )
+
+
+def test_dq_hepcstat_is_empty_while_a_test_offered_by_e_waits_for_an_answer_at_e():
+    answered_after_e = episode(received_on=date(2025, 1, 1))
+    hep_c_test(answered_after_e.person, offered_on=date(2025, 6, 1), answered_on=date(2025, 7, 1), accepted=True)
+    answered = episode(received_on=date(2025, 1, 1))
+    hep_c_test(answered.person, offered_on=date(2025, 6, 1), answered_on=date(2025, 6, 30), accepted=False)
+    found = rows("DQ")
+    assert (found[answered_after_e.pk].dq_HEPCSTAT, found[answered.pk].dq_HEPCSTAT) == (False, True)
+    assert found[answered_after_e.pk].kpi_filled_items == found[answered.pk].kpi_filled_items - 1

@@ -7,6 +7,7 @@ import pytest
 from core.calendar import add_working_days
 from core.choices import TeamKind
 from core.factories import TeamFactory
+from core.models import ModalityExitStatus
 from referrals.choices import ReferralStatus
 from referrals.models import CommunityOrder
 from reporting.periods import parse_period
@@ -156,9 +157,20 @@ def test_rx10_counts_a_prescribing_start_10_working_days_after_referral_and_not_
     modality(late, referred_on=date(2025, 4, 15), started_on=date(2025, 5, 2), intervention="PRESC")
     not_started = episode(received_on=date(2025, 4, 1))
     modality(not_started, referred_on=date(2025, 4, 15), started_on=None, intervention="PRESC")
+    withdrawn = episode(received_on=date(2025, 4, 1))
+    modality(
+        withdrawn,
+        referred_on=date(2025, 4, 15),
+        started_on=None,
+        ended_on=date(2025, 5, 20),
+        exit_status=ModalityExitStatus.objects.get(code="C"),
+        end_reason="Chose not to start prescribing",
+        intervention="PRESC",
+    )
     talking = episode(received_on=date(2025, 4, 1))
     modality(talking, referred_on=date(2025, 4, 15), started_on=date(2025, 6, 1), intervention="CBT")
     assert figure("RX10") == (1, 2)
+    assert figure("SIR0") == (0, 3)  # started and open at E: on time, late, talking; never the withdrawn one
     assert {row.kpi_due_on for row in figure_rows("RX10")} == {date(2025, 5, 1)}
 
 
