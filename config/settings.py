@@ -201,6 +201,8 @@ SPECTACULAR_SETTINGS = {
         "BbvTestKindEnum": "harm_reduction.choices.BbvTestKind",
         "BbvResultEnum": "harm_reduction.choices.BbvResult",
         "OutreachSettingEnum": "harm_reduction.choices.OutreachSetting",
+        "ReturnExportKindEnum": "reporting.choices.ExportKind",
+        "ReturnExportStateEnum": "reporting.choices.ExportState",
     },
 }
 
@@ -224,6 +226,10 @@ ADULT_SERVICE_MIN_AGE = int(env("ADULT_SERVICE_MIN_AGE", "25"))
 YOUNG_PEOPLE_SERVICE_MIN_AGE = int(env("YOUNG_PEOPLE_SERVICE_MIN_AGE", "11"))
 # Identifies this provider in the national return and transfer-of-care files.
 AGENCY_CODE = env("AGENCY_CODE", "SOTDA")
+# Exported returns and uploaded files: served only through views that check the user, never under a public URL.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".data" / "private")))
+# Exported and uploaded files are removed this many days after they were made (a morning job).
+RETURN_FILE_RETENTION_DAYS = int(env("RETURN_FILE_RETENTION_DAYS", "30"))
 
 SESSION_COOKIE_HTTPONLY = True
 # Signed out after 30 minutes without a request (each request renews the session) and 10 hours after signing in

@@ -1,10 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
-from reporting import api
+from reporting import api, api_returns
 
 router = SimpleRouter()
 router.register("kpis", api.KpiViewSet, basename="kpi")
 router.register("kpi-snapshots", api.KpiSnapshotViewSet, basename="kpi-snapshot")
 router.register("kpi-recomputations", api.KpiRecomputationViewSet, basename="kpi-recomputation")
+router.register("return-exports", api_returns.ReturnExportViewSet, basename="return-export")
 
 urlpatterns = router.urls

@@ -23,3 +23,15 @@ class RecomputationState(models.TextChoices):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+class ExportKind(models.TextChoices):
+    MONTHLY = "monthly", "Monthly NDTMS return"
+    TRANSFER = "transfer", "Transfer-of-care file"
+
+
+class ExportState(models.TextChoices):
+    PENDING = "pending", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"

@@ -14,6 +14,10 @@ ROLE_PERMISSIONS = {
         "reporting.view_kpisnapshot",
         "reporting.view_kpirecomputation",
         "reporting.add_kpirecomputation",
+        # Returns: exports are a data admin's alone (the pages and API check the role as well).
+        "reporting.view_returnexport",
+        "reporting.add_returnexport",
+        "reporting.view_monthlyreturncheck",
     ],
     Role.TEAM_MANAGER: ["reporting.view_kpi", "reporting.view_kpisnapshot"],
 }

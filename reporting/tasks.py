@@ -73,3 +73,27 @@ def run_kpi_recomputation(recomputation_id: int) -> str:
         state=RecomputationState.DONE, progress=100, finished_at=timezone.now()
     )
     return "done"
+
+
+@shared_task(name="reporting.run_return_export", soft_time_limit=14 * 60, time_limit=15 * 60)
+def run_return_export(export_id: int) -> str:
+    """Write an export someone asked for (claimed once: a second delivery does nothing)."""
+    from reporting.returns.services import return_export_run
+
+    return return_export_run(export_id=export_id)
+
+
+@daily_job("reporting.check_monthly_returns")
+def check_monthly_returns() -> dict:
+    """Each of the last twelve months' returns as it would be written today: ready to send, changed since sent."""
+    from reporting.returns.services import export_months, return_month_check
+
+    months = export_months(timezone.localdate())
+    return {month.label: return_month_check(period=month.label).checksum for month in months}
+
+
+@daily_job("reporting.remove_expired_return_files")
+def remove_expired_return_files() -> int:
+    from reporting.returns.services import return_exports_remove_expired
+
+    return return_exports_remove_expired()

@@ -1,10 +1,15 @@
 from django.urls import path
 
-from reporting import views
+from reporting import views, views_returns
 
 app_name = "reporting"
 
 urlpatterns = [
     path("kpis/recompute/", views.recomputation_request, name="recomputation-request"),
     path("kpis/recompute/<int:pk>/", views.recomputation_status, name="recomputation-status"),
+    path("returns/", views_returns.return_months, name="return-months"),
+    path("returns/exports/new/", views_returns.return_export_new, name="return-export-new"),
+    path("returns/exports/<int:pk>/", views_returns.return_export, name="return-export"),
+    path("returns/exports/<int:pk>/download/", views_returns.return_export_download, name="return-export-download"),
+    path("returns/exports/<int:pk>/sent/", views_returns.return_export_sent, name="return-export-sent"),
 ]

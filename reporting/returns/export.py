@@ -228,14 +228,18 @@ def write_file(
     *,
     queryset=None,
     progress: Callable[[int], None] | None = None,
-    progress_every: int = 10 * CHUNK_SIZE,
+    progress_every: int = 1000,
+    checker=None,
 ) -> ExportResult:
-    """Write the file to the binary `stream` (None: only count and hash it). `progress(rows written)` is called
-    every `progress_every` rows, for a progress bar."""
+    """Write the file to the binary `stream` (None: only count and hash it). `progress(referrals written)` is
+    called every `progress_every` referrals, for a progress bar (`count_referrals` is the whole). `checker` (a
+    `validate.RowChecker`) is given every row as it is written, with its line number, so the import's rules
+    judge exactly the file that was written."""
     sink = _Sink(stream)
     writer = _LineWriter(sink)
     writer.writerow(spec.columns)
-    episode_rows = top_rows = 0
+    episode_rows = top_rows = referrals = 0
+    last_referral = None
     line_referrals = array("q")
     snapshot = not connection.in_atomic_block
     with transaction.atomic():
@@ -246,12 +250,17 @@ def write_file(
         for referral_id, is_top, row in iter_rows(spec, queryset):
             writer.writerow(row)
             line_referrals.append(referral_id)
+            if checker is not None:
+                _check(checker, spec, len(line_referrals) + 1, row)
             if is_top:
                 top_rows += 1
             else:
                 episode_rows += 1
-            if progress is not None and (episode_rows + top_rows) % progress_every == 0:
-                progress(episode_rows + top_rows)
+            if referral_id != last_referral:
+                last_referral = referral_id
+                referrals += 1
+                if progress is not None and referrals % progress_every == 0:
+                    progress(referrals)
         writer.flush()
     return ExportResult(
         file_name=spec.file_name,
@@ -261,6 +270,15 @@ def write_file(
         size=sink.size,
         line_referrals=line_referrals,
     )
+
+
+def _check(checker, spec: ExportSpec, line: int, row: list[str]) -> None:
+    if spec.transfer:
+        checker.add(line, row)
+    elif row[3] == "Y":
+        # The checker reads rows in transfer-file column order, of which the return's columns are the start.
+        checker.add(line, (*row, *_NO_LOCAL))
+    # A person sent without consent has three fields and nothing the rules could compare.
 
 
 def count_referrals(spec: ExportSpec, queryset=None) -> int:
