@@ -13,4 +13,7 @@ BEAT_SCHEDULE = {
         "task": "reporting.remove_expired_return_files",
         "schedule": crontab(hour=3, minute=15),
     },
+    # After the recovery plan and prescribing alerts (06:30), so a record they already raised a task for is
+    # not given a second one.
+    "reporting-kpi-at-risk-tasks": {"task": "reporting.kpi_at_risk_tasks", "schedule": crontab(hour=6, minute=45)},
 }

@@ -1,4 +1,4 @@
-"""Background KPI computation: the nightly job and the recomputation someone asked for."""
+"""Background KPI work: the nightly job, the recomputation someone asked for, and the morning at-risk tasks."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -7,6 +7,7 @@ from core.choices import TeamKind
 from core.models import Team
 from core.tasks import daily_job
 from reporting.choices import RecomputationState
+from reporting.forecast import raise_at_risk_tasks
 from reporting.kpis import snapshots
 from reporting.kpis.engine import compute
 from reporting.models import KpiRecomputation
@@ -97,3 +98,10 @@ def remove_expired_return_files() -> int:
     from reporting.returns.services import return_exports_remove_expired
 
     return return_exports_remove_expired()
+
+
+@daily_job("reporting.kpi_at_risk_tasks")
+def kpi_at_risk_tasks() -> dict[str, int]:
+    """Each morning: a task for each record that will fail a clock KPI within 7 days, and the close of those
+    whose work is done (idempotent)."""
+    return raise_at_risk_tasks()
