@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from reporting import api, api_returns
+from reporting import api, api_returns, api_urls_drilldown
 
 router = SimpleRouter()
 router.register("kpis", api.KpiViewSet, basename="kpi")
@@ -8,4 +8,4 @@ router.register("kpi-snapshots", api.KpiSnapshotViewSet, basename="kpi-snapshot"
 router.register("kpi-recomputations", api.KpiRecomputationViewSet, basename="kpi-recomputation")
 router.register("return-exports", api_returns.ReturnExportViewSet, basename="return-export")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, *api_urls_drilldown.urlpatterns]

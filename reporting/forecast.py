@@ -82,6 +82,17 @@ class AtRisk:
     team_id: int
     keyworker_id: int | None
     holder_team_id: int | None
+    received_on: date | None = None
+
+    @property
+    def counts_on(self) -> date:
+        """The day that puts the record in a period's population if it fails: FC3 by its referral's arrival,
+        RAP3 and RAP12 by their due date, the rest (a late start, an overdue review) the day after it."""
+        if self.code == "FC3":
+            return self.received_on
+        if self.code in ("RAP3", "RAP12"):
+            return self.due_on
+        return self.due_on + timedelta(days=1)
 
     @property
     def key(self) -> str:
@@ -214,6 +225,7 @@ def first_contact(scope: Scope, span: Window) -> list[AtRisk]:
             team_id,
             None,
             None,
+            received_on=received,
         )
         for pk, due, received, team_id, person_id, given, family, client_id in rows
     ]
@@ -554,3 +566,49 @@ def raise_at_risk_tasks(*, today: date | None = None) -> dict[str, int]:
     Task.objects.filter(pk__in=[pk for pk, _ in done]).update(done_on=today)
     _audit(done, {"source": "kpi_at_risk", "done_on": today.isoformat()})
     return {"raised": len(created), "closed": len(done)}
+
+
+@dataclass(frozen=True)
+class Projection:
+    code: str
+    so_far: object  # the engine's KpiResult for the quarter up to today
+    at_risk: int  # at-risk records that would fall in this quarter's population as failures
+    projected: object  # the KpiResult if none of them is saved
+
+
+def projection(*, team=None, today: date | None = None) -> tuple[object, list[Projection]]:
+    """The current quarter's figure for each clock KPI so far (the engine's, for the quarter's first day to
+    today) and as it would be if none of the at-risk records in the quarter is saved: each becomes a failure,
+    unless the engine already counts it as one. A fixed number of queries: the at-risk lists, one figure and
+    one membership query per KPI."""
+    from reporting.kpis.engine import compute, population_rows, result_for
+    from reporting.models import Kpi
+    from reporting.periods import date_range, quarter_containing
+
+    today = today or timezone.localdate()
+    quarter = quarter_containing(today)
+    so_far = date_range(quarter.start, today)
+    team_ids = None if team is None else [team.pk]
+    items = at_risk(scope_for(team_ids=team_ids), today)
+    results = compute(so_far, team=team, codes=CLOCK_KPIS)
+    kpis = {kpi.code: kpi for kpi in Kpi.objects.filter(code__in=CLOCK_KPIS)}
+    projections = []
+    for code in CLOCK_KPIS:
+        if code not in results:
+            continue
+        inside = {
+            item.population_id for item in items if item.code == code and quarter.start <= item.counts_on <= quarter.end
+        }
+        # Already in the population so far: a passing row (SIR0's open modality) would turn into a failure;
+        # a failing one (FC3 due today) is already counted. The rest join the population as failures.
+        present = {}
+        if inside:
+            present = dict(population_rows(code, so_far, team=team).filter(pk__in=inside).values_list("pk", "fails"))
+        turned = sum(1 for fails in present.values() if not fails)
+        joined = len(inside - set(present))
+        result = results[code]
+        # A count KPI counts failures; a rate counts passes.
+        numerator = result.numerator + turned + joined if result.kind == "count" else result.numerator - turned
+        projected = result_for(kpis[code], numerator, result.denominator + joined)
+        projections.append(Projection(code, result, len(inside), projected))
+    return quarter, projections

@@ -8,4 +8,22 @@ NAV_ITEMS = [
         (Role.DATA_ADMIN,),
         "The monthly NDTMS return: ready to send, sent, changed since; the transfer-of-care file.",
     ),
+    NavItem(
+        "Team KPIs",
+        "reporting:team-kpis",
+        (Role.TEAM_MANAGER, Role.DATA_ADMIN),
+        "Each KPI of your team for a quarter or month, and the records that missed it.",
+    ),
+    NavItem(
+        "At risk",
+        "reporting:at-risk",
+        (Role.TEAM_MANAGER, Role.KEYWORKER, Role.DATA_ADMIN),
+        "Records that will miss a KPI in the next 7 days unless something is done.",
+    ),
+    NavItem(
+        "Data quality",
+        "reporting:data-quality",
+        (Role.DATA_ADMIN,),
+        "Open episodes missing an item the national return needs, and where to fill it.",
+    ),
 ]

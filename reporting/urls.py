@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views, views_returns
+from reporting import urls_drilldown, views, views_returns
 
 app_name = "reporting"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("returns/exports/<int:pk>/", views_returns.return_export, name="return-export"),
     path("returns/exports/<int:pk>/download/", views_returns.return_export_download, name="return-export-download"),
     path("returns/exports/<int:pk>/sent/", views_returns.return_export_sent, name="return-export-sent"),
+    *urls_drilldown.urlpatterns,
 ]
