@@ -6,7 +6,7 @@ day on which the work still meets the KPI, so at risk means `today <= due_on <= 
 
 | KPI | record | due_on (the last day that still meets it) | saved by |
 | --- | --- | --- | --- |
-| FC3 | referral, no counting contact | `first_contact_due` (received + 3 working days) | a phone or in-person contact |
+| FC3 | referral, no counting contact | received + 3 working days | a phone or in-person contact |
 | W21 | unstarted modality, none started in its episode | referred + 21 days (at risk from day 15) | a start |
 | W42 | as W21 | referred + 41 days (W42 counts waits of 42 days or more) | a start |
 | RAP3 | episode with a treatment start, no signed plan | first modality start + 21 days | the assessor's sign-off |
@@ -15,9 +15,9 @@ day on which the work still meets the KPI, so at risk means `today <= due_on <= 
 | DRR5 | unstarted prescribing modality with a DRR order | order date + 5 working days | prescribing starting (MODST) |
 | SIR0 | running modality | latest review (or start) + 182 days | a sub-intervention review |
 
-Each KPI is one set-based query over records already scoped by the caller, whatever their number. The working
-day clocks (FC3, RX10, DRR5) turn the 7-day window into the range of start dates whose due date falls inside it
-with `core.calendar` (the engine's calendar), so the query itself compares plain dates.
+Each KPI is one set-based query over records already scoped by the caller, whatever their number, with the
+engine's numbers and date arithmetic (`reporting.kpis.populations`, `reporting.kpis.sql`): the working-day
+clocks (FC3, RX10, DRR5) are the engine's `AddWorkingDays` over the `core.WorkingDay` calendar table.
 
 The morning job (`raise_at_risk_tasks`) raises one `referrals.Task` per at-risk record and closes it once the
 work is done; `projection` gives the current quarter's figure if none of the at-risk records is saved.
@@ -34,22 +34,29 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from core.calendar import add_working_days
 from core.choices import AuditAction
 from core.models import AuditEvent
-from prescribing.waits import DRR_WAIT_WORKING_DAYS, STANDARD_WAIT_WORKING_DAYS, with_clock
+from prescribing.waits import with_clock
 from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion
-from recovery_plans.services.modalities import SUB_INTERVENTION_REVIEW_DAYS
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus, TaskKind
 from referrals.models import Allocation, ContactAttempt, Episode, Referral, Task
+from reporting.kpis.populations import (
+    DRR5_WORKING_DAYS,
+    FC3_WORKING_DAYS,
+    RAP3_DAYS,
+    RAP12_DAYS,
+    RX10_WORKING_DAYS,
+    SIR0_DAYS,
+    W21_DAYS,
+    W42_DAYS,
+)
+from reporting.kpis.sql import AddWorkingDays
 
 HORIZON_DAYS = 7
 CLOCK_KPIS = ("FC3", "W21", "W42", "RAP3", "RAP12", "RX10", "DRR5", "SIR0")
 FIRST_CONTACT_STATUSES = (ReferralStatus.AWAITING_CONTACT, ReferralStatus.AWAITING_TRIAGE)
-W21_DAYS = 21
-W42_LAST_DAY = 41
-PLAN_DUE_DAYS = 21
-PLAN_REVIEW_DAYS = 84
+# W42 counts waits of 42 days or more: the last day that still meets it is day 41.
+W42_LAST_DAY = W42_DAYS - 1
 TASK_PREFIX = "kpi_at_risk:"
 
 # The task kind each KPI's work already has on a caseload; FC3's work (a first contact) has none of its own.
@@ -160,21 +167,6 @@ def _lookup(field: str, bounds: dict) -> dict:
     return {f"{field}__{kind}": value for kind, value in bounds.items()}
 
 
-def starts_due_between(working_days: int, first: date | None, last: date) -> dict | None:
-    """The start dates X with `first <= add_working_days(X, working_days) <= last`, as a `range` (or, with no
-    `first`, `lte`) lookup.
-
-    `add_working_days` never decreases as X grows, so the answer is one range; None when no start date lands in
-    the window (a week always holds one, whatever the bank holidays)."""
-    earliest = (first or last) - timedelta(days=working_days * 2 + 21)
-    days = [earliest + timedelta(days=offset) for offset in range((last - earliest).days + 1)]
-    inside = [day for day in days if (first is None or first <= add_working_days(day, working_days))]
-    inside = [day for day in inside if add_working_days(day, working_days) <= last]
-    if not inside:
-        return None
-    return {"lte": inside[-1]} if first is None else {"range": (inside[0], inside[-1])}
-
-
 def _current(episode_ref: str):
     return Allocation.objects.filter(episode=OuterRef(episode_ref), ended_on__isnull=True).order_by(
         "-allocated_on", "-pk"
@@ -205,10 +197,12 @@ def _person_fields(prefix: str) -> list[str]:
 def first_contact(scope: Scope, span: Window) -> list[AtRisk]:
     contacted = ContactAttempt.objects.filter(referral=OuterRef("pk"), method__in=CONTACT_METHODS_THAT_COUNT)
     rows = (
-        scope.referrals.filter(status__in=FIRST_CONTACT_STATUSES, **_lookup("first_contact_due", span.shifted(0)))
+        scope.referrals.filter(status__in=FIRST_CONTACT_STATUSES)
         .filter(~Exists(contacted))
-        .order_by("first_contact_due", "pk")
-        .values_list("pk", "first_contact_due", "received_on", "team_id", *_person_fields(""))
+        .annotate(due=AddWorkingDays(F("received_on"), FC3_WORKING_DAYS))
+        .filter(**_lookup("due", span.shifted(0)))
+        .order_by("due", "pk")
+        .values_list("pk", "due", "received_on", "team_id", *_person_fields(""))
     )
     return [
         AtRisk(
@@ -320,7 +314,7 @@ def plan_signed(scope: Scope, span: Window) -> list[AtRisk]:
     rows = (
         _with_holder(scope.episodes.filter(discharged_on__isnull=True), "pk")
         .annotate(since=Subquery(treatment_start))
-        .filter(**_lookup("since", span.shifted(PLAN_DUE_DAYS)))
+        .filter(**_lookup("since", span.shifted(RAP3_DAYS)))
         .filter(~Exists(signed))
         .order_by("since", "pk")
         .values_list("pk", "since", "team_id", "holder_id", "holder_team_id", *_person_fields(""))
@@ -328,7 +322,7 @@ def plan_signed(scope: Scope, span: Window) -> list[AtRisk]:
     return _episode_items(
         rows,
         "RAP3",
-        PLAN_DUE_DAYS,
+        RAP3_DAYS,
         "Have the recovery plan signed off by {due} (treatment started {since})",
         "recovery_plans:plan-detail",
     )
@@ -346,7 +340,7 @@ def plan_reviewed(scope: Scope, span: Window) -> list[AtRisk]:
     rows = (
         _with_holder(scope.episodes.filter(discharged_on__isnull=True), "pk")
         .annotate(since=Subquery(assessed))
-        .filter(**_lookup("since", span.shifted(PLAN_REVIEW_DAYS)))
+        .filter(**_lookup("since", span.shifted(RAP12_DAYS)))
         .filter(~Exists(reviewed))
         .order_by("since", "pk")
         .values_list("pk", "since", "team_id", "holder_id", "holder_team_id", *_person_fields(""))
@@ -354,32 +348,29 @@ def plan_reviewed(scope: Scope, span: Window) -> list[AtRisk]:
     return _episode_items(
         rows,
         "RAP12",
-        PLAN_REVIEW_DAYS,
+        RAP12_DAYS,
         "Review the recovery plan by {due} (comprehensive assessment completed {since})",
         "recovery_plans:plan-detail",
     )
 
 
 def _prescribing(scope: Scope, span: Window, *, drr: bool) -> list[AtRisk]:
-    days = DRR_WAIT_WORKING_DAYS if drr else STANDARD_WAIT_WORKING_DAYS
-    starts = starts_due_between(days, span.first, span.last)
-    if starts is None:
-        return []
+    days = DRR5_WORKING_DAYS if drr else RX10_WORKING_DAYS
     waiting = with_clock(
         scope.modalities.filter(started_on__isnull=True, ended_on__isnull=True, episode__discharged_on__isnull=True)
     )
-    if drr:
-        waiting = waiting.filter(**_lookup("drr_order_date", starts))
-    else:
-        waiting = waiting.filter(drr_order_date__isnull=True, **_lookup("referred_on", starts))
+    waiting = waiting.filter(drr_order_date__isnull=not drr).annotate(
+        due=AddWorkingDays(F("drr_order_date") if drr else F("referred_on"), days)
+    )
     rows = (
-        _with_holder(waiting, "episode")
-        .order_by("referred_on", "pk")
+        _with_holder(waiting.filter(**_lookup("due", span.shifted(0))), "episode")
+        .order_by("due", "pk")
         .values_list(
             "pk",
             "episode_id",
             "referred_on",
             "drr_order_date",
+            "due",
             "episode__team_id",
             "holder_id",
             "holder_team_id",
@@ -388,8 +379,7 @@ def _prescribing(scope: Scope, span: Window, *, drr: bool) -> list[AtRisk]:
     )
     code = "DRR5" if drr else "RX10"
     items = []
-    for pk, episode_id, referred, order, team_id, holder, holder_team, person_id, given, family, client in rows:
-        due = add_working_days(order if drr else referred, days)
+    for pk, episode_id, referred, order, due, team_id, holder, holder_team, person_id, given, family, client in rows:
         since = f"DRR order made {_long_date(order)}" if drr else f"referred {_long_date(referred)}"
         items.append(
             AtRisk(
@@ -429,7 +419,7 @@ def sub_intervention_review(scope: Scope, span: Window) -> list[AtRisk]:
             "episode",
         )
         .annotate(since=Coalesce(Subquery(latest), F("started_on")))
-        .filter(**_lookup("since", span.shifted(SUB_INTERVENTION_REVIEW_DAYS)))
+        .filter(**_lookup("since", span.shifted(SIR0_DAYS)))
         .order_by("since", "pk")
         .values_list(
             "pk",
@@ -444,7 +434,7 @@ def sub_intervention_review(scope: Scope, span: Window) -> list[AtRisk]:
     )
     items = []
     for pk, episode_id, since, label, team_id, holder, holder_team, person_id, given, family, client in rows:
-        due = since + timedelta(days=SUB_INTERVENTION_REVIEW_DAYS)
+        due = since + timedelta(days=SIR0_DAYS)
         items.append(
             AtRisk(
                 "SIR0",
