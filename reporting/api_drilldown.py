@@ -45,6 +45,8 @@ class KpiFailuresView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator reads the model only
+            return Episode.objects.none()
         drilldown.require_drilldown(self.request.user)
         code = self.kwargs["code"]
         if not Kpi.objects.filter(code=code).exists():
@@ -104,6 +106,8 @@ class AtRiskView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator reads the model only
+            return Episode.objects.none()
         self.team, scope = forecast_scope(self.request)
         return forecast.at_risk(scope, timezone.localdate())
 
@@ -134,6 +138,8 @@ class DataQualityEpisodesView(generics.ListAPIView):
     serializer_class = DataQualityEpisodeSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator reads the model only
+            return Episode.objects.none()
         if not self.request.user.has_role(Role.DATA_ADMIN):
             raise PermissionDenied("Only data admins can see the data quality list.")
         month = month_containing(timezone.localdate())
