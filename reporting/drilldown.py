@@ -17,6 +17,7 @@ from recovery_plans.models import Modality
 from referrals.models import Episode, Referral
 from reporting.kpis.engine import population_rows
 from reporting.periods import Period
+from reporting.tasks import REPORTING_TEAM_KINDS
 
 DRILLDOWN_ROLES = (Role.TEAM_MANAGER, Role.DATA_ADMIN)
 REFERRAL_KPIS = frozenset({"FC3"})
@@ -73,10 +74,10 @@ def require_drilldown(user) -> None:
 
 
 def teams_for(user):
-    """The teams whose KPIs the user may open: a manager's own teams, every active team for a data admin."""
-    if user.has_role(Role.DATA_ADMIN):
-        return Team.objects.filter(active=True).order_by("name")
-    return user.teams.filter(active=True).order_by("name")
+    """The teams whose KPIs the user may open: a manager's own ARM and ESAP teams, every one for a data admin.
+    Per-team figures are by the ARM or ESAP team (domain.md 6b), so a delivery team has none of its own."""
+    teams = Team.objects.all() if user.has_role(Role.DATA_ADMIN) else user.teams.all()
+    return teams.filter(active=True, kind__in=REPORTING_TEAM_KINDS).order_by("name")
 
 
 def team_for(user, team_pk) -> Team | None:
