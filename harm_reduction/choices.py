@@ -25,6 +25,7 @@ class VaccinationSchedule(models.TextChoices):
 
 
 class BbvTestKind(models.TextChoices):
+    HEP_B_SURFACE_ANTIGEN = "hepb_surface_antigen", "Hepatitis B surface antigen (HBsAg)"
     HEP_C_ANTIBODY = "hepc_antibody", "Hepatitis C antibody"
     HEP_C_PCR = "hepc_pcr", "Hepatitis C PCR"
     HIV = "hiv", "HIV"

@@ -1,6 +1,7 @@
 """Demo harm reduction: NSP sites, anonymous and known attenders with visits over the last four months,
-hepatitis B courses in every state (some doses due this week), hepatitis C and HIV tests, naloxone and
-outreach. Bulk inserts only; dates relative to `context.today`."""
+hepatitis B courses in every state (some doses due this week), hepatitis C and HIV tests, a positive hepatitis B
+result referred to hepatology (on its owner's work list), naloxone and outreach. Bulk inserts, except the referral
+(made by the service, so its owner is chosen by the rule); dates relative to `context.today`."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -29,8 +30,8 @@ from harm_reduction.models import (
     NspVisit,
     OutreachContact,
 )
-from harm_reduction.services import attender_code, doses_in_course, next_dose_due
-from referrals.models import Episode, TeamInvolvement
+from harm_reduction.services import attender_code, doses_in_course, next_dose_due, refer_positive_result
+from referrals.models import Allocation, Episode, TeamInvolvement
 
 SITES = [
     ("Harm reduction hub", SiteKind.SERVICE),
@@ -131,6 +132,7 @@ def seed(context):
 
     _vaccinations(context, episodes, worker)
     _tests_naloxone_outreach(context, episodes, worker)
+    _positive_hep_b_referral(context, episodes, worker)
     # Kits given at the NSP counter to attenders who never gave a name.
     NaloxoneSupply.objects.bulk_create(
         [
@@ -191,6 +193,34 @@ def _vaccinations(context, episodes, worker):
             for n, given in enumerate(doses, start=1)
         ]
     )
+
+
+def _positive_hep_b_referral(context, episodes, worker):
+    """A positive hepatitis B result referred to hepatology with consent, through the service, so the task lands on
+    its owner's work list: the demo keyworker's when one of their people is among the known attenders."""
+    if not episodes:
+        return
+    today = context.today
+    mine = (
+        Allocation.objects.filter(episode__in=episodes, ended_on__isnull=True, keyworker=context.staff["keyworker"])
+        .select_related("episode__person")
+        .first()
+    )
+    person = mine.episode.person if mine else episodes[0].person
+    offered_on = today - timedelta(days=14)
+    test = BbvTest.objects.create(
+        person=person,
+        episode=mine.episode if mine else episodes[0],
+        kind=BbvTestKind.HEP_B_SURFACE_ANTIGEN,
+        offered_on=offered_on,
+        accepted=True,
+        answered_on=offered_on,
+        tested_on=offered_on,
+        result=BbvResult.POSITIVE,
+        result_on=offered_on + timedelta(days=7),
+        recorded_by=worker,
+    )
+    refer_positive_result(actor=worker, test=test, consent=True)
 
 
 def _tests_naloxone_outreach(context, episodes, worker):

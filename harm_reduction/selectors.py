@@ -217,7 +217,11 @@ def person_records(*, user, person) -> dict:
             .prefetch_related("doses")
             .order_by("-offered_on", "-id")
         ),
-        "tests": list(BbvTest.objects.visible_to(user).filter(person=person).select_related("referral_task")),
+        "tests": list(
+            BbvTest.objects.visible_to(user)
+            .filter(person=person)
+            .select_related("referral_task__assigned_to", "referral_task__team")
+        ),
         "naloxone": list(NaloxoneSupply.objects.visible_to(user).filter(person=person)),
         "outreach": list(OutreachContact.objects.visible_to(user).filter(person=person)),
     }

@@ -12,8 +12,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from core import audit
-from core.choices import AuditAction, Role
+from core.choices import AuditAction, Role, TeamKind
 from core.errors import DomainError, StaleEditError
+from core.models import Team
 from harm_reduction import conf
 from harm_reduction.choices import (
     HEP_B_IMMUNE,
@@ -36,7 +37,7 @@ from harm_reduction.models import (
     OutreachContact,
 )
 from referrals.choices import TaskKind
-from referrals.models import Episode, Task
+from referrals.models import Allocation, Episode, Referral, Task, TeamInvolvement
 
 RETURNED_MORE_THAN_ISSUED = (
     "More items were returned than could have been issued to this attender. The visit is saved; check the count."
@@ -412,34 +413,104 @@ def record_bbv_result(
     return test
 
 
+# Hepatitis B and C go to hepatology, HIV to the HIV clinic (SPEC 10.2: nurse-led referrals for every positive result).
+REFERRAL_KIND = {
+    BbvTestKind.HEP_B_SURFACE_ANTIGEN: TaskKind.HEPATOLOGY_REFERRAL,
+    BbvTestKind.HEP_C_ANTIBODY: TaskKind.HEPATOLOGY_REFERRAL,
+    BbvTestKind.HEP_C_PCR: TaskKind.HEPATOLOGY_REFERRAL,
+    BbvTestKind.HIV: TaskKind.HIV_REFERRAL,
+}
+REFERRAL_SERVICE = {TaskKind.HEPATOLOGY_REFERRAL: "Hepatology", TaskKind.HIV_REFERRAL: "HIV clinic"}
+REFERRAL_DUE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class TaskOwner:
+    user: object | None
+    team: Team
+    why: str
+
+
+def referral_task_owner(person) -> TaskOwner:
+    """Who acts on a referral for this person: the keyworker of their open episode; else an active manager of
+    their team (the open episode's, else the latest referral's); else the harm reduction team. Never nobody:
+    a positive result must reach someone even when the person is not in treatment."""
+    allocation = (
+        Allocation.objects.filter(
+            episode__person=person,
+            episode__discharged_on__isnull=True,
+            ended_on__isnull=True,
+            keyworker__is_active=True,
+        )
+        .select_related("keyworker", "team")
+        .first()
+    )
+    if allocation is not None:
+        return TaskOwner(allocation.keyworker, allocation.team, "keyworker")
+    episode = _open_episode(person)
+    referral = Referral.objects.filter(person=person).order_by("-received_at", "-pk").first()
+    team = episode.team if episode else referral.team if referral else None
+    if team is not None:
+        manager = team.members.filter(is_active=True, groups__name=Role.TEAM_MANAGER.label).order_by("pk").first()
+        if manager is not None:
+            return TaskOwner(manager, team, "team manager")
+    harm_reduction = Team.objects.filter(kind=TeamKind.HARM_REDUCTION, active=True).order_by("pk").first()
+    if harm_reduction is None:
+        raise DomainError(
+            "This person has no keyworker or team manager and there is no active harm reduction team to own the "
+            "referral. Ask a data admin to set up the harm reduction team.",
+            field="referral_consent",
+        )
+    # The team's workers reach the person through the team, as they reach everyone referred to them.
+    TeamInvolvement.objects.get_or_create(
+        person=person, team=harm_reduction, defaults={"since": timezone.localdate(), "reason": "BBV referral"}
+    )
+    return TaskOwner(None, harm_reduction, "harm reduction team")
+
+
 @transaction.atomic
 def refer_positive_result(*, actor, test: BbvTest, consent: bool | None, expected_version: int | None = None) -> Task:
-    """A positive hepatitis C or HIV result becomes a hepatology or HIV referral task, with the person's consent."""
+    """A positive hepatitis B, hepatitis C or HIV result becomes a hepatology or HIV clinic referral task, with the
+    person's consent, owned by `referral_task_owner`. Referring again returns the same task."""
     _require_worker(actor)
-    test = BbvTest.objects.select_for_update().get(pk=test.pk)
+    test = BbvTest.objects.select_for_update().select_related("person").get(pk=test.pk)
     _check_version(test, expected_version, "test")
     if test.result != BbvResult.POSITIVE:
         raise DomainError("Only a positive result is referred.", field="result")
-    if test.kind == BbvTestKind.OTHER:
+    if test.kind not in REFERRAL_KIND:
         raise DomainError("Refer other screening results outside this service.", field="kind")
     if consent is not True:
         raise DomainError("Record the person's consent to the referral before referring.", field="referral_consent")
-    kind = TaskKind.HIV_REFERRAL if test.kind == BbvTestKind.HIV else TaskKind.HEPATOLOGY_REFERRAL
-    task, _ = Task.objects.get_or_create(
-        source_key=f"bbv-test-{test.pk}-referral",
-        defaults={
-            "person": test.person,
-            "episode": test.episode,
-            "kind": kind,
-            "title": f"{'HIV' if kind == TaskKind.HIV_REFERRAL else 'Hepatology'} referral: positive "
-            f"{test.get_kind_display()} test",
-            "due_on": timezone.localdate() + timedelta(days=7),
-        },
-    )
+    kind = REFERRAL_KIND[test.kind]
+    source_key = f"bbv-test-{test.pk}-referral"
+    task = Task.objects.filter(source_key=source_key).first()
+    if task is None:
+        owner = referral_task_owner(test.person)
+        task = Task.objects.create(
+            source_key=source_key,
+            person=test.person,
+            episode=_open_episode(test.person),
+            kind=kind,
+            title=f"{REFERRAL_SERVICE[kind]} referral: positive {test.get_kind_display()} test",
+            assigned_to=owner.user,
+            team=owner.team,
+            due_on=timezone.localdate() + timedelta(days=REFERRAL_DUE_DAYS),
+        )
+        audit.record(
+            AuditAction.CREATE,
+            task,
+            actor=actor,
+            details={
+                "bbv_test": test.pk,
+                "consent": True,
+                "owner": owner.why,
+                "assigned_to": owner.user.pk if owner.user else None,
+                "team": owner.team.pk,
+            },
+        )
     test.referral_consent, test.referral_task = True, task
     test.version += 1
     test.save(update_fields=["referral_consent", "referral_task", "version"])
-    audit.record(AuditAction.CREATE, task, actor=actor, details={"bbv_test": test.pk, "consent": True})
     return task
 
 

@@ -217,7 +217,7 @@ def bbv_refer(request, pk):
         )
 
     test = _test(request, pk)
-    where = "an HIV service" if test.kind == BbvTestKind.HIV else "hepatology"
+    where = "the HIV clinic" if test.kind == BbvTestKind.HIV else "hepatology"
     return _test_form(
         request, pk, BbvReferralForm, save, title=f"Refer a positive result to {where}", submit="Make the referral"
     )

@@ -322,17 +322,17 @@ class FollowUpViewSet(ScopedViewSet):
 
 
 class TaskViewSet(ScopedViewSet):
-    """My open tasks; `done` marks one done (its owner or their team manager)."""
+    """My work list (open tasks I own, and my teams' open tasks that no one person owns); `done` marks one done
+    (its owner, a member of the team that owns it, or their team manager)."""
 
     model = Task
     queryset = Task.objects.none()  # the model for the schema generator, which has no user to scope by
     serializer_class = TaskSerializer
 
     def get_queryset(self):
-        tasks = Task.objects.visible_to(self.request.user).order_by("due_on", "pk")
         if self.action == "list":
-            return tasks.filter(assigned_to=self.request.user, done_on__isnull=True)
-        return tasks
+            return selectors.open_tasks_for(self.request.user)
+        return Task.objects.visible_to(self.request.user).order_by("due_on", "pk")
 
     @extend_schema(request=None, responses=TaskSerializer)
     @action(detail=True, methods=["post"])

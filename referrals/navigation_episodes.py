@@ -9,6 +9,12 @@ EPISODE_NAV_ITEMS = [
         "The people you key-work, with what is due and overdue for each.",
     ),
     NavItem(
+        "My tasks",
+        "referrals:my-tasks",
+        (Role.KEYWORKER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER),
+        "Your open tasks and your team's, soonest due first, whether or not the person is in treatment.",
+    ),
+    NavItem(
         "Allocation",
         "referrals:allocation-board",
         (Role.TEAM_MANAGER,),

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from core.choices import Gender, Role
 from core.models import Team, User
+from core.visibility import scope_for
 from referrals import caseload
 from referrals.models import (
     Allocation,
@@ -132,3 +133,15 @@ def episode_context(user, episode: Episode) -> dict:
         "follow_ups": list(episode.follow_ups.all()),
         "tasks": list(Task.objects.filter(episode=episode).select_related("assigned_to").order_by("done_on", "due_on")),
     }
+
+
+def open_tasks_for(user):
+    """The user's work list: open tasks they own, and open tasks of their teams that no one person owns (a harm
+    reduction referral with no keyworker or manager to take it). Whether or not the person has an open episode."""
+    mine = Q(assigned_to=user) | Q(assigned_to__isnull=True, team_id__in=scope_for(user).team_ids)
+    return (
+        Task.objects.visible_to(user)
+        .filter(mine, done_on__isnull=True)
+        .select_related("person", "team", "assigned_to")
+        .order_by(F("due_on").asc(nulls_last=True), "pk")
+    )

@@ -19,5 +19,6 @@ urlpatterns = [
     path("episodes/<int:episode_pk>/carers/<int:pk>/end/", views.carer_end, name="carer-end"),
     path("follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),
     path("reengagement/<int:pk>/close/", views.reengagement_close, name="reengagement-close"),
+    path("tasks/", views.my_tasks, name="my-tasks"),
     path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
 ]

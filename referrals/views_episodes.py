@@ -3,6 +3,7 @@ re-engagement. Views are thin: selectors read, services write, DomainError goes 
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +41,16 @@ from referrals.models import (
 from referrals.services import criminal_justice, episodes
 
 MANAGER_ROLES = (Role.TEAM_MANAGER, Role.DATA_ADMIN)
+# Everyone a task can be given to (tasks go to people and teams, never to referrers or commissioners).
+TASK_ROLES = (
+    Role.KEYWORKER,
+    Role.ASSESSOR,
+    Role.TEAM_MANAGER,
+    Role.PRESCRIBER,
+    Role.HARM_REDUCTION_WORKER,
+    Role.DATA_ADMIN,
+)
+TASKS_PAGE_SIZE = 50
 CASEWORK_ROLES = episodes.CASEWORK_ROLES
 
 
@@ -180,6 +191,14 @@ def carer_new(request, pk):
 
 
 @login_required
+def my_tasks(request):
+    _require_role(request.user, *TASK_ROLES)
+    page = Paginator(selectors.open_tasks_for(request.user), TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.audit_list_view(request, Task, len(page), purpose="work list", number=page.number)
+    return render(request, "referrals/episodes/tasks.html", {"page": page, "today": timezone.localdate()})
+
+
+@login_required
 @require_POST
 def task_done(request, pk):
     task = get_object_or_404(Task.objects.visible_to(request.user), pk=pk)
@@ -187,6 +206,8 @@ def task_done(request, pk):
         episodes.mark_task_done(task=task, by=request.user)
     except DomainError as exc:
         raise PermissionDenied(exc.message) from exc
+    if request.POST.get("return_to") == "tasks":
+        return redirect("referrals:my-tasks")
     if task.episode_id:
         return redirect("referrals:episode-detail", pk=task.episode_id)
     return redirect("referrals:my-caseload")

@@ -312,6 +312,8 @@ def reengagement_close(*, entry: ReengagementEntry, closed_on: date, outcome: st
 def can_complete_task(user: User, task: Task) -> bool:
     if task.assigned_to_id == user.pk:
         return True
+    if task.assigned_to_id is None and task.team_id and user.teams.filter(pk=task.team_id).exists():
+        return True  # a team's task with no one owner: any member of the team takes it
     if not user.has_role(Role.TEAM_MANAGER):
         return False
     team_ids = set(user.teams.values_list("pk", flat=True))

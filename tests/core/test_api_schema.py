@@ -43,5 +43,11 @@ def test_shared_field_names_get_the_name_of_their_choice_set():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     components = schema["components"]["schemas"]
     assert components["OrderKindEnum"]["enum"] == ["DRR", "ATR"]
-    assert components["BbvTestKindEnum"]["enum"] == ["hepc_antibody", "hepc_pcr", "hiv", "other"]
+    assert components["BbvTestKindEnum"]["enum"] == [
+        "hepb_surface_antigen",
+        "hepc_antibody",
+        "hepc_pcr",
+        "hiv",
+        "other",
+    ]
     assert {"BbvResultEnum", "OutreachSettingEnum"} <= set(components)

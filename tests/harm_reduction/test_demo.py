@@ -4,8 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from harm_reduction.choices import HepBOffer
+from harm_reduction.choices import BbvResult, BbvTestKind, HepBOffer
 from harm_reduction.models import Attender, BbvTest, HepBCourse, NaloxoneSupply, NspVisit, OutreachContact
+from referrals.choices import TaskKind
+from referrals.selectors_episodes import open_tasks_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +33,8 @@ def test_demo_seeds_nsp_visits_vaccinations_tests_naloxone_and_outreach():
     assert not HepBCourse.objects.filter(course_complete=True, completed_on__isnull=True).exists()
     assert not BbvTest.objects.filter(accepted__isnull=False, answered_on__isnull=True).exists()
     assert OutreachContact.objects.filter(person__isnull=True).exists()
+    hep_b = BbvTest.objects.get(kind=BbvTestKind.HEP_B_SURFACE_ANTIGEN, result=BbvResult.POSITIVE)
+    task = hep_b.referral_task
+    assert (task.kind, hep_b.referral_consent) == (TaskKind.HEPATOLOGY_REFERRAL, True)
+    assert task.assigned_to.username == "keyworker"
+    assert task in open_tasks_for(task.assigned_to)
