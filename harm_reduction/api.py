@@ -128,6 +128,9 @@ class IssueSerializer(serializers.Serializer):
 
 class NspVisitSerializer(serializers.ModelSerializer):
     issues = IssueSerializer(many=True, read_only=True)
+    safeguarding_task = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The team's safeguarding task, raised for an attender under 18."
+    )
 
     class Meta:
         model = NspVisit
@@ -144,7 +147,8 @@ class NspVisitSerializer(serializers.ModelSerializer):
             "advice_given",
             "onward_referral_offered",
             "young_peoples_service_offered",
-            "under_18_issue_reason",
+            "young_person_issue_reason",
+            "safeguarding_task",
         ]
         read_only_fields = fields
 
@@ -164,7 +168,9 @@ class NspVisitCreateSerializer(serializers.Serializer):
     advice_given = serializers.CharField(allow_blank=True, default="")
     onward_referral_offered = serializers.BooleanField(default=False)
     young_peoples_service_offered = serializers.BooleanField(default=False)
-    under_18_issue_reason = serializers.CharField(allow_blank=True, default="")
+    young_person_issue_reason = serializers.CharField(
+        allow_blank=True, default="", help_text="Needed to give equipment to an attender under 25 (SPEC 10.2)."
+    )
 
 
 class AttenderViewSet(AuditedReadMixin, viewsets.ReadOnlyModelViewSet):
@@ -190,7 +196,7 @@ class NspVisitViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOn
     def get_queryset(self):
         return (
             NspVisit.objects.visible_to(self.request.user)
-            .select_related("attender", "site")
+            .select_related("attender", "site", "safeguarding_task")
             .prefetch_related("issues__item", "drugs_injected")
         )
 
@@ -217,7 +223,7 @@ class NspVisitViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.ReadOn
             advice_given=data["advice_given"],
             onward_referral_offered=data["onward_referral_offered"],
             young_peoples_service_offered=data["young_peoples_service_offered"],
-            under_18_issue_reason=data["under_18_issue_reason"],
+            young_person_issue_reason=data["young_person_issue_reason"],
         )
         body = NspVisitSerializer(get_object_or_404(self.get_queryset(), pk=result.visit.pk)).data
         return Response({**body, "warnings": result.warnings}, status=status.HTTP_201_CREATED)

@@ -6,6 +6,7 @@ result referred to hepatology (on its owner's work list), naloxone and outreach.
 from datetime import UTC, date, datetime, time, timedelta
 
 from core.models import Sex
+from harm_reduction import conf
 from harm_reduction.choices import (
     HEP_B_IMMUNE,
     BbvResult,
@@ -26,11 +27,12 @@ from harm_reduction.models import (
     InjectedDrug,
     NaloxoneSupply,
     NspIssue,
+    NspSafeguardingTask,
     NspSite,
     NspVisit,
     OutreachContact,
 )
-from harm_reduction.services import attender_code, doses_in_course, next_dose_due, refer_positive_result
+from harm_reduction.services import age_on, attender_code, doses_in_course, next_dose_due, refer_positive_result
 from referrals.models import Allocation, Episode, TeamInvolvement
 
 SITES = [
@@ -84,7 +86,7 @@ def seed(context):
             )
     while len(attenders) < ANONYMOUS_ATTENDERS + KNOWN_PEOPLE // 2:
         sex = rng.choice(sexes)
-        # A few 16 and 17 year olds so the young people's rule shows.
+        # A few 16 and 17 year olds (safeguarding) and some under 25 so the young people's rule shows.
         age = rng.choice([16, 17]) if rng.random() < 0.05 else rng.randint(19, 62)
         born = date(today.year - age, rng.randint(1, 12), rng.randint(1, 28))
         initials = context.faker.first_name()[0] + context.faker.last_name()[0]
@@ -97,10 +99,10 @@ def seed(context):
 
     visits, planned = [], []
     for attender in attenders:
-        under_18 = today.year - attender.date_of_birth.year < 18
         for _ in range(rng.randint(1, 8)):
             visited_on = today - timedelta(days=rng.randint(0, 120))
-            issue = [(item, rng.randint(1, 10 if under_18 else 30)) for item in rng.sample(items, rng.randint(1, 4))]
+            young = age_on(attender.date_of_birth, visited_on) < conf.young_person_age_limit()
+            issue = [(item, rng.randint(1, 4 if young else 30)) for item in rng.sample(items, rng.randint(1, 4))]
             issued = sum(q for item, q in issue if not item.is_sharps_bin)
             visits.append(
                 NspVisit(
@@ -111,13 +113,27 @@ def seed(context):
                     sharps_bins_returned=rng.randint(0, 1),
                     advice_given=rng.choice(["", "Safer injecting sites", "Overdose awareness", "Wound care"]),
                     onward_referral_offered=rng.random() < 0.2,
-                    young_peoples_service_offered=under_18,
-                    under_18_issue_reason="Declined the young people's service; injecting daily" if under_18 else "",
+                    young_peoples_service_offered=young,
+                    young_person_issue_reason="Declined the young people's service; injecting daily" if young else "",
                     recorded_by=worker,
                 )
             )
             planned.append(issue)
     NspVisit.objects.bulk_create(visits)
+    # Each visit by an attender under 18 is the team's safeguarding matter; the older ones already followed up.
+    NspSafeguardingTask.objects.bulk_create(
+        [
+            NspSafeguardingTask(
+                visit=v,
+                team=team,
+                due_on=v.visited_on,
+                done_on=v.visited_on + timedelta(days=1) if v.visited_on < today - timedelta(days=14) else None,
+                done_by=worker if v.visited_on < today - timedelta(days=14) else None,
+            )
+            for v in visits
+            if age_on(v.attender.date_of_birth, v.visited_on) < conf.SAFEGUARDING_AGE
+        ]
+    )
     NspIssue.objects.bulk_create(
         [
             NspIssue(visit=v, item=item, quantity=q)

@@ -40,10 +40,11 @@ class NspVisitForm(forms.Form):
     advice_given = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     onward_referral_offered = forms.BooleanField(required=False)
     young_peoples_service_offered = forms.BooleanField(
-        label="Young people's service offered (required if under 18)", required=False
+        label="Young people's service offered (required for an attender under 25)", required=False
     )
-    under_18_issue_reason = forms.CharField(
-        label="Reason for giving equipment to someone under 18",
+    young_person_issue_reason = forms.CharField(
+        label="Reason for giving equipment to someone under 25",
+        help_text="Why withholding it would be the greater risk.",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
@@ -70,6 +71,16 @@ class NspVisitForm(forms.Form):
 
     def issues(self) -> list[tuple]:
         return [(item, self.cleaned_data.get(f"item_{item.code}") or 0) for item in self.items]
+
+    def field_for(self, service_field: str) -> str | None:
+        """The form field a service refusal belongs on: a refusal of the equipment issued ("issues", such as the
+        needle maximum) goes on the first needle box filled in, so the error summary links to it."""
+        if service_field == "issues":
+            needles = [item for item in self.items if item.is_needle and self.cleaned_data.get(f"item_{item.code}")]
+            filled = [item for item in self.items if self.cleaned_data.get(f"item_{item.code}")]
+            first = (needles or filled or self.items or [None])[0]
+            return f"item_{first.code}" if first else None
+        return service_field if service_field in self.fields else None
 
 
 def _radios(choices, **kwargs):

@@ -16,7 +16,12 @@ from harm_reduction.choices import (
     SiteKind,
     VaccinationSchedule,
 )
-from harm_reduction.querysets import AttenderQuerySet, NspVisitQuerySet, PersonOrHarmReductionQuerySet
+from harm_reduction.querysets import (
+    AttenderQuerySet,
+    NspSafeguardingTaskQuerySet,
+    NspVisitQuerySet,
+    PersonOrHarmReductionQuerySet,
+)
 
 
 class InjectedDrug(ReferenceCode):
@@ -80,7 +85,9 @@ class NspVisit(models.Model):
     advice_given = models.TextField(blank=True)
     onward_referral_offered = models.BooleanField(default=False)
     young_peoples_service_offered = models.BooleanField(default=False)
-    under_18_issue_reason = models.TextField(blank=True)
+    young_person_issue_reason = models.TextField(
+        blank=True, help_text="Why withholding equipment from a young person would be the greater risk (SPEC 10.2)."
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -92,6 +99,32 @@ class NspVisit(models.Model):
 
     def __str__(self):
         return f"NSP visit {self.attender} on {self.visited_on}"
+
+
+class NspSafeguardingTask(models.Model):
+    """The harm reduction team's safeguarding follow-up of a visit by an attender under 18 (domain.md step 9).
+
+    Kept here rather than as a `referrals.Task` because most attenders give no name, and a referrals task needs a
+    person. One per visit: raising it twice finds the first.
+    """
+
+    visit = models.OneToOneField(NspVisit, on_delete=models.CASCADE, related_name="safeguarding_task")
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NspSafeguardingTaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["team"], condition=Q(done_on__isnull=True), name="nsp_safeguarding_open_idx")]
+
+    def __str__(self):
+        return f"Safeguarding: {self.visit.attender} under 18 at {self.visit.site} on {self.visit.visited_on:%-d %B %Y}"
 
 
 class NspIssue(models.Model):

@@ -40,3 +40,7 @@ class AttenderQuerySet(_PersonOrHarmReduction):
 
 class NspVisitQuerySet(_PersonOrHarmReduction):
     person_lookup = "attender__person"
+
+
+class NspSafeguardingTaskQuerySet(_PersonOrHarmReduction):
+    person_lookup = "visit__attender__person"

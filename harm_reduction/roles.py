@@ -1,6 +1,16 @@
 from core.choices import Role
 
-RECORDS = ["attender", "nspvisit", "nspissue", "hepbcourse", "hepbdose", "bbvtest", "naloxonesupply", "outreachcontact"]
+RECORDS = [
+    "attender",
+    "nspvisit",
+    "nspissue",
+    "nspsafeguardingtask",
+    "hepbcourse",
+    "hepbdose",
+    "bbvtest",
+    "naloxonesupply",
+    "outreachcontact",
+]
 
 ROLE_PERMISSIONS = {
     Role.HARM_REDUCTION_WORKER: [

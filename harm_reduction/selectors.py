@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
+from core.visibility import scope_for
 from harm_reduction.choices import HEP_B_IMMUNE, BbvTestKind, HepBOffer
 from harm_reduction.models import (
     Attender,
@@ -28,6 +29,7 @@ from harm_reduction.models import (
     HepBDose,
     NaloxoneSupply,
     NspIssue,
+    NspSafeguardingTask,
     NspSite,
     NspVisit,
     OutreachContact,
@@ -75,7 +77,7 @@ def visits_on(*, user, on: date):
     return (
         NspVisit.objects.visible_to(user)
         .filter(visited_on=on)
-        .select_related("attender", "site", "attender__person")
+        .select_related("attender", "site", "attender__person", "safeguarding_task")
         .annotate(issued=Coalesce(Sum("issues__quantity"), 0))
     )
 
@@ -289,3 +291,12 @@ def episode_hep_kpi_facts(episode_ids, *, period_end: date) -> dict[int, dict]:
             "hep_c_offered": episode["person_id"] in hep_c_offered,
         }
     return facts
+
+
+def open_safeguarding_tasks(*, user):
+    """The worker's teams' open safeguarding tasks (a data admin's: every team's), soonest due first."""
+    tasks = NspSafeguardingTask.objects.visible_to(user).filter(done_on__isnull=True)
+    scope = scope_for(user)
+    if not scope.sees_everything:
+        tasks = tasks.filter(team_id__in=scope.team_ids)
+    return tasks.select_related("visit__attender__person", "visit__site", "team").order_by("due_on", "pk")

@@ -33,6 +33,7 @@ from harm_reduction.models import (
     HepBDose,
     NaloxoneSupply,
     NspIssue,
+    NspSafeguardingTask,
     NspVisit,
     OutreachContact,
 )
@@ -112,6 +113,30 @@ def link_attender(*, actor, attender: Attender, person) -> Attender:
 class VisitResult:
     visit: NspVisit
     warnings: list[str] = field(default_factory=list)
+    safeguarding_task: NspSafeguardingTask | None = None
+
+
+def _check_young_person(
+    *, attender: Attender, visited_on: date, issues, offered: bool, reason: str
+) -> tuple[int | None, int]:
+    """A young person (the ESAP range, under 25 by the routing setting) is encouraged to the young people's service
+    first, supplied only with a recorded reason, and given fewer needles (SPEC 10.2, domain.md step 9).
+    Returns the attender's age when young (None for an adult) and the needle maximum."""
+    age = age_on(attender.date_of_birth, visited_on)
+    limit = conf.young_person_age_limit()
+    if age >= limit:
+        return None, conf.max_needles_adult()
+    who = f"The attender is {age} on the visit date, under {limit}"
+    if not offered:
+        raise DomainError(
+            f"{who}: record that the young people's service was offered first.",
+            field="young_peoples_service_offered",
+        )
+    if issues and not reason.strip():
+        raise DomainError(
+            f"{who}: record why withholding equipment would be the greater risk.", field="young_person_issue_reason"
+        )
+    return age, conf.max_needles_young_person()
 
 
 @transaction.atomic
@@ -128,12 +153,13 @@ def record_nsp_visit(
     advice_given: str = "",
     onward_referral_offered: bool = False,
     young_peoples_service_offered: bool = False,
-    under_18_issue_reason: str = "",
+    young_person_issue_reason: str = "",
 ) -> VisitResult:
     """Record an NSP visit. `issues` is a list of (EquipmentItem, quantity).
 
-    Under 18 on the visit date: the young people's service is offered first, equipment needs a reason and the
-    needle maximum is lower. More returned than could have been issued is a warning kept on the visit.
+    A young person on the visit date (under `ADULT_SERVICE_MIN_AGE`): the young people's service is offered first,
+    equipment needs a reason and the needle maximum is lower; under 18 also raises a safeguarding task for the harm
+    reduction team. More returned than could have been issued is a warning kept on the visit.
     """
     _require_worker(actor)
     if visited_on > timezone.localdate():
@@ -141,21 +167,16 @@ def record_nsp_visit(
     issues = [(item, quantity) for item, quantity in issues if quantity]
     if any(quantity < 0 for _, quantity in issues) or items_returned < 0 or sharps_bins_returned < 0:
         raise DomainError("Quantities cannot be negative.", field="issues")
-    under_18 = age_on(attender.date_of_birth, visited_on) < 18
+    young_age, maximum = _check_young_person(
+        attender=attender,
+        visited_on=visited_on,
+        issues=issues,
+        offered=young_peoples_service_offered,
+        reason=young_person_issue_reason,
+    )
     needles = sum(quantity for item, quantity in issues if item.is_needle)
-    if under_18:
-        if not young_peoples_service_offered:
-            raise DomainError(
-                "The attender is under 18: record that the young people's service was offered first.",
-                field="young_peoples_service_offered",
-            )
-        if issues and not under_18_issue_reason.strip():
-            raise DomainError(
-                "The attender is under 18: record why equipment was given.", field="under_18_issue_reason"
-            )
-    maximum = conf.max_needles_under_18() if under_18 else conf.max_needles_adult()
     if needles > maximum:
-        who = "an attender under 18" if under_18 else "an adult"
+        who = f"a young person under {conf.young_person_age_limit()}" if young_age is not None else "an adult attender"
         raise DomainError(f"At most {maximum} needles can be given to {who} in one visit.", field="issues")
 
     # Could have been issued: everything given to this attender so far (this visit included) less what came back.
@@ -180,12 +201,15 @@ def record_nsp_visit(
         advice_given=advice_given,
         onward_referral_offered=onward_referral_offered,
         young_peoples_service_offered=young_peoples_service_offered,
-        under_18_issue_reason=under_18_issue_reason,
+        young_person_issue_reason=young_person_issue_reason.strip() if young_age is not None else "",
         recorded_by=actor,
     )
     NspIssue.objects.bulk_create([NspIssue(visit=visit, item=item, quantity=quantity) for item, quantity in issues])
     if drugs_injected:
         visit.drugs_injected.set(drugs_injected)
+    task = None
+    if young_age is not None and young_age < conf.SAFEGUARDING_AGE:
+        task = raise_safeguarding_task(actor=actor, visit=visit)
     audit.record(
         AuditAction.CREATE,
         visit,
@@ -194,9 +218,59 @@ def record_nsp_visit(
             "issued": {item.code: quantity for item, quantity in issues},
             "returned": items_returned,
             "warnings": warnings,
+            "young_person_age": young_age,
         },
     )
-    return VisitResult(visit, warnings)
+    return VisitResult(visit, warnings, task)
+
+
+def _harm_reduction_team(actor) -> Team:
+    """The recording worker's harm reduction team, else the service's first active one."""
+    teams = Team.objects.filter(kind=TeamKind.HARM_REDUCTION, active=True)
+    team = teams.filter(members=actor).order_by("pk").first() or teams.order_by("pk").first()
+    if team is None:
+        raise DomainError(
+            "There is no active harm reduction team to take the safeguarding task for this attender under 18. "
+            "Ask a data admin to set up the harm reduction team.",
+            field="young_peoples_service_offered",
+        )
+    return team
+
+
+@transaction.atomic
+def raise_safeguarding_task(*, actor, visit: NspVisit) -> NspSafeguardingTask:
+    """The team's safeguarding task for a visit by an attender under 18, due the day it is raised. Idempotent per
+    visit: raising it again returns the same task."""
+    _require_worker(actor)
+    age = age_on(visit.attender.date_of_birth, visit.visited_on)
+    if age >= conf.SAFEGUARDING_AGE:
+        raise DomainError(f"The attender was {age} at this visit: no safeguarding task is raised.", field="visit")
+    task, created = NspSafeguardingTask.objects.get_or_create(
+        visit=visit, defaults={"team": _harm_reduction_team(actor), "due_on": timezone.localdate()}
+    )
+    if created:
+        audit.record(
+            AuditAction.CREATE, task, actor=actor, details={"visit": visit.pk, "age": age, "team": task.team_id}
+        )
+    return task
+
+
+@transaction.atomic
+def safeguarding_task_done(*, actor, task: NspSafeguardingTask, done_on: date | None = None) -> NspSafeguardingTask:
+    """A member of the owning team (or a data admin) marks the follow-up done."""
+    _require_worker(actor)
+    task = NspSafeguardingTask.objects.select_for_update().get(pk=task.pk)
+    if not (actor.is_superuser or actor.has_role(Role.DATA_ADMIN) or actor.teams.filter(pk=task.team_id).exists()):
+        raise DomainError(
+            "Only a member of the team that owns this safeguarding task can mark it done.", field="done_on"
+        )
+    if task.done_on is not None:
+        raise DomainError("This safeguarding task is already done.", field="done_on")
+    task.done_on = done_on or timezone.localdate()
+    task.done_by = actor
+    task.save(update_fields=["done_on", "done_by"])
+    audit.record(AuditAction.CHANGE, task, actor=actor, details={"done_on": task.done_on.isoformat()})
+    return task
 
 
 def _open_episode(person):

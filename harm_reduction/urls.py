@@ -20,4 +20,6 @@ urlpatterns = [
     path("bbv-tests/<int:pk>/refer/", views_bbv.bbv_refer, name="bbv-test-refer"),
     path("naloxone/new/", views_work.naloxone_new, name="naloxone-new"),
     path("outreach/", views_work.outreach, name="outreach"),
+    path("safeguarding/", views_work.safeguarding, name="safeguarding"),
+    path("safeguarding/<int:pk>/done/", views_work.safeguarding_done, name="safeguarding-done"),
 ]

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
@@ -58,11 +59,15 @@ def nsp(request):
                 advice_given=data["advice_given"],
                 onward_referral_offered=data["onward_referral_offered"],
                 young_peoples_service_offered=data["young_peoples_service_offered"],
-                under_18_issue_reason=data["under_18_issue_reason"],
+                young_person_issue_reason=data["young_person_issue_reason"],
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form.add_error(form.field_for(exc.field), exc.message)
         else:
+            if result.safeguarding_task is not None:
+                messages.success(
+                    request, "Visit saved. The attender is under 18: a safeguarding task was raised for the team."
+                )
             if not result.warnings:
                 return redirect("harm_reduction:visits-today")
             warnings = result.warnings

@@ -4,11 +4,13 @@ attender to a person record, and return rates. Workers and data admins only (403
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from core import audit
 from core.errors import DomainError
@@ -16,7 +18,7 @@ from core.forms import add_domain_error
 from harm_reduction import selectors, services
 from harm_reduction.choices import OutreachSetting
 from harm_reduction.forms import LinkAttenderForm, NaloxoneForm, OutreachForm, PeriodForm
-from harm_reduction.models import Attender, NspSite, OutreachContact
+from harm_reduction.models import Attender, NspSafeguardingTask, NspSite, OutreachContact
 from harm_reduction.views import _require_worker
 from referrals.models import Person
 
@@ -165,3 +167,26 @@ def return_rates(request):
         "harm_reduction/return_rates.html",
         {"form": form, "start": start, "end": end, "sites": sites, "page": page, "query": query.urlencode()},
     )
+
+
+@login_required
+def safeguarding(request):
+    """Open safeguarding tasks of the worker's harm reduction teams (every team's for a data admin), soonest due
+    first: one per visit by an attender under 18."""
+    _require_worker(request.user)
+    tasks = selectors.open_safeguarding_tasks(user=request.user)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.audit_list_view(request, NspSafeguardingTask, len(page), page="safeguarding", number=page.number)
+    return render(request, "harm_reduction/safeguarding.html", {"page": page, "today": timezone.localdate()})
+
+
+@login_required
+@require_POST
+def safeguarding_done(request, pk):
+    _require_worker(request.user)
+    task = get_object_or_404(NspSafeguardingTask.objects.visible_to(request.user), pk=pk)
+    try:
+        services.safeguarding_task_done(actor=request.user, task=task)
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    return redirect("harm_reduction:safeguarding")

@@ -16,11 +16,6 @@ from harm_reduction.selectors import attender_return_rates, site_return_rates
 from referrals.models import Person
 
 
-def years_ago(years, days=0):
-    today = timezone.localdate()
-    return date(today.year - years, today.month, min(today.day, 28)) - timedelta(days=days)
-
-
 @pytest.fixture
 def male(db):
     return Sex.objects.get(code="M")
@@ -80,52 +75,6 @@ def test_adult_needle_maximum_is_a_setting(worker, site, male, needle):
     assert error.value.field == "issues"
     with override_settings(NSP_MAX_NEEDLES_ADULT=300):
         visit(worker, attender, site, issues=[(needle, 300)])
-
-
-def test_under_18_must_be_offered_young_peoples_service_first(worker, site, male, needle):
-    attender, _ = services.find_or_create_attender(actor=worker, initials="AB", date_of_birth=years_ago(17), sex=male)
-    with pytest.raises(DomainError) as error:
-        visit(worker, attender, site, issues=[(needle, 5)], under_18_issue_reason="injecting already")
-    assert error.value.field == "young_peoples_service_offered"
-
-
-def test_under_18_equipment_needs_a_reason(worker, site, male, needle):
-    attender, _ = services.find_or_create_attender(actor=worker, initials="AB", date_of_birth=years_ago(17), sex=male)
-    with pytest.raises(DomainError) as error:
-        visit(worker, attender, site, issues=[(needle, 5)], young_peoples_service_offered=True)
-    assert error.value.field == "under_18_issue_reason"
-    result = visit(
-        worker,
-        attender,
-        site,
-        issues=[(needle, 5)],
-        young_peoples_service_offered=True,
-        under_18_issue_reason="Declined the young people's service and is injecting daily",
-    )
-    assert result.visit.young_peoples_service_offered
-
-
-def test_under_18_needle_maximum_is_lower(worker, site, male, needle):
-    attender, _ = services.find_or_create_attender(actor=worker, initials="AB", date_of_birth=years_ago(17), sex=male)
-    reason = {"young_peoples_service_offered": True, "under_18_issue_reason": "declined"}
-    visit(worker, attender, site, issues=[(needle, 20)], **reason)
-    with pytest.raises(DomainError) as error:
-        visit(worker, attender, site, issues=[(needle, 21)], **reason)
-    assert "20" in error.value.message
-
-
-def test_eighteenth_birthday_is_an_adult_visit(worker, site, male, needle, today):
-    birthday = years_ago(18)
-    attender, _ = services.find_or_create_attender(actor=worker, initials="AB", date_of_birth=birthday, sex=male)
-    visit(worker, attender, site, issues=[(needle, 50)], visited_on=date(today.year, birthday.month, birthday.day))
-    with pytest.raises(DomainError):
-        visit(
-            worker,
-            attender,
-            site,
-            issues=[(needle, 50)],
-            visited_on=date(today.year, birthday.month, birthday.day) - timedelta(days=1),
-        )
 
 
 def test_more_returned_than_issued_is_a_warning_kept_on_the_visit(worker, site, male, needle, sharps_bin, today):

@@ -63,6 +63,9 @@ def test_quick_entry_puts_refusals_on_the_field(client, worker, site, male):
     assert response.status_code == 200
     assert "At most 200 needles" in response.content.decode()
     assert "issues" not in response.context["form"].fields
+    message = "At most 200 needles can be given to an adult attender in one visit."
+    assert response.context["form"].errors["item_N23B"] == [message]
+    assert f'<a href="#id_item_N23B">{message}</a>' in response.content.decode()
     assert NspVisit.objects.count() == 0
 
 
