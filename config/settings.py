@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     # Our apps, lowest first: dependencies point up this list, never down it.
     "core",
@@ -76,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -148,6 +149,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Staff reach the admin only with a verified one-time password in production.
 ADMIN_REQUIRES_OTP = env_bool("ADMIN_REQUIRES_OTP", PRODUCTION)
+OTP_TOTP_ISSUER = "Recovery Record"
+# The demo's published logins carry a "demo enrolment" device that counts as the second factor; never in
+# production, where every account enrols an authenticator app (core/two_factor.py).
+TWO_FACTOR_TRUST_DEMO_DEVICES = env_bool("TWO_FACTOR_TRUST_DEMO_DEVICES", not PRODUCTION)
+if PRODUCTION and TWO_FACTOR_TRUST_DEMO_DEVICES:
+    raise ImproperlyConfigured("TWO_FACTOR_TRUST_DEMO_DEVICES must be off in production.")
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None

@@ -10,5 +10,6 @@ router.register("jobs", api_views.JobRunViewSet, basename="job")
 urlpatterns = [
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path("reference/<str:list_name>/", api_views.ReferenceListView.as_view(), name="api-reference-list"),
+    path("staff/<int:pk>/two-factor-reset/", api_views.TwoFactorResetView.as_view(), name="api-two-factor-reset"),
     *router.urls,
 ]

@@ -1,13 +1,16 @@
 import django_filters
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import audit
+from core import audit, two_factor
 from core.choices import AuditAction, Role
+from core.errors import DomainError
 from core.models import AuditEvent, JobRun
 from core.roles import REFERENCE_MODELS
 from core.serializers import AuditEventSerializer, JobRunSerializer, MeSerializer, ReferenceCodeSerializer
@@ -77,3 +80,18 @@ class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
         if user.is_superuser or user.has_role(Role.DATA_ADMIN):
             return jobs
         return jobs.filter(requested_by=user)
+
+
+class TwoFactorResetView(APIView):
+    """A data admin resets a member of staff's lost two-factor device: devices removed, sessions ended, audited."""
+
+    permission_classes = [IsDataAdmin]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, pk):
+        member = generics.get_object_or_404(get_user_model().objects.filter(is_active=True), pk=pk)
+        try:
+            two_factor.two_factor_reset(user=member, by=request.user)
+        except DomainError as error:
+            raise ValidationError({error.field or "non_field_errors": [error.message]}) from None
+        return Response(status=204)

@@ -11,6 +11,7 @@ from faker import Faker
 from core.choices import Gender, Role, TeamKind
 from core.factories import TeamFactory, make_staff
 from core.models import Team, User
+from core.two_factor import mark_demo_enrolled
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -65,6 +66,7 @@ def seed_staff() -> dict[str, User]:
         )
         for name in team_names:
             teams[name].members.add(user)
+        mark_demo_enrolled(user)
         users[username] = user
     return users
 

@@ -100,3 +100,30 @@ def add_domain_error(forms_in_order, exc, *, aliases: dict | None = None) -> Non
             form.add_error(name, exc.message)
             return
     forms_in_order[0].add_error(None, exc.message)
+
+
+class TwoFactorCodeForm(forms.Form):
+    token = forms.CharField(
+        label="Security code",
+        max_length=12,
+        error_messages={"required": "Enter the security code"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "nhsuk-input--width-10"}
+        ),
+    )
+
+
+class TwoFactorResetForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label="Member of staff whose device was lost",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Choose the member of staff", "invalid_choice": "Choose a member of staff"},
+    )
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["user"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.username})"
+        )

@@ -5,7 +5,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
 from core import request_context
 from core.request_context import RequestContext
@@ -66,3 +70,35 @@ class SessionLimitsMiddleware:
         if request.user.is_authenticated or request.path.startswith("/api/"):
             add_never_cache_headers(response)
         return response
+
+
+# What a person who has typed a password but no second factor yet may reach.
+TWO_FACTOR_OPEN_PATHS = ("/sign-in/", "/sign-out/", "/two-factor/", "/healthz/", "/static/", "/session/keep-alive/")
+
+
+class TwoFactorMiddleware:
+    """Every page and API call needs both factors once a person has signed in (it replaces django-otp's
+    OTPMiddleware, which only marked the user).
+
+    The session holds a device id only after `django_otp.login` accepted a code, and a reset ends the person's
+    sessions, so the id's presence is the proof: the device is read only if something asks for it, which keeps
+    the check off every request's query count.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated:
+            return self.get_response(request)
+        device_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        user.otp_device = SimpleLazyObject(lambda: Device.from_persistent_id(device_id)) if device_id else None
+        user.is_verified = lambda: user.otp_device is not None
+        if user.is_verified() or request.path.startswith(TWO_FACTOR_OPEN_PATHS):
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": "Finish signing in with your second factor at /two-factor/ first."}, status=403
+            )
+        return redirect_to_login(request.get_full_path(), "/two-factor/")

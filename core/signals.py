@@ -6,11 +6,14 @@ from django.dispatch import receiver
 from core import audit
 from core.choices import AuditAction, Role
 from core.registry import OUR_APPS, app_modules
+from core.two_factor import trust_demo_device
 
 
 @receiver(user_logged_in)
 def audit_sign_in(sender, request, user, **kwargs):
     audit.record(AuditAction.SIGN_IN, user, actor=user)
+    if request is not None and hasattr(request, "session"):
+        trust_demo_device(request, user)
 
 
 @receiver(user_logged_out)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views
+from core import views, views_two_factor
 from core.forms import SignInForm
 
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("session/keep-alive/", views.session_keep_alive, name="session-keep-alive"),
+    path("two-factor/", views_two_factor.two_factor_step, name="two-factor"),
+    path("two-factor/reset/", views_two_factor.two_factor_reset, name="two-factor-reset"),
 ]

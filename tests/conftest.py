@@ -1,4 +1,7 @@
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from config.celery import app as celery_app
 from core.choices import Role, TeamKind
@@ -18,6 +21,22 @@ def _inline_celery():
 def _fast_password_hashing(settings):
     """Tests create staff by the hundred; full-strength PBKDF2 for each would dominate the suite's time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """Staff signed in by `force_login` count as enrolled and verified (issue 15 allows it for tests): every
+    page needs both factors, and the tests about the second step itself sign in through the form instead."""
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        device, _ = StaticDevice.objects.get_or_create(user=user, name="Test enrolment", defaults={"confirmed": True})
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
 @pytest.fixture

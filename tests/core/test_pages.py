@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains, assertRedirects
 
+from core.two_factor import mark_demo_enrolled
 from core.widgets import NhsDateField
 
 PASSWORD = "a-long-enough-test-password"
@@ -79,7 +80,10 @@ def test_empty_sign_in_names_each_missing_field(client, db):
     assertContains(response, "nhsuk-form-group--error", count=2)
 
 
-def test_signing_in_leads_to_the_home_page_with_the_users_name(client, keyworker):
+def test_signing_in_leads_to_the_home_page_with_the_users_name(client, keyworker, settings):
+    # A demo-enrolled account: the second step itself is tested in test_two_factor.py.
+    settings.TWO_FACTOR_TRUST_DEMO_DEVICES = True
+    mark_demo_enrolled(keyworker)
     response = sign_in(client, "kim.keyworker", PASSWORD)
     assertRedirects(response, reverse("home"))
 

@@ -1,8 +1,11 @@
-"""Signing in with the keyboard alone, in a real browser, on the NHS.UK layout."""
+"""Signing in with the keyboard alone, in a real browser, on the NHS.UK layout, with two-factor enrolment."""
+
+import base64
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.oath import totp
 
 PASSWORD = "a-long-enough-test-password"
 
@@ -22,7 +25,14 @@ def focused(page, attribute):
     return page.evaluate(f"document.activeElement.getAttribute('{attribute}')")
 
 
-def test_keyboard_only_sign_in_reaches_the_home_page(live_server, page, screenshot, keyworker):
+def current_code(base32_key: str) -> str:
+    key = base64.b32decode(base32_key + "=" * (-len(base32_key) % 8))
+    return f"{totp(key):06d}"
+
+
+def test_keyboard_only_sign_in_enrols_two_factor_and_reaches_the_home_page(
+    live_server, page, screenshot, axe, keyworker
+):
     page.goto(f"{live_server.url}/sign-in/")
     # The NHS.UK script has started: its stylesheet hides the skip link until it has the focus.
     page.wait_for_selector("body.nhsuk-frontend-supported")
@@ -39,6 +49,17 @@ def test_keyboard_only_sign_in_reaches_the_home_page(live_server, page, screensh
     assert focused(page, "id") == "id_password"
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+
+    # First sign-in: enrol an authenticator, here computed from the key the page shows for typing.
+    page.wait_for_url(f"{live_server.url}/two-factor/?next=/")
+    axe(page)
+    screenshot("two-factor-enrol")
+    key = page.locator("[data-secret]").inner_text().replace(" ", "")
+    page.get_by_label("Security code").fill(current_code(key))
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Your recovery codes").wait_for()
+    assert page.locator("[data-recovery-codes] li").count() == 10
+    page.get_by_role("link", name="I have kept my codes: continue").click()
 
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator("h1").inner_text() == "Your work"
