@@ -11,7 +11,21 @@ Not scoped to a user: the caller starts from `Referral.objects.visible_to(user)`
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import BooleanField, Case, Count, Expression, F, Func, Max, Min, Q, TextField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Expression,
+    F,
+    Func,
+    Max,
+    Min,
+    Q,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Cast, Coalesce, Collate, Concat, Left, NullIf, Right, Upper
 
 from assessment.choices import Pregnancy
@@ -92,6 +106,11 @@ def iso_date(field: str, *, as_of: date | None = None):
 def text(field: str):
     """A code, number or identifier as the file writes it; `NA` when empty."""
     return Coalesce(NullIf(Cast(F(field), TextField()), Value("")), Value(NA), output_field=TextField())
+
+
+def unless(declined: str, value):
+    """`value`, or NA when the person declined to answer (`declined` is true)."""
+    return Case(When(**{declined: True}, then=Value(NA)), default=value, output_field=TextField())
 
 
 def yes_no(field: str):
@@ -187,59 +206,57 @@ def consent(agreed: bool, asked_on: date | None, as_of: date) -> str:
 def assessment_fields(episode_ids, *, as_of: date) -> dict[int, tuple[str, ...]]:
     """DRUG1 to DUALDIAG (in file order) from each episode's latest assessment completed on or before `as_of`,
     then XCOMPASSESS (its earliest). An episode with no completed assessment by then is left out: all NA. Two
-    queries."""
-    rows = (
+    queries, the values written by PostgreSQL."""
+    latest = (
         Assessment.objects.filter(AnyOf("episode_id", episode_ids), completed_on__lte=as_of)
-        .order_by("episode_id", "completed_on", "pk")
+        .annotate(first_completed=Window(Min("completed_on"), partition_by=[F("episode_id")]))
+        .order_by("episode_id", "-completed_on", "-pk")
+        .distinct("episode_id")
         .values_list(
             "pk",
             "episode_id",
-            "completed_on",
-            "injecting_status__code",
-            "alcohol_days",
-            "alcohol_days_declined",
-            "alcohol_units",
-            "alcohol_units_declined",
-            "children_living_with__code",
-            "parental_status__code",
-            "pregnant",
-            "accommodation_need__code",
-            "employment_status__code",
-            "dual_diagnosis__code",
+            "first_completed",
+            text("injecting_status__code"),
+            unless("alcohol_days_declined", text("alcohol_days")),
+            unless("alcohol_units_declined", text("alcohol_units")),
+            text("children_living_with__code"),
+            text("parental_status__code"),
+            Case(
+                *[When(pregnant=answer, then=Value(code)) for answer, code in PREGNANT_CODE.items()],
+                default=Value(NA),
+                output_field=TextField(),
+            ),
+            text("accommodation_need__code"),
+            text("employment_status__code"),
+            text("dual_diagnosis__code"),
         )
     )
-    first_completed: dict[int, date] = {}
-    latest: dict[int, tuple] = {}
-    for row in rows:
-        first_completed.setdefault(row[1], row[2])
-        latest[row[1]] = row
+    latest = list(latest)
     substances: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for assessment_id, rank, substance, route, age, age_declined in AssessmentSubstance.objects.filter(
-        AnyOf("assessment_id", [row[0] for row in latest.values()])
-    ).values_list("assessment_id", "rank", "substance__code", "route__code", "age_first_use", "age_first_use_declined"):
-        substances[assessment_id][rank] = (substance, route, None if age_declined else age)
+    for assessment_id, rank, substance, route, age in AssessmentSubstance.objects.filter(
+        AnyOf("assessment_id", [row[0] for row in latest])
+    ).values_list(
+        "assessment_id",
+        "rank",
+        text("substance__code"),
+        text("route__code"),
+        unless("age_first_use_declined", text("age_first_use")),
+    ):
+        substances[assessment_id][rank] = (substance, route, age)
     fields = {}
-    for episode_id, row in latest.items():
-        (pk, _, _, injecting, days, days_declined, units, units_declined, children, parental, pregnant) = row[:11]
-        accommodation, employment, dual = row[11:]
+    no_substance = (NA, NA, NA)
+    for pk, episode_id, first_completed, injecting, *answers in latest:
         ranked = substances.get(pk, {})
-        first = ranked.get(1, (None, None, None))
+        drug1, route, age = ranked.get(1, no_substance)
         fields[episode_id] = (
-            cell(first[0]),
-            cell(first[2]),
-            cell(first[1]),
-            cell(ranked.get(2, (None,))[0]),
-            cell(ranked.get(3, (None,))[0]),
-            cell(injecting),
-            NA if days_declined else cell(days),
-            NA if units_declined else cell(units),
-            cell(children),
-            cell(parental),
-            PREGNANT_CODE.get(pregnant, NA),
-            cell(accommodation),
-            cell(employment),
-            cell(dual),
-            cell(first_completed[episode_id]),
+            drug1,
+            age,
+            route,
+            ranked.get(2, no_substance)[0],
+            ranked.get(3, no_substance)[0],
+            injecting,
+            *answers,
+            first_completed.isoformat(),
         )
     return fields
 
