@@ -28,7 +28,7 @@ RUN apt-get update \
 # A home directory gives fontconfig somewhere to keep its cache, so PDFs do not rescan fonts each time.
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --create-home --home-dir /home/app app \
-    && install --directory --owner app --group app /var/lib/celery-beat
+    && install --directory --owner app --group app /var/lib/celery-beat /var/lib/recovery-record/private
 
 WORKDIR /app
 COPY . .

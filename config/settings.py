@@ -169,12 +169,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded transfer-of-care files: under PRIVATE_MEDIA_ROOT (below), served by no URL (issue 13).
+    "private": {"BACKEND": "reporting.storage.PrivateFileStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+# Request bodies: form fields are held in memory up to 2.5 MB; an uploaded file above 2.5 MB goes to a temporary
+# file as it arrives, never into memory. A transfer-of-care upload larger than TRANSFER_IMPORT_MAX_BYTES is refused
+# from its Content-Length before its body is read (and by counting, for a body sent without one).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+TRANSFER_IMPORT_MAX_BYTES = int(env("TRANSFER_IMPORT_MAX_BYTES", str(256 * 1024 * 1024)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -205,6 +214,7 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "core.choices.Gender",
         "AnswerEnum": "assessment.choices.Answer",
         "OrderKindEnum": "referrals.choices.OrderKind",
+        "JobStateEnum": "core.choices.JobState",
         "BbvTestKindEnum": "harm_reduction.choices.BbvTestKind",
         "BbvResultEnum": "harm_reduction.choices.BbvResult",
         "OutreachSettingEnum": "harm_reduction.choices.OutreachSetting",

@@ -1,11 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from reporting import api, api_returns, api_urls_drilldown
+from reporting import api, api_imports, api_returns, api_urls_drilldown
 
 router = SimpleRouter()
 router.register("kpis", api.KpiViewSet, basename="kpi")
 router.register("kpi-snapshots", api.KpiSnapshotViewSet, basename="kpi-snapshot")
 router.register("kpi-recomputations", api.KpiRecomputationViewSet, basename="kpi-recomputation")
 router.register("return-exports", api_returns.ReturnExportViewSet, basename="return-export")
+router.register("transfer-imports", api_imports.TransferImportViewSet, basename="transfer-import")
 
 urlpatterns = [*router.urls, *api_urls_drilldown.urlpatterns]

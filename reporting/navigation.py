@@ -26,4 +26,10 @@ NAV_ITEMS = [
         (Role.DATA_ADMIN,),
         "Open episodes missing an item the national return needs, and where to fill it.",
     ),
+    NavItem(
+        "Transfer imports",
+        "reporting:imports",
+        (Role.DATA_ADMIN,),
+        "Import a caseload transferred from another provider, and read past imports' reports.",
+    ),
 ]

@@ -18,6 +18,9 @@ ROLE_PERMISSIONS = {
         "reporting.view_returnexport",
         "reporting.add_returnexport",
         "reporting.view_monthlyreturncheck",
+        # Transfer-of-care imports write every app's records: data admins only (issue 13).
+        "reporting.view_transferimport",
+        "reporting.add_transferimport",
     ],
     Role.TEAM_MANAGER: ["reporting.view_kpi", "reporting.view_kpisnapshot"],
 }

@@ -16,4 +16,8 @@ BEAT_SCHEDULE = {
     # After the recovery plan and prescribing alerts (06:30), so a record they already raised a task for is
     # not given a second one.
     "reporting-kpi-at-risk-tasks": {"task": "reporting.kpi_at_risk_tasks", "schedule": crontab(hour=6, minute=45)},
+    "reporting-purge-transfer-import-files": {
+        "task": "reporting.purge_transfer_import_files",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }

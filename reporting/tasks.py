@@ -1,4 +1,5 @@
-"""Background KPI work: the nightly job, the recomputation someone asked for, and the morning at-risk tasks."""
+"""Background work: KPI computation (the nightly job, the recomputation someone asked for, the morning at-risk
+tasks) and transfer-of-care imports (the run of an uploaded file, the removal of uploaded files after 30 days)."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -12,6 +13,7 @@ from reporting.kpis import snapshots
 from reporting.kpis.engine import compute
 from reporting.models import KpiRecomputation
 from reporting.periods import Period, month_containing, parse_period, quarter_containing
+from reporting.returns.uploads import transfer_import_files_purge, transfer_import_run
 
 # Per-team figures are by the ARM or ESAP team that holds the referral and opened the episode (domain.md 6b);
 # other teams hold no population of their own.
@@ -105,3 +107,16 @@ def kpi_at_risk_tasks() -> dict[str, int]:
     """Each morning: a task for each record that will fail a clock KPI within 7 days, and the close of those
     whose work is done (idempotent)."""
     return raise_at_risk_tasks()
+
+
+# No automatic retry: a run that fails is marked failed for the data admin to see, and a retry of a claimed
+# import would do nothing. A whole caseload can take minutes, so it runs in the background.
+@shared_task(name="reporting.run_transfer_import", soft_time_limit=50 * 60, time_limit=55 * 60)
+def run_transfer_import(import_id: int) -> str:
+    return transfer_import_run(import_id)
+
+
+@daily_job("reporting.purge_transfer_import_files")
+def purge_transfer_import_files() -> int:
+    """Uploaded files are kept 30 days (issue 13); the reports stay."""
+    return transfer_import_files_purge()

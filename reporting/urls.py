@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import urls_drilldown, views, views_returns
+from reporting import urls_drilldown, views, views_imports, views_returns
 
 app_name = "reporting"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("returns/exports/<int:pk>/download/", views_returns.return_export_download, name="return-export-download"),
     path("returns/exports/<int:pk>/sent/", views_returns.return_export_sent, name="return-export-sent"),
     *urls_drilldown.urlpatterns,
+    path("imports/", views_imports.imports, name="imports"),
+    path("imports/<int:pk>/", views_imports.import_detail, name="import-detail"),
+    path("imports/<int:pk>/status/", views_imports.import_status, name="import-status"),
 ]

@@ -65,6 +65,8 @@ from reporting.returns.validate import INDEX, ParsedFile, Problem, read_file
 
 TRANSFERRED_RECORDS_USERNAME = "transferred.records"
 ID_BLOCK = 2000
+# Records are written (COPY) after every this many people, inside the one transaction.
+PEOPLE_PER_WRITE = 2000
 # The file has no reason for a modality closed without a start; the model asks for one.
 CLOSED_WITHOUT_START = "Closed without a start by the previous provider (transfer of care)."
 # The file does not carry a community order's length (docs/data-dictionary.md, import notes); the service
@@ -219,6 +221,7 @@ class _Writer:
         )
         self.new: dict[type, list] = defaultdict(list)
         self._pools: dict[type, list[int]] = defaultdict(list)
+        self._tables: dict[type, _Table] = {}
         self._involved: set[tuple[int, int]] = set()
         self.codes = {
             model: dict(model.objects.values_list("code", "pk"))
@@ -242,12 +245,28 @@ class _Writer:
             )
         }
 
+    def make(self, model, **values):
+        """A new row of `model` as a plain record: what `copy_insert` writes, without building a model instance
+        (for a whole caseload, building them took most of the import's time). Starts from the values a new
+        instance would have; a related object given by field name is stored by its id."""
+        table = self._tables.get(model)
+        if table is None:
+            table = self._tables[model] = _Table(model)
+        record = _Record(model, table.defaults)
+        for name, value in values.items():
+            attname = table.attnames.get(name, name)
+            if attname != name:
+                value = None if value is None else value.pk
+            setattr(record, attname, value)
+        return record
+
     def ids(self, obj):
         """Give a new record its primary key now (from blocks reserved from its sequence), so the rows that refer
         to it can be built before anything is written."""
-        pool = self._pools[type(obj)]
+        model = obj._meta.model
+        pool = self._pools[model]
         if not pool:
-            pool.extend(reversed(reserve_ids(type(obj), ID_BLOCK)))
+            pool.extend(reversed(reserve_ids(model, ID_BLOCK)))
         obj.pk = pool.pop()
         return obj
 
@@ -320,6 +339,7 @@ class _Writer:
         duplicates = self._possible_duplicates(new_people)
         problems = []
         total = len(self.people) or 1
+        self.report.created = {name: 0 for name, _model in KINDS}
         for done, (client_id, episodes) in enumerate(self.people.items(), start=1):
             pending = {e: rows for e, rows in episodes.items() if e not in held_episodes}
             self.report.episodes_already_held += len(episodes) - len(pending)
@@ -335,19 +355,24 @@ class _Writer:
                 problems.append(problem.problem)
             if client_id in duplicates:
                 self._flag_duplicate(person, duplicates[client_id])
-            if done % 1000 == 0:
-                self.progress(30 + int(40 * done / total))
+            if done % PEOPLE_PER_WRITE == 0:
+                if not problems:
+                    self._flush()
+                self.progress(30 + int(65 * done / total))
         if problems:
             raise _WriteRefused(problems)
-        self.progress(70)
+        self._flush()
+        self.progress(95)
+
+    def _flush(self):
+        """Write what the people so far made, and let it go: memory holds one batch of records, not the file's."""
         for name, model in KINDS:
-            objects = self.new.get(model, [])
+            objects = self.new.pop(model, [])
             if objects:
                 copy_insert(objects, model=model)
-            self.report.created[name] = len(objects)
-        for model in (Person, Referral, Episode):
-            audit.record_many(AuditAction.CREATE, self.new.get(model, []), actor=self.actor, details={"import": True})
-        self.progress(95)
+            self.report.created[name] += len(objects)
+            if model in (Person, Referral, Episode):
+                audit.record_many(AuditAction.CREATE, objects, actor=self.actor, details={"import": True})
 
     # People ---------------------------------------------------------------------------------------------
 
@@ -356,7 +381,8 @@ class _Writer:
         value = row.__getitem__
         referred = min(date.fromisoformat(rows[0][INDEX["REFLD"]]) for rows in episodes.values())
         consent = value(INDEX["CONSENT"])
-        person = Person(
+        person = self.make(
+            Person,
             client_id=client_id,
             # The file carries initials only; the old provider's names arrive with the paper record.
             given_name=value(INDEX["FINITIAL"]),
@@ -398,7 +424,8 @@ class _Writer:
         for other in matches:
             self.report.possible_duplicates.append({"client_id": person.client_id, "matches": other})
             self.new[Task].append(
-                Task(
+                self.make(
+                    Task,
                     person_id=person.pk,
                     kind=TaskKind.OTHER,
                     title=f"Possible duplicate: client {person.client_id} (transferred) and client {other} have the "
@@ -457,8 +484,9 @@ class _Writer:
                 )
         else:
             status = ReferralStatus.AWAITING_TRIAGE if contact else ReferralStatus.AWAITING_CONTACT
-        referral = Referral(
-            person_id=person.pk,
+        referral = self.make(
+            Referral,
+            person=person,
             episode_id=episode_id,
             # The file dates a referral, not its time: midday London time keeps the date whatever the season.
             received_at=timezone.make_aware(datetime.combine(received_on, time(12))),
@@ -481,17 +509,22 @@ class _Writer:
         self._team_involvement(person, team, received_on)
         if contact:
             self.new[ContactAttempt].append(
-                ContactAttempt(
-                    referral_id=referral.pk, made_on=contact, method=ContactMethod.PHONE, recorded_by=self.transferred
+                self.make(
+                    ContactAttempt,
+                    referral_id=referral.pk,
+                    made_on=contact,
+                    method=ContactMethod.PHONE,
+                    recorded_by=self.transferred,
                 )
             )
         if not triaged:
             return None
         discharged = _day(value("DISD"))
         episode = self.ids(
-            Episode(
-                person_id=person.pk,
-                referral_id=referral.pk,
+            self.make(
+                Episode,
+                person=person,
+                referral=referral,
                 episode_id=episode_id,
                 team_id=team.pk,
                 opened_on=triaged,
@@ -505,7 +538,8 @@ class _Writer:
         self._allocation(episode, row, discharged)
         if value("XJOINTWORK") == "Y":
             self.new[PartnerInvolvement].append(
-                PartnerInvolvement(
+                self.make(
+                    PartnerInvolvement,
                     episode_id=episode.pk,
                     agency=PartnerAgency.OTHER,
                     started_on=triaged,
@@ -515,7 +549,8 @@ class _Writer:
             )
         if value("XCJORDER") != NA:
             self.new[CommunityOrder].append(
-                CommunityOrder(
+                self.make(
+                    CommunityOrder,
                     person_id=person.pk,
                     episode_id=episode.pk,
                     kind=value("XCJORDER"),
@@ -537,7 +572,7 @@ class _Writer:
             return
         self._involved.add(key)
         self.new[TeamInvolvement].append(
-            TeamInvolvement(person_id=person.pk, team_id=team.pk, since=since, reason="transfer of care")
+            self.make(TeamInvolvement, person_id=person.pk, team_id=team.pk, since=since, reason="transfer of care")
         )
 
     def _assessment(self, episode: Episode, row):
@@ -548,7 +583,8 @@ class _Writer:
         number = lambda name: None if value(name) == NA else int(value(name))  # noqa: E731
         # 6b: a field the file gives as NA is not recorded, even on a completed assessment (DQ shows the gap).
         assessment = self.ids(
-            Assessment(
+            self.make(
+                Assessment,
                 episode_id=episode.pk,
                 started_on=completed,
                 started_by=self.transferred,
@@ -570,7 +606,8 @@ class _Writer:
             if value(name) == NA:
                 continue
             self.new[AssessmentSubstance].append(
-                AssessmentSubstance(
+                self.make(
+                    AssessmentSubstance,
                     assessment_id=assessment.pk,
                     rank=rank,
                     substance_id=self.code(core.Substance, value(name)),
@@ -597,7 +634,8 @@ class _Writer:
                 )
             )
         self.new[Allocation].append(
-            Allocation(
+            self.make(
+                Allocation,
                 episode_id=episode.pk,
                 assessor=self.transferred,
                 keyworker=keyworker,
@@ -613,11 +651,12 @@ class _Writer:
         signed = _day(row[INDEX["XRAPSIGNED"]])
         if signed is None:
             return
-        plan = self.ids(RecoveryPlan(episode_id=episode.pk))
+        plan = self.ids(self.make(RecoveryPlan, episode_id=episode.pk))
         self.new[RecoveryPlan].append(plan)
         # Signed by the inactive "transferred records" account: who may sign governs work done here, not history.
         version = self.ids(
-            PlanVersion(
+            self.make(
+                PlanVersion,
                 plan_id=plan.pk,
                 number=1,
                 status=VersionStatus.SIGNED,
@@ -630,7 +669,13 @@ class _Writer:
         reviewed = _day(row[INDEX["XRAPREVIEW"]])
         if reviewed:
             self.new[PlanReview].append(
-                PlanReview(plan_id=plan.pk, reviewed_on=reviewed, reviewed_version_id=version.pk, by=self.transferred)
+                self.make(
+                    PlanReview,
+                    plan_id=plan.pk,
+                    reviewed_on=reviewed,
+                    reviewed_version_id=version.pk,
+                    by=self.transferred,
+                )
             )
 
     def _modality(self, episode: Episode, row):
@@ -646,7 +691,8 @@ class _Writer:
                 )
             )
         modality = self.ids(
-            Modality(
+            self.make(
+                Modality,
                 episode_id=episode.pk,
                 modality_type_id=modality_type,
                 setting_id=self.code(core.ModalitySetting, value("MODSET")),
@@ -665,13 +711,14 @@ class _Writer:
         reviewed = _day(value("SUBMODDT"))
         if reviewed:
             self.new[ModalityReview].append(
-                ModalityReview(modality_id=modality.pk, reviewed_on=reviewed, by=self.transferred)
+                self.make(ModalityReview, modality_id=modality.pk, reviewed_on=reviewed, by=self.transferred)
             )
 
     def _top(self, episode: Episode, row, assessment):
         value = lambda name: row[INDEX[name]]  # noqa: E731
         stage = value("TRSTAGE")
-        top = Top(
+        top = self.make(
+            Top,
             episode_id=episode.pk,
             stage_id=self.code(core.TreatmentStage, stage),
             top_date=_day(value("TOPDATE")),
@@ -681,6 +728,7 @@ class _Writer:
         )
         for name, prefix in TOP_WEEKLY.items():
             total = int(value(name))
+            setattr(top, prefix, total)
             # The file has the 28-day total; the form's four weeks (0-7 each) are filled in week order.
             for week in range(1, 5):
                 days = min(7, total)
@@ -690,14 +738,14 @@ class _Writer:
             setattr(top, prefix, int(value(name)))
         for name, prefix in TOP_YES_NO.items():
             setattr(top, prefix, value(name) == "Y")
-        top.compute_totals()
         self.new[Top].append(top)
 
     def _hepatitis(self, person: Person, row, episode, on: date):
         value = lambda name: row[INDEX[name]]  # noqa: E731
         status, doses = value("HEPBSTAT"), value("HEPBVAC")
         course = lambda offer: self.ids(  # noqa: E731
-            HepBCourse(
+            self.make(
+                HepBCourse,
                 person_id=person.pk,
                 episode_id=episode.pk if episode else None,
                 offer=offer,
@@ -713,20 +761,24 @@ class _Writer:
                 accepted.course_complete, accepted.completed_on = True, on
             self.new[HepBCourse].append(accepted)
             for number in range(1, (3 if doses == "C" else int(doses)) + 1):
-                self.new[HepBDose].append(HepBDose(course_id=accepted.pk, dose_number=number, given_on=on))
+                self.new[HepBDose].append(self.make(HepBDose, course_id=accepted.pk, dose_number=number, given_on=on))
         if status != "D" and not (doses != NA and status == "A"):
             self.new[HepBCourse].append(course(HEP_B_OFFER[status]))
         status, tested = value("HEPCSTAT"), value("HEPCTSTD") == "Y"
         if status == "D":
             return
-        test = lambda **fields: BbvTest(  # noqa: E731
-            person_id=person.pk,
-            episode_id=episode.pk if episode else None,
-            kind=BbvTestKind.HEP_C_ANTIBODY,
-            offered_on=on,
-            recorded_by=self.transferred,
-            **fields,
-        )
+
+        def test(**fields):
+            return self.make(
+                BbvTest,
+                person_id=person.pk,
+                episode_id=episode.pk if episode else None,
+                kind=BbvTestKind.HEP_C_ANTIBODY,
+                offered_on=on,
+                recorded_by=self.transferred,
+                **fields,
+            )
+
         if tested and status != "A":
             # Tested once, then a later offer answered otherwise: the latest answer is HEPCSTAT.
             self.new[BbvTest].append(self.ids(test(accepted=True, answered_on=on, tested_on=on)))
@@ -737,6 +789,49 @@ class _Writer:
             self.new[BbvTest].append(
                 self.ids(test(accepted=accepted, answered_on=on, tested_on=on if accepted and tested else None))
             )
+
+
+class _Table:
+    """What a new row of a model starts with, worked out once per import."""
+
+    def __init__(self, model):
+        columns = model._meta.concrete_fields
+        self.attnames = {column.name: column.attname for column in columns if column.is_relation}
+        self.defaults = {}
+        for column in columns:
+            if column.generated or column.primary_key:
+                continue
+            # As a new instance starts: its default, else None or "" (a database default for what is given anyway).
+            self.defaults[column.attname] = column.get_default()
+        self.defaults["id"] = None
+
+
+class _Record:
+    """One row to write: its columns as attributes (attnames), as `copy_insert` and `audit.record_many` read a
+    model instance. auto_now fields are stamped by `copy_insert`."""
+
+    def __init__(self, model, defaults: dict):
+        self.__dict__.update(defaults)
+        self._meta = model._meta
+        self._state = _State()
+
+    @property
+    def pk(self):
+        return self.id
+
+    @pk.setter
+    def pk(self, value):
+        self.id = value
+
+    def __str__(self) -> str:
+        if self._meta.model is Person:
+            return f"{self.given_name} {self.family_name}"
+        return f"{self._meta.verbose_name} {getattr(self, 'episode_id', None) or self.id}"
+
+
+class _State:
+    adding = True
+    db = None
 
 
 class _RowProblem(Exception):
