@@ -16,9 +16,10 @@ from core.api import AuditedReadMixin
 from core.choices import Role
 from core.errors import DomainError
 from core.models import ReferralSource, Sex, Substance
+from referrals import selectors_intake as selectors
 from referrals.choices import ContactMethod, Urgency
-from referrals.models import ContactAttempt, Person, Referral
-from referrals.services import intake, people
+from referrals.models import ContactAttempt, Person, PersonMerge, Referral
+from referrals.services import intake, merge, people
 from referrals.views_intake import audit_duplicate_check
 
 
@@ -72,6 +73,43 @@ class PossibleDuplicateSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.Serializer):
     duplicate = serializers.IntegerField(help_text="ID of the duplicate person whose records move to this one.")
+    choices = serializers.DictField(
+        child=serializers.ChoiceField(choices=[merge.KEEP, merge.DUPLICATE]),
+        required=False,
+        default=dict,
+        help_text="Per detail where the records differ, `keep` or `duplicate`; the default takes the newer "
+        "record's contact details and otherwise this record's. Priority flags of either are always kept.",
+    )
+
+
+class PersonMergeSerializer(serializers.ModelSerializer):
+    kept_client_id = serializers.CharField(source="kept.client_id")
+    merged_client_id = serializers.CharField(source="merged.client_id")
+    moved = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PersonMerge
+        fields = [
+            "id",
+            "kept",
+            "kept_client_id",
+            "merged",
+            "merged_client_id",
+            "merged_at",
+            "merged_by",
+            "kept_before",
+            "kept_after",
+            "undone_at",
+            "undone_by",
+            "moved",
+        ]
+        read_only_fields = fields
+
+    def get_moved(self, record) -> list[dict]:
+        return [
+            {"model": m.model, "field": m.field_name, "id": m.row_id, "removed": m.removed_row is not None}
+            for m in record.moves.all()
+        ]
 
 
 class ContactAttemptSerializer(serializers.ModelSerializer):
@@ -203,7 +241,8 @@ class PersonViewSet(
 
     @extend_schema(request=PersonWriteSerializer, responses={200: PersonSerializer})
     def update(self, request, *args, **kwargs):
-        person = self.get_object()
+        # A merged record is found too, so that its refusal names the kept record.
+        person = selectors.person_or_merged_for(request.user, kwargs["pk"])
         serializer = PersonWriteSerializer(person, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -233,7 +272,7 @@ class PersonViewSet(
         audit_duplicate_check(request, matches)
         return Response(PossibleDuplicateSerializer(matches, many=True).data)
 
-    @extend_schema(request=MergeSerializer, responses={200: PersonSerializer})
+    @extend_schema(request=MergeSerializer, responses={200: PersonMergeSerializer})
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
         if not request.user.has_role(Role.DATA_ADMIN):
@@ -242,8 +281,28 @@ class PersonViewSet(
         serializer = MergeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         duplicate = get_object_or_404(self.get_queryset(), pk=serializer.validated_data["duplicate"])
-        keep = people.person_merge(actor=request.user, keep=keep, duplicate=duplicate)
-        return Response(PersonSerializer(keep).data)
+        record = merge.person_merge(
+            actor=request.user, keep=keep, duplicate=duplicate, choices=serializer.validated_data["choices"]
+        )
+        return Response(PersonMergeSerializer(record).data)
+
+
+class PersonMergeViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Merges of people's records, for data admins: what moved, and undo."""
+
+    serializer_class = PersonMergeSerializer
+    filterset_fields = ["kept", "merged"]
+
+    def get_queryset(self):
+        if not self.request.user.has_role(Role.DATA_ADMIN):
+            raise PermissionDenied
+        return PersonMerge.objects.select_related("kept", "merged").prefetch_related("moves")
+
+    @extend_schema(request=None, responses={200: PersonMergeSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        record = merge.person_merge_undo(actor=request.user, merge=self.get_object())
+        return Response(PersonMergeSerializer(record).data)
 
 
 class ReferralViewSet(
@@ -273,7 +332,7 @@ class ReferralViewSet(
         try:
             with transaction.atomic():
                 if person_id is not None:
-                    person = get_object_or_404(Person.objects.visible_to(request.user, as_referrer=True), pk=person_id)
+                    person = selectors.person_or_merged_for(request.user, person_id)
                 else:
                     person = _person_for(request, new_person, existing_match=existing_match or "")
                 referral = intake.referral_create(actor=request.user, person=person, **data)

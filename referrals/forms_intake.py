@@ -122,7 +122,12 @@ class MergeForm(forms.Form):
     duplicate_client_id = forms.CharField(
         label="Client ID of the duplicate record", max_length=20, help_text="Its records move to this person."
     )
+    # Asked on the second step, beside the two records' details.
+    confirm = forms.BooleanField(label="I have checked that both records are the same person", required=False)
+
+
+class MergeUndoForm(forms.Form):
     confirm = forms.BooleanField(
-        label="I have checked that both records are the same person",
-        error_messages={"required": "Confirm that you have checked both records are the same person"},
+        label="Undo this merge: put each moved record back on the record it came from",
+        error_messages={"required": "Confirm that you want to undo this merge"},
     )

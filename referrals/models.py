@@ -491,3 +491,47 @@ class Task(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PersonMerge(models.Model):
+    """One record merged into another, with what moved, so a data admin can undo it exactly."""
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_merged")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    merged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    kept_before = models.JSONField(
+        default=dict, help_text="The kept record's fields that the merge changed, as they were before it."
+    )
+    kept_after = models.JSONField(default=dict, help_text="The same fields as the merge set them.")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(undone_at__isnull=True), name="person_merged_once_at_a_time"
+            ),
+            models.CheckConstraint(condition=~Q(kept=F("merged")), name="person_merge_two_records"),
+        ]
+
+    def __str__(self):
+        return f"{self.merged.client_id} merged into {self.kept.client_id}"
+
+
+class PersonMergeMove(models.Model):
+    """A row that pointed at the merged record and was moved to the kept one (or, when both records held
+    the same link, removed and kept here to be re-created on undo)."""
+
+    merge = models.ForeignKey(PersonMerge, on_delete=models.CASCADE, related_name="moves")
+    model = models.CharField(max_length=100, help_text="app_label.ModelName")
+    field_name = models.CharField(max_length=100)
+    row_id = models.CharField(max_length=64)
+    removed_row = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.model} {self.row_id}.{self.field_name}"

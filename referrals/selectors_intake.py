@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from core.choices import Role, TeamKind
 from core.models import Team
 from referrals.choices import ReferralStatus
-from referrals.models import Allocation, Episode, Person, Referral, Task
+from referrals.models import Allocation, Episode, Person, PersonMerge, Referral, Task
 
 QUEUE_STATUSES = (ReferralStatus.AWAITING_CONTACT, ReferralStatus.AWAITING_TRIAGE)
 
@@ -38,6 +38,23 @@ def referral_queue(user, *, team=None):
 def person_for(user, pk):
     people = Person.objects.visible_to(user, as_referrer=True).select_related("sex", "ethnicity")
     return get_object_or_404(people, pk=pk)
+
+
+def person_or_merged_for(user, pk):
+    """A person the user can see, or a record merged into one they can see: a write to it is then
+    refused with a message naming the kept record, not a bare 404."""
+    people = Person.objects.visible_to(user, as_referrer=True)
+    person = people.select_related("sex", "ethnicity").filter(pk=pk).first()
+    if person is None:
+        person = get_object_or_404(
+            Person.objects.select_related("sex", "ethnicity", "merged_into"), pk=pk, merged_into__in=people
+        )
+    return person
+
+
+def merges_of(person):
+    """The merges into this record that can still be undone, newest first."""
+    return PersonMerge.objects.filter(kept=person, undone_at__isnull=True).select_related("merged", "merged_by")
 
 
 def referral_for(user, pk):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person-edit"),
     path("people/<int:pk>/merge/", views.person_merge, name="person-merge"),
+    path("merges/<int:pk>/undo/", views.person_merge_undo, name="person-merge-undo"),
     path("people/<int:person_pk>/referrals/new/", views.referral_new, name="person-referral-new"),
     path("referral/<int:pk>/contact/", views.contact_new, name="contact-new"),
     path("referral/<int:pk>/triage/", views.referral_triage, name="referral-triage"),

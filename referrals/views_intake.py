@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core import audit
@@ -18,12 +18,13 @@ from referrals.choices import ReferralStatus
 from referrals.forms_intake import (
     ContactAttemptForm,
     MergeForm,
+    MergeUndoForm,
     PersonForm,
     ReferralForm,
     TriageForm,
 )
-from referrals.models import Person, Referral
-from referrals.services import intake, people
+from referrals.models import PRIORITY_GROUPS, Person, PersonMerge, Referral
+from referrals.services import intake, merge, people
 
 QUEUE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.REFERRER, Role.DATA_ADMIN)
 # The soonest-due referrals come first, so the first page is the one that needs action.
@@ -40,7 +41,7 @@ def referral_new(request, person_pk=None):
     """A new referral. For a new person, possible matches are shown (reason, team, masked date of
     birth, never the record) and the referrer chooses; a new person is created only past that question."""
     _require_role(request.user, *intake.REFERRING_ROLES)
-    existing = selectors.person_for(request.user, person_pk) if person_pk else None
+    existing = selectors.person_or_merged_for(request.user, person_pk) if person_pk else None
     person_form = None if existing else PersonForm(request.POST or None, prefix="person")
     referral_form = ReferralForm(request.POST or None, prefix="referral")
     context = {"person_form": person_form, "referral_form": referral_form, "person": existing}
@@ -111,6 +112,7 @@ def person_detail(request, pk):
         "tasks": tasks,
         "timeline": selectors.person_timeline(referrals=referrals, episodes=episodes, tasks=tasks),
         "can_merge": request.user.has_role(Role.DATA_ADMIN),
+        "merges": list(selectors.merges_of(person)) if request.user.has_role(Role.DATA_ADMIN) else [],
         "can_triage": request.user.has_role(*intake.TRIAGE_ROLES),
         "can_refer": request.user.has_role(*intake.REFERRING_ROLES),
         "record_panels": record_pages.person_panels(person, request.user),
@@ -120,7 +122,7 @@ def person_detail(request, pk):
 
 @login_required
 def person_edit(request, pk):
-    person = selectors.person_for(request.user, pk)
+    person = selectors.person_or_merged_for(request.user, pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -170,21 +172,60 @@ def referral_triage(request, pk):
 
 @login_required
 def person_merge(request, pk):
+    """Two steps: the duplicate's client ID, then its details beside this record's, the worker choosing
+    where they differ (the newer contact details chosen to start with), and a confirmation."""
     _require_role(request.user, Role.DATA_ADMIN)
     keep = selectors.person_for(request.user, pk)
     form = MergeForm(request.POST or None)
+    context = {"person": keep, "form": form}
     if request.method == "POST" and form.is_valid():
-        duplicate = Person.objects.visible_to(request.user, as_referrer=True).filter(
-            client_id=form.cleaned_data["duplicate_client_id"].strip().upper()
+        duplicate = (
+            Person.objects.visible_to(request.user, as_referrer=True)
+            .filter(client_id=form.cleaned_data["duplicate_client_id"].strip().upper())
+            .exclude(pk=keep.pk)
+            .first()
         )
-        duplicate = duplicate.first()
         if duplicate is None:
-            form.add_error("duplicate_client_id", "No current record has this client ID.")
+            form.add_error("duplicate_client_id", "No other current record has this client ID.")
+            return render(request, "referrals/person/merge.html", context)
+        fields = merge.merge_fields(keep=keep, duplicate=duplicate)
+        choices = {row.name: request.POST.get(f"choice_{row.name}", row.default) for row in fields}
+        for row in fields:
+            row.chosen = choices[row.name]
+        context.update(
+            duplicate=duplicate,
+            fields=fields,
+            flags=[label for name, label in PRIORITY_GROUPS if getattr(keep, name) or getattr(duplicate, name)],
+        )
+        if "compared" not in request.POST:
+            return render(request, "referrals/person/merge.html", context)
+        if not form.cleaned_data["confirm"]:
+            form.add_error("confirm", "Confirm that you have checked both records are the same person")
+            return render(request, "referrals/person/merge.html", context)
+        try:
+            merge.person_merge(actor=request.user, keep=keep, duplicate=duplicate, choices=choices)
+        except DomainError as exc:
+            add_domain_error([form], exc, aliases={"duplicate": "duplicate_client_id"})
         else:
-            try:
-                people.person_merge(actor=request.user, keep=keep, duplicate=duplicate)
-            except DomainError as exc:
-                form.add_error("duplicate_client_id", exc.message)
-            else:
-                return redirect("referrals:person-detail", pk=keep.pk)
-    return render(request, "referrals/person/merge.html", {"person": keep, "form": form})
+            return redirect("referrals:person-detail", pk=keep.pk)
+    return render(request, "referrals/person/merge.html", context)
+
+
+@login_required
+def person_merge_undo(request, pk):
+    _require_role(request.user, Role.DATA_ADMIN)
+    record = get_object_or_404(PersonMerge.objects.select_related("kept", "merged", "merged_by"), pk=pk)
+    form = MergeUndoForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            merge.person_merge_undo(actor=request.user, merge=record)
+        except DomainError as exc:
+            add_domain_error([form], exc, aliases={"merge": "confirm"})
+        else:
+            return redirect("referrals:person-detail", pk=record.merged_id)
+    moved = {}
+    for move in record.moves.all():
+        moved[move.model] = moved.get(move.model, 0) + 1
+    audit.audit_view(request, record.kept)
+    context = {"merge": record, "form": form, "moved": sorted(moved.items())}
+    return render(request, "referrals/person/merge_undo.html", context)

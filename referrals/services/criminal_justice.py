@@ -12,6 +12,7 @@ from core.errors import DomainError
 from core.models import User
 from referrals.choices import TaskKind
 from referrals.models import Allocation, ArrestReferral, BreachReport, CommunityOrder, Episode, Person, Task
+from referrals.services.people import refuse_if_merged
 
 REQUIREMENT_MONTHS = (1, 36)
 ASSESSMENT_HOURS = 24
@@ -31,6 +32,7 @@ def add_community_order(
     court: str = "",
     offender_manager: str = "",
 ) -> CommunityOrder:
+    refuse_if_merged(person)
     low, high = REQUIREMENT_MONTHS
     if not low <= requirement_months <= high:
         raise DomainError(f"The requirement length must be from {low} to {high} months.", field="requirement_months")
@@ -72,6 +74,7 @@ def add_arrest_referral(
     by: User,
     from_other_area: bool = False,
 ) -> ArrestReferral:
+    refuse_if_merged(person)
     if tested_at > timezone.now():
         raise DomainError("The test time cannot be in the future.", field="tested_at")
     if not trigger_offence.strip():

@@ -25,6 +25,7 @@ from referrals.models import (
     Task,
     TeamInvolvement,
 )
+from referrals.services.people import refuse_if_merged
 
 FOLLOW_UP_MONTHS = {FollowUpKind.SIX_MONTHS: 6, FollowUpKind.TWELVE_MONTHS: 12}
 FOLLOW_UP_TASK_WINDOW_DAYS = 14
@@ -154,6 +155,7 @@ def add_carer(
     by: User,
     phone: str = "",
 ) -> Carer:
+    refuse_if_merged(person)
     if support_planned_end <= support_started_on:
         raise DomainError("The planned end must be after support started.", field="support_planned_end")
     latest = two_years_after(support_started_on)

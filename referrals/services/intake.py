@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.models import Team
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus, Service
 from referrals.models import ContactAttempt, Episode, Person, Referral, TeamInvolvement
+from referrals.services.people import refuse_if_merged
 
 FIRST_CONTACT_WORKING_DAYS = 3
 REFERRING_ROLES = (Role.REFERRER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.DATA_ADMIN)
@@ -94,6 +95,7 @@ def referral_create(
 ) -> Referral:
     if not actor.has_role(*REFERRING_ROLES):
         raise DomainError("Your role cannot record referrals.", field="received_at")
+    refuse_if_merged(person)
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
     if received_at > timezone.now():

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -25,11 +25,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core import audit
-from core.choices import AuditAction, Role
+from core.choices import AuditAction
 from core.concurrency import save_if_unchanged
 from core.errors import DomainError
 from referrals import nhs_number
-from referrals.models import Episode, Person, PersonUserObjectPermission, Referral, TeamInvolvement
+from referrals.models import Person, Referral
 
 # Fields a person's record is created and edited with; the rest are set by the service.
 PERSON_FIELDS = [
@@ -71,10 +71,6 @@ SIMILAR_NAME = 0.3
 # The same for given and family name together: Mary Reid / Mary Reed 0.54, Kate Smith / Anna Smith 0.38.
 SIMILAR_FULL_NAME = 0.45
 MATCH_SALT = "referrals.duplicate-match"
-
-# Rows that only link a person to a team or a worker: when both records hold the same link, the
-# duplicate's row adds nothing and is dropped on merge. Any other clash stops the merge.
-REDUNDANT_LINK_MODELS = (TeamInvolvement, PersonUserObjectPermission)
 
 
 class MatchReason(models.TextChoices):
@@ -329,8 +325,19 @@ def person_for_new_referral(*, actor, data: dict, choice: str = "", seen: Iterab
     raise PossibleDuplicates(matches)
 
 
+def refuse_if_merged(person: Person, *, field: str = "person") -> None:
+    """Every write to a person's record calls this: a merged record is history, its kept one is current."""
+    merged_into_id = Person.objects.filter(pk=person.pk).values_list("merged_into", flat=True).first()
+    if merged_into_id:
+        kept = Person.objects.only("client_id").get(pk=merged_into_id)
+        raise DomainError(
+            f"This record was merged into {kept.client_id}. Record this on {kept.client_id} instead.", field=field
+        )
+
+
 @transaction.atomic
 def person_update(*, actor, person: Person, data: dict, expected_version: int) -> Person:
+    refuse_if_merged(person)
     data = _date_consent(_clean(data), person)
     _validate(data, person=person)
     changed = [name for name, value in data.items() if getattr(person, name) != value]
@@ -339,78 +346,3 @@ def person_update(*, actor, person: Person, data: dict, expected_version: int) -
     save_if_unchanged(person, expected_version=expected_version, fields=list(data), what="person's record")
     audit.record(AuditAction.CHANGE, person, actor=actor, details={"changed": changed})
     return person
-
-
-def _person_links():
-    """(model, field name) for every foreign key to Person, in this app and any app added later."""
-    links = []
-    for relation in Person._meta.related_objects:
-        if relation.many_to_many:
-            through = relation.through
-            links.extend(
-                (through, f.name)
-                for f in through._meta.get_fields()
-                if f.many_to_one and f.related_model is Person and f.concrete
-            )
-        else:
-            links.append((relation.related_model, relation.field.name))
-    return links
-
-
-def _move_rows(model, field_name: str, *, duplicate: Person, keep: Person) -> int:
-    rows = model._base_manager.filter(**{field_name: duplicate})
-    try:
-        with transaction.atomic():
-            return rows.update(**{field_name: keep})
-    except IntegrityError:
-        pass
-    moved = 0
-    for row in rows:
-        try:
-            with transaction.atomic():
-                model._base_manager.filter(pk=row.pk).update(**{field_name: keep})
-            moved += 1
-        except IntegrityError as exc:
-            if model not in REDUNDANT_LINK_MODELS:
-                raise DomainError(
-                    f"Cannot merge: both records hold a {model._meta.verbose_name} that can only exist once. "
-                    "Resolve it on one of the records first.",
-                    field="duplicate",
-                ) from exc
-            row.delete()
-    return moved
-
-
-@transaction.atomic
-def person_merge(*, actor, keep: Person, duplicate: Person) -> Person:
-    """Move everything recorded against `duplicate` to `keep`; the duplicate stays, marked merged."""
-    if not actor.has_role(Role.DATA_ADMIN):
-        raise DomainError("Only a data admin can merge two people's records.", field="duplicate")
-    if keep.pk == duplicate.pk:
-        raise DomainError("Choose two different records to merge.", field="duplicate")
-    keep, duplicate = (Person.objects.select_for_update().get(pk=p.pk) for p in (keep, duplicate))
-    if keep.merged_into_id or duplicate.merged_into_id:
-        raise DomainError("One of these records has already been merged into another.", field="duplicate")
-    open_episodes = Episode.objects.filter(person__in=[keep, duplicate], discharged_on__isnull=True).count()
-    if open_episodes > 1:
-        raise DomainError(
-            "Both records have an open episode. Discharge one of the episodes before merging: "
-            "a person has at most one open episode.",
-            field="duplicate",
-        )
-    moved = {}
-    for model, field_name in _person_links():
-        count = _move_rows(model, field_name, duplicate=duplicate, keep=keep)
-        if count:
-            moved[f"{model._meta.label}.{field_name}"] = count
-    duplicate.merged_into = keep
-    # The NHS number is unique among current records only, so it may now move to the kept one.
-    number = duplicate.nhs_number
-    Person.objects.filter(pk=duplicate.pk).update(merged_into=keep, version=duplicate.version + 1)
-    if number and not keep.nhs_number:
-        Person.objects.filter(pk=keep.pk).update(nhs_number=number)
-        keep.nhs_number = number
-    details = {"kept": keep.client_id, "merged": duplicate.client_id, "moved": moved}
-    audit.record(AuditAction.CHANGE, keep, actor=actor, details={"merge": details})
-    audit.record(AuditAction.CHANGE, duplicate, actor=actor, details={"merge": details})
-    return keep

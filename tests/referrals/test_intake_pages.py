@@ -72,7 +72,7 @@ def test_new_referral_shows_likely_duplicates_and_saves_nothing_until_the_referr
     assert "** February 1980" in response.text
     assert "Same name and date of birth" in response.text
     # Issue 15: the referrer decides on the reason, the team and a masked date of birth, never the record.
-    for identity in (known.client_id, "3 February 1980", str(known.pk)):
+    for identity in (known.client_id, "3 February 1980", f'value="{known.pk}"'):
         assert identity not in response.text
     assert not Referral.objects.exists()
 
@@ -326,9 +326,15 @@ def test_contact_before_the_referral_is_refused_on_the_page(client, assessor, ar
 def test_data_admin_merges_on_the_page(client, data_admin, arm_team):
     keep = ReferralFactory(team=arm_team).person
     duplicate = ReferralFactory(team=arm_team).person
-    response = signed_in(client, data_admin).post(
-        reverse("referrals:person-merge", args=[keep.pk]), {"duplicate_client_id": duplicate.client_id, "confirm": "on"}
-    )
+    url = reverse("referrals:person-merge", args=[keep.pk])
+    compared = signed_in(client, data_admin).post(url, {"duplicate_client_id": duplicate.client_id})
+    assert compared.status_code == 200
+    assert "Choose the details to keep" in compared.text
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into is None, "nothing merges before the two records were compared and confirmed"
+    unconfirmed = client.post(url, {"duplicate_client_id": duplicate.client_id, "compared": "1"})
+    assert 'href="#id_confirm">Confirm that you have checked both records' in unconfirmed.text
+    response = client.post(url, {"duplicate_client_id": duplicate.client_id, "compared": "1", "confirm": "on"})
     assert response.status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.merged_into == keep
