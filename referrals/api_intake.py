@@ -291,12 +291,13 @@ class PersonMergeViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.Retriev
     """Merges of people's records, for data admins: what moved, and undo."""
 
     serializer_class = PersonMergeSerializer
+    queryset = PersonMerge.objects.select_related("kept", "merged").prefetch_related("moves")
     filterset_fields = ["kept", "merged"]
 
-    def get_queryset(self):
-        if not self.request.user.has_role(Role.DATA_ADMIN):
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not request.user.has_role(Role.DATA_ADMIN):
             raise PermissionDenied
-        return PersonMerge.objects.select_related("kept", "merged").prefetch_related("moves")
 
     @extend_schema(request=None, responses={200: PersonMergeSerializer})
     @action(detail=True, methods=["post"])
