@@ -108,7 +108,7 @@ class AtRiskView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator reads the model only
             return Episode.objects.none()
-        self.team, scope = forecast_scope(self.request)
+        self.team, scope, _ = forecast_scope(self.request)
         return forecast.at_risk(scope, timezone.localdate())
 
     def list(self, request, *args, **kwargs):

@@ -122,24 +122,23 @@ def kpi_drilldown(request, code):
     )
 
 
-def forecast_scope(request):
-    """A manager (or data admin) sees a team's forecast, with the projected figure; a keyworker their caseload.
-    Someone who is both chooses with `?view=caseload`."""
+def forecast_scope(request) -> tuple[object, forecast.Scope, bool]:
+    """(team, scope, caseload): a manager (or data admin) sees a team's forecast, with the projected figure; a
+    keyworker their caseload. Someone who is both chooses with `?view=caseload`."""
     user = request.user
     if not user.has_role(*FORECAST_ROLES):
         raise PermissionDenied("Only team managers, keyworkers and data admins can see the breach forecast.")
     manages = user.has_role(Role.TEAM_MANAGER, Role.DATA_ADMIN)
     if not manages or (request.GET.get("view") == "caseload" and user.has_role(Role.KEYWORKER)):
-        return None, forecast.scope_for(user=user, keyworker=user)
+        return None, forecast.scope_for(user=user, keyworker=user), True
     team = drilldown.team_for(user, request.GET.get("team"))
-    return team, forecast.scope_for(user=user, team_ids=None if team is None else [team.pk])
+    return team, forecast.scope_for(user=user, team_ids=None if team is None else [team.pk]), False
 
 
 @login_required
 def at_risk_page(request):
     today = timezone.localdate()
-    team, scope = forecast_scope(request)
-    caseload = scope.referrals.query.is_empty()
+    team, scope, caseload = forecast_scope(request)
     items = forecast.at_risk(scope, today)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     quarter, projections = (None, []) if caseload else forecast.projection(team=team, today=today)

@@ -221,6 +221,16 @@ def test_a_manager_sees_the_teams_records_at_risk_and_the_projection(client, man
     assert reverse("recovery_plans:modality-start", args=[mine.pk]) in text
 
 
+def test_a_data_admin_sees_the_whole_services_records_at_risk(client, data_admin, esap_team, at_risk_world):
+    mine, _ = at_risk_world
+    elsewhere = waiting(esap_team, 18, date.today())
+    client.force_login(data_admin)
+    text = client.get(reverse("reporting:at-risk")).content.decode()
+    assert str(mine.episode.person) in text
+    assert str(elsewhere.episode.person) in text
+    assert "Whole service" in text
+
+
 @pytest.mark.parametrize(
     "role", [Role.REFERRER, Role.ASSESSOR, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER, Role.COMMISSIONER]
 )
