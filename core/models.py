@@ -76,13 +76,17 @@ def unique_team_code(name: str, taken) -> str:
 class WorkingDay(models.Model):
     """Every calendar day from 2000 to 2100 with the count of working days up to and including it, so that
     "X + N working days" is a lookup in SQL (the working day whose ordinal is X's plus N), not a Python loop.
-    Filled by migration from `core.calendar` (England's bank holidays)."""
+    Filled by migration from `core.calendar` (England's bank holidays).
+
+    Unmanaged once created: a fixed calendar, not data, so test flushes leave it alone and the browser tests'
+    serialized rollback does not re-insert its 36,890 rows one by one before every test."""
 
     day = models.DateField(primary_key=True)
     ordinal = models.PositiveIntegerField()
     working = models.BooleanField()
 
     class Meta:
+        managed = False
         ordering = ["day"]
         indexes = [models.Index(fields=["ordinal"], condition=models.Q(working=True), name="workingday_ordinal_idx")]
 

@@ -1,4 +1,5 @@
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -6,6 +7,21 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from config.celery import app as celery_app
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory, make_staff
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Keeps the serialized reference data (sexes, interventions, groups...) where every test finds it.
+
+    The transactional tests (the browser tests, backups) flush the database after each test and reload what the
+    migrations wrote from a copy Django keeps on the connection object. Once Playwright's sync API has switched
+    greenlets, or after other tests ran first, a test can be handed a connection object without that copy, and
+    Django then silently skips the reload: every later test runs with no reference data. Kept on the connection
+    class, taken when the database is made, the copy is found from any connection object."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    contents = getattr(wrapper, "_test_serialized_contents", None)
+    if contents is not None:
+        type(wrapper)._test_serialized_contents = contents
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -13,19 +12,6 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 # Every WCAG 2.0, 2.1 and 2.2 success criterion at level A and AA that axe has a rule for.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """Keeps the serialized reference data (sexes, interventions, groups...) where every test finds it.
-
-    The transactional tests flush the database after each test and reload what the migrations wrote from
-    a copy Django keeps on the connection object. Django's connections live in context variables, and
-    once Playwright's sync API has switched greenlets the tests can be handed a new connection object
-    without that copy: Django then silently skips the reload, and every test after the first ran with no
-    reference data. On the connection class the copy is found from any connection object."""
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    type(wrapper)._test_serialized_contents = wrapper._test_serialized_contents
 
 
 @pytest.fixture(scope="module")

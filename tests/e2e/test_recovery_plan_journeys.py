@@ -109,7 +109,7 @@ def test_the_author_of_a_version_is_told_another_assessor_must_sign_it_off(
 
     sign_in(page, author)
     page.goto(url(live_server, "plan-sign-off", version.pk))
-    refusal = page.locator(".nhsuk-warning-callout")
+    refusal = page.locator("main .nhsuk-warning-callout")
     assert refusal.locator("h2").inner_text().endswith("You cannot sign off this plan")
     assert "You wrote this version: another assessor must sign it off." in refusal.inner_text()
     assert page.get_by_role("button", name="Sign off version 1").count() == 0
@@ -132,8 +132,8 @@ def test_a_stale_save_is_refused_and_keeps_what_the_second_person_typed(
     typed = "I want to stay off heroin and see my mum on Sundays"
     second.get_by_label("In the person's own words").fill(typed)
     second.get_by_role("button", name="Save").click()
-    second.locator(".nhsuk-warning-callout").wait_for()
-    assert "Your change was not saved" in second.locator(".nhsuk-warning-callout").inner_text()
+    second.locator("main .nhsuk-warning-callout").wait_for()
+    assert "Your change was not saved" in second.locator("main .nhsuk-warning-callout").inner_text()
     assert second.get_by_label("In the person's own words").input_value() == typed
     axe(second)
     screenshot("plan-stale-edit", of=second)
