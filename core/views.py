@@ -3,7 +3,8 @@ import time
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from core.choices import Role
@@ -12,6 +13,12 @@ from core.choices import Role
 @login_required
 def home(request):
     roles = request.user.roles
+    if roles == {Role.COMMISSIONER}:
+        # A commissioner has one place to go: the KPI dashboard (a URL name, so core imports no app).
+        try:
+            return redirect(reverse("reporting:dashboard"))
+        except NoReverseMatch:
+            pass
     return render(
         request,
         "core/home.html",

@@ -1,3 +1,4 @@
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from reporting import api, api_imports, api_returns, api_urls_drilldown
@@ -9,4 +10,4 @@ router.register("kpi-recomputations", api.KpiRecomputationViewSet, basename="kpi
 router.register("return-exports", api_returns.ReturnExportViewSet, basename="return-export")
 router.register("transfer-imports", api_imports.TransferImportViewSet, basename="transfer-import")
 
-urlpatterns = [*router.urls, *api_urls_drilldown.urlpatterns]
+urlpatterns = [*router.urls, *api_urls_drilldown.urlpatterns, path("", include("reporting.dashboard.api_urls"))]

@@ -1,7 +1,20 @@
 from core.choices import Role
 from core.navigation import NavItem
+from reporting.dashboard.access import DASHBOARD_ROLES, FEEDBACK_ROLES
 
 NAV_ITEMS = [
+    NavItem(
+        "KPI dashboard",
+        "reporting:dashboard",
+        DASHBOARD_ROLES,
+        "Each KPI for a quarter against its threshold, with trends, comparators and management information.",
+    ),
+    NavItem(
+        "Quarterly reports",
+        "reporting:reports",
+        DASHBOARD_ROLES,
+        "The quarter's KPI report as a PDF for the contract review meeting.",
+    ),
     NavItem(
         "Returns",
         "reporting:return-months",
@@ -31,5 +44,11 @@ NAV_ITEMS = [
         "reporting:imports",
         (Role.DATA_ADMIN,),
         "Import a caseload transferred from another provider, and read past imports' reports.",
+    ),
+    NavItem(
+        "Service user feedback",
+        "reporting:feedback-new",
+        tuple(role for role in FEEDBACK_ROLES if role != Role.DATA_ADMIN),
+        "Record a rating and comment a person gives about the service.",
     ),
 ]

@@ -21,6 +21,11 @@ ROLE_PERMISSIONS = {
         # Transfer-of-care imports write every app's records: data admins only (issue 13).
         "reporting.view_transferimport",
         "reporting.add_transferimport",
+        # The dashboard's reference data: published comparators, and the feedback staff record.
+        "reporting.view_kpicomparator",
+        "reporting.add_kpicomparator",
+        "reporting.change_kpicomparator",
+        "reporting.view_servicefeedback",
     ],
     Role.TEAM_MANAGER: ["reporting.view_kpi", "reporting.view_kpisnapshot"],
 }

@@ -8,11 +8,12 @@ from core.choices import TeamKind
 from core.models import Team
 from core.tasks import daily_job
 from reporting.choices import RecomputationState
+from reporting.dashboard import mi
 from reporting.forecast import raise_at_risk_tasks
 from reporting.kpis import snapshots
 from reporting.kpis.engine import compute
 from reporting.models import KpiRecomputation
-from reporting.periods import Period, month_containing, parse_period, quarter_containing
+from reporting.periods import QUARTER, Period, month_containing, parse_period, quarter_containing
 from reporting.returns.uploads import transfer_import_files_purge, transfer_import_run
 
 # Per-team figures are by the ARM or ESAP team that holds the referral and opened the episode (domain.md 6b);
@@ -30,6 +31,9 @@ def store_period(period: Period, *, job: str, on_scope_done=None) -> int:
     scopes = [None, *reporting_teams()]
     for done, team in enumerate(scopes, start=1):
         snapshots.store(period, compute(period, team=team), team=team, job=job)
+        if QUARTER.match(period.label):
+            # The quarter's management information (SPEC 17) is stored with its KPIs, so the dashboard shows both.
+            mi.mi_store(period=period, team=team)
         if on_scope_done is not None:
             on_scope_done(done, len(scopes))
     return len(scopes)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reporting import urls_drilldown, views, views_imports, views_returns
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("imports/", views_imports.imports, name="imports"),
     path("imports/<int:pk>/", views_imports.import_detail, name="import-detail"),
     path("imports/<int:pk>/status/", views_imports.import_status, name="import-status"),
+    path("", include("reporting.dashboard.urls")),
 ]
