@@ -12,6 +12,7 @@ from core.api import AuditedReadMixin
 from core.models import Substance
 from prescribing import selectors, services
 from prescribing.choices import (
+    CustodyStep,
     DetoxSetting,
     FundingRoute,
     Regime,
@@ -23,6 +24,7 @@ from prescribing.choices import (
 )
 from prescribing.models import (
     ClinicalAssessment,
+    CustodyEvent,
     DetoxPlan,
     DrugTest,
     Medication,
@@ -127,8 +129,18 @@ class DrugTestResultSerializer(serializers.Serializer):
     lab_confirmed = serializers.BooleanField(default=False)
 
 
+class CustodyEventSerializer(serializers.ModelSerializer):
+    step = serializers.ChoiceField(choices=CustodyStep.choices)
+
+    class Meta:
+        model = CustodyEvent
+        fields = ["id", "step", "at", "by", "recorded_by", "recorded_at"]
+        read_only_fields = ["id", "recorded_by", "recorded_at"]
+
+
 class DrugTestSerializer(serializers.ModelSerializer):
     results = DrugTestResultSerializer(many=True, read_only=True)
+    custody = CustodyEventSerializer(many=True, read_only=True, help_text="The chain of custody, in order.")
 
     class Meta:
         model = DrugTest
@@ -142,7 +154,9 @@ class DrugTestSerializer(serializers.ModelSerializer):
             "rationale",
             "plan_version",
             "goal",
+            "collected_at",
             "chain_of_custody",
+            "custody",
             "substances_tested",
             "results",
             "recorded_by",
@@ -153,6 +167,14 @@ class DrugTestSerializer(serializers.ModelSerializer):
 class DrugTestCreateSerializer(serializers.Serializer):
     episode = serializers.IntegerField()
     tested_on = serializers.DateField()
+    collected_time = serializers.TimeField(help_text="When the sample was collected on `tested_on`, e.g. 09:30.")
+    collected_by = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200, help_text="Defaults to you."
+    )
+    sealed_time = serializers.TimeField(
+        required=False, allow_null=True, default=None, help_text="Chain of custody: when it was sealed."
+    )
+    sealed_by = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     sample_type = serializers.ChoiceField(choices=SampleType.choices)
     purpose = serializers.CharField(allow_blank=True)
     rationale = serializers.CharField(allow_blank=True)
@@ -299,7 +321,16 @@ class DrugTestViewSet(_Scoped):
     serializer_class = DrugTestSerializer
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("substances_tested", "results")
+        return super().get_queryset().prefetch_related("substances_tested", "results", "custody")
+
+    @extend_schema(request=CustodyEventSerializer, responses={201: CustodyEventSerializer})
+    @action(detail=True, methods=["post"])
+    def custody(self, request, pk=None):
+        """The next step of a sealed sample's chain of custody: `sent`, then `received`, with `at` and `by`."""
+        serializer = CustodyEventSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = services.drug_test_custody_add(actor=request.user, test=self.get_object(), **serializer.validated_data)
+        return Response(CustodyEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DrugTestCreateSerializer, responses={201: DrugTestSerializer})
     def create(self, request):

@@ -24,5 +24,7 @@ class PrescribingConfig(AppConfig):
         record_pages.register_episode_links(links.episode_links)
         # Discharge is refused while a GP still prescribes under shared care: the prescriber ends it first.
         discharge_checks.register(services.open_shared_care_names)
+        # Discharge ends every prescription of the episode still running on the discharge date.
+        discharge_checks.register_on_discharge(services.end_prescriptions_at_discharge)
         # A modality whose script has begun did start: it cannot be closed as never started.
         register_start_evidence(services.modality_start_evidence)

@@ -51,3 +51,12 @@ class FundingRoute(models.TextChoices):
 class SharedCareEndReason(models.TextChoices):
     REFERRED_BACK = "referred_back", "Referred back to specialist prescribing"
     EPISODE_ENDING = "episode_ending", "Treatment ending (before discharge)"
+
+
+class CustodyStep(models.TextChoices):
+    """The chain of custody of a sample, in order: each step is at or after the one before."""
+
+    COLLECTED = "collected", "Collected"
+    SEALED = "sealed", "Sealed"
+    SENT = "sent", "Sent to the laboratory"
+    RECEIVED = "received", "Received by the laboratory"

@@ -4,13 +4,16 @@ is made); safe storage, tests linked to the signed plan, home detox plans, inpat
 their funding route, GP shared care, a couple of late starts, and people still waiting for a first script so the
 clock shows on caseloads and the waits page. Runs after the plans demo; bulk inserts only."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from core.calendar import add_working_days
 from core.choices import SubstanceGroup
 from core.models import ModalitySetting, Substance
 from prescribing.choices import (
+    CustodyStep,
     DetoxSetting,
     FundingRoute,
     Regime,
@@ -21,6 +24,7 @@ from prescribing.choices import (
 )
 from prescribing.models import (
     ClinicalAssessment,
+    CustodyEvent,
     DetoxPlan,
     DetoxStep,
     DrugTest,
@@ -268,7 +272,8 @@ def seed(context):
         elif first.ends_on is not None:
             first.ends_on = None
         tested_on = starts_on + timedelta(days=rng.randint(0, 10))
-        if tested_on <= context.today:
+        # A test's rationale sits in the recovery plan (SPEC 10.4): only episodes with a signed plan are tested.
+        if tested_on <= context.today and signed.get(episode.pk):
             tests.append(
                 (
                     DrugTest(
@@ -279,6 +284,7 @@ def seed(context):
                         purpose="Baseline before titration" if group == SubstanceGroup.OPIATE else "Abstinence check",
                         rationale="Recovery plan: testing evidences progress towards stopping illicit use",
                         plan_version_id=signed.get(episode.pk),
+                        collected_at=_at(tested_on, 9 + index % 7, 5 * (index % 12)),
                         chain_of_custody=index % 10 == 0,
                         recorded_by=prescriber,
                     ),
@@ -318,8 +324,35 @@ def seed(context):
             )
     DrugTest.substances_tested.through.objects.bulk_create(tested_links)
     DrugTestResult.objects.bulk_create(results)
+    CustodyEvent.objects.bulk_create(_custody_trails([test for test, _ in tests], prescriber))
     _detox_and_referrals(context, chosen, assessments, prescriber, medication)
     _shared_care(context, later_doses, keyworkers, prescriber)
+
+
+def _at(day, hour, minute=0):
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _custody_trails(tests, prescriber):
+    """Every sample's collection; a chain-of-custody sample is also sealed, sent by courier and received by the
+    laboratory the next morning (those steps only once their time has come)."""
+    now = timezone.now()
+    collector = prescriber.get_full_name() or prescriber.get_username()
+    events = []
+    for test in tests:
+        steps = [(CustodyStep.COLLECTED, test.collected_at, collector)]
+        if test.chain_of_custody:
+            steps += [
+                (CustodyStep.SEALED, test.collected_at + timedelta(minutes=5), collector),
+                (CustodyStep.SENT, test.collected_at + timedelta(hours=3), "City Couriers"),
+                (CustodyStep.RECEIVED, _at(test.tested_on + timedelta(days=1), 9), "Regional toxicology laboratory"),
+            ]
+        events += [
+            CustodyEvent(test=test, step=step, at=at, by=by, recorded_by=prescriber)
+            for step, at, by in steps
+            if at <= now
+        ]
+    return events
 
 
 def _detox_and_referrals(context, chosen, assessments, prescriber, medication):

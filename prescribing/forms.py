@@ -8,6 +8,7 @@ from core.choices import Role
 from core.models import Substance
 from core.widgets import NhsDateField
 from prescribing.choices import (
+    CustodyStep,
     DetoxSetting,
     FundingRoute,
     Regime,
@@ -154,7 +155,27 @@ class DrugTestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why the plan asks for this test.",
     )
-    chain_of_custody = forms.BooleanField(label="Sampled under chain of custody", required=False)
+    collected_time = forms.TimeField(
+        label="Time the sample was collected",
+        required=False,
+        help_text="24-hour clock, for example 09:30.",
+        error_messages={"invalid": "Enter the time as hours and minutes, for example 09:30"},
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
+    )
+    collected_by = forms.CharField(
+        label="Collected by", required=False, max_length=200, help_text="Leave empty if you collected it."
+    )
+    chain_of_custody = forms.BooleanField(
+        label="Sampled under chain of custody", required=False, help_text="Sealed in the person's presence."
+    )
+    sealed_time = forms.TimeField(
+        label="Time the sample was sealed",
+        required=False,
+        help_text="Chain of custody only. Sent and received are added on the tests page as they happen.",
+        error_messages={"invalid": "Enter the time as hours and minutes, for example 09:35"},
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
+    )
+    sealed_by = forms.CharField(label="Sealed by", required=False, max_length=200)
     substances_tested = forms.ModelMultipleChoiceField(
         queryset=Substance.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
@@ -212,6 +233,26 @@ class DrugTestForm(forms.Form):
                 placed = True
         if not placed:
             self.add_error(None, message)
+
+
+class CustodyStepForm(forms.Form):
+    step = forms.ChoiceField(
+        choices=[(CustodyStep.SENT, CustodyStep.SENT.label), (CustodyStep.RECEIVED, CustodyStep.RECEIVED.label)],
+        widget=forms.RadioSelect,
+        label="Step",
+        error_messages={"required": "Choose sent or received"},
+    )
+    on = NhsDateField(label="Date")
+    at_time = forms.TimeField(
+        label="Time",
+        help_text="24-hour clock, for example 14:10.",
+        error_messages={
+            "required": "Enter the time",
+            "invalid": "Enter the time as hours and minutes, for example 14:10",
+        },
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-5", "inputmode": "numeric"}),
+    )
+    by = forms.CharField(label="By", max_length=200, required=False, help_text="The person, courier or laboratory.")
 
 
 class SafeStorageForm(forms.Form):

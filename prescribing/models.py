@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from core.models import ReferenceCode, Substance
 from prescribing.choices import (
+    CustodyStep,
     DetoxSetting,
     FundingRoute,
     Regime,
@@ -213,7 +214,10 @@ class DrugTest(models.Model):
     goal = models.ForeignKey(
         "recovery_plans.Goal", null=True, blank=True, on_delete=models.PROTECT, related_name="drug_tests"
     )
-    chain_of_custody = models.BooleanField(default=False)
+    collected_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the sample was collected (not recorded before custody trails)."
+    )
+    chain_of_custody = models.BooleanField(default=False, help_text="Sampled under chain of custody: sealed.")
     substances_tested = models.ManyToManyField(Substance, related_name="+")
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -225,6 +229,24 @@ class DrugTest(models.Model):
 
     def __str__(self):
         return f"{self.get_sample_type_display()} test {self.tested_on:%d %b %Y}"
+
+
+class CustodyEvent(models.Model):
+    """One step of a sample's chain of custody: who collected, sealed, sent or received it, and when."""
+
+    test = models.ForeignKey(DrugTest, on_delete=models.PROTECT, related_name="custody")
+    step = models.CharField(max_length=12, choices=CustodyStep.choices)
+    at = models.DateTimeField()
+    by = models.CharField(max_length=200, help_text="The person (or courier, laboratory) who did this step.")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["test", "at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["test", "step"], name="custody_step_once_per_test")]
+
+    def __str__(self):
+        return f"{self.get_step_display()} {self.at:%d %b %Y %H:%M} by {self.by}"
 
 
 class DrugTestResult(models.Model):

@@ -49,7 +49,9 @@ def _with_results(tests):
     return (
         tests.select_related("plan_version", "goal", "recorded_by")
         .prefetch_related(
-            Prefetch("results", queryset=DrugTestResult.objects.select_related("substance")), "substances_tested"
+            Prefetch("results", queryset=DrugTestResult.objects.select_related("substance")),
+            "substances_tested",
+            "custody",
         )
         .order_by("-tested_on", "-pk")
     )

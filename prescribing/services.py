@@ -2,7 +2,7 @@
 and audits. Views and the API only translate input and show `DomainError` messages."""
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +14,7 @@ from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
 from core.errors import DomainError
 from prescribing.choices import (
+    CustodyStep,
     DetoxSetting,
     FundingRoute,
     Regime,
@@ -25,6 +26,7 @@ from prescribing.choices import (
 )
 from prescribing.models import (
     ClinicalAssessment,
+    CustodyEvent,
     DetoxPlan,
     DetoxStep,
     DrugTest,
@@ -176,6 +178,17 @@ def _check_prison_release(*, medication, regime, starts_on, released_from_prison
         )
 
 
+def _release_on_record(person, starts_on: date) -> date | None:
+    """The release date on the person's record (flagged as released from prison recently) when this is their
+    first community script since it: the continuity check then runs without the prescriber typing the date."""
+    released_on = person.released_from_prison_on
+    if not person.recent_prison_release or released_on is None or starts_on < released_on:
+        return None
+    if Prescription.objects.filter(person=person, starts_on__gte=released_on).exists():
+        return None
+    return released_on
+
+
 def _planned_steps(prescription, steps) -> None:
     if prescription.regime not in (Regime.REDUCTION, Regime.WITHDRAWAL):
         if steps:
@@ -247,6 +260,8 @@ def prescribe(
         raise DomainError("Name the pharmacy for supervised consumption.", field="pharmacy")
     _check_no_overlap(person=person, medication=medication, starts_on=starts_on, ends_on=ends_on)
     _check_safe_storage(person=person, supervised=supervised, starts_on=starts_on)
+    if released_from_prison_on is None:
+        released_from_prison_on = _release_on_record(person, starts_on)
     _check_prison_release(
         medication=medication,
         regime=regime,
@@ -479,6 +494,43 @@ def modality_start_evidence(modality, ended_on: date) -> str | None:
     return f"{script.medication} was prescribed for it from {script.starts_on:%-d %B %Y}."
 
 
+def end_prescriptions_at_discharge(episode, *, discharged_on: date, by) -> int:
+    """Discharge ends every prescription of the episode still running on the discharge date: its end becomes the
+    discharge date (the dose history keeps every row). A script written to start after that date never began:
+    the discharge is refused with its name, so the prescriber cancels or moves it first. Runs inside the
+    discharge's transaction (registered with `referrals.discharge_checks.register_on_discharge`)."""
+    running = list(
+        Prescription.objects.select_for_update()
+        .filter(episode=episode)
+        .exclude(ends_on__lte=discharged_on)
+        .select_related("medication")
+        .order_by("starts_on", "pk")
+    )
+    not_begun = [p for p in running if p.starts_on > discharged_on]
+    if not_begun:
+        raise DomainError(
+            "These prescriptions start after the discharge date, so they cannot be ended by it: "
+            + ", ".join(str(p) for p in not_begun)
+            + ". Ask the prescriber to end them, or discharge on a later date.",
+            field="discharged_on",
+        )
+    for prescription in running:
+        previous_end = prescription.ends_on
+        prescription.ends_on = discharged_on
+        save_if_unchanged(prescription, expected_version=prescription.version, fields=["ends_on"], what="prescription")
+        audit.record(
+            AuditAction.CHANGE,
+            prescription,
+            actor=by,
+            details={
+                "ends_on": discharged_on.isoformat(),
+                "was": previous_end.isoformat() if previous_end else None,
+                "source": "discharge",
+            },
+        )
+    return len(running)
+
+
 def _plan_version_for(episode, goal) -> PlanVersion | None:
     if goal is not None:
         if goal.plan_version.plan.episode_id != episode.pk:
@@ -486,6 +538,21 @@ def _plan_version_for(episode, goal) -> PlanVersion | None:
         return goal.plan_version
     versions = PlanVersion.objects.filter(plan__episode=episode)
     return versions.filter(status=VersionStatus.SIGNED).first() or versions.order_by("-number").first()
+
+
+def _custody_at(day: date, moment: time | None, *, field: str, what: str):
+    if moment is None:
+        raise DomainError(f"Enter the time the sample was {what}, for example 09:30.", field=field)
+    at = timezone.make_aware(datetime.combine(day, moment))
+    if at > timezone.now():
+        raise DomainError(f"The time the sample was {what} cannot be in the future.", field=field)
+    return at
+
+
+def _custody_event(test, *, step: str, at, by: str, actor) -> CustodyEvent:
+    event = CustodyEvent.objects.create(test=test, step=step, at=at, by=by, recorded_by=actor)
+    audit.record(AuditAction.CREATE, event, actor=actor, details={"step": step, "at": at.isoformat()})
+    return event
 
 
 @transaction.atomic
@@ -499,13 +566,21 @@ def record_drug_test(
     rationale: str,
     substances_tested,
     results: dict,
+    collected_time: time | None = None,
+    collected_by: str = "",
     chain_of_custody: bool = False,
+    sealed_time: time | None = None,
+    sealed_by: str = "",
     lab_confirmed=(),
     goal=None,
 ) -> DrugTest:
     """`results` maps a substance to positive/negative/not tested; each must be one of `substances_tested`.
-    The test is linked to the recovery plan that gives its rationale: the goal chosen, or else the episode's
-    signed plan version (its latest version while none is signed)."""
+
+    A test belongs to a plan and a live episode (SPEC 10.4: its rationale sits in the recovery plan): refused
+    while the episode has no plan version (a draft is enough), and dated after a discharge. It links to the goal
+    chosen, or else the episode's signed version (its latest version while none is signed). The sample's
+    collection is the first row of its custody trail (collected by, at the time given); under chain of custody
+    the sealing follows at once, and sent / received are added as they happen (`drug_test_custody_add`)."""
     _require(actor, "prescribing.add_drugtest", what="record a drug or alcohol test")
     if not (rationale or "").strip():
         raise DomainError("Enter the recovery plan's rationale for this test.", field="rationale")
@@ -515,7 +590,32 @@ def record_drug_test(
         raise DomainError("The test date must be on or after the episode opened.", field="tested_on")
     if tested_on > timezone.localdate():
         raise DomainError("The test date cannot be in the future.", field="tested_on")
+    if episode.discharged_on is not None and tested_on > episode.discharged_on:
+        raise DomainError(
+            f"The episode was discharged on {episode.discharged_on:%-d %B %Y}: a test cannot be dated after it.",
+            field="tested_on",
+        )
     plan_version = _plan_version_for(episode, goal)
+    if plan_version is None:
+        raise DomainError(
+            "This episode has no recovery plan. Write the plan (a draft is enough) with the reason for testing, "
+            "then record the test.",
+            field="rationale",
+        )
+    collected_at = _custody_at(tested_on, collected_time, field="collected_time", what="collected")
+    collected_by = (collected_by or "").strip() or actor.get_full_name() or actor.get_username()
+    sealed_at = None
+    if chain_of_custody:
+        sealed_at = _custody_at(tested_on, sealed_time, field="sealed_time", what="sealed")
+        if sealed_at < collected_at:
+            raise DomainError("The sample cannot be sealed before it was collected.", field="sealed_time")
+        if not (sealed_by or "").strip():
+            raise DomainError("Enter who sealed the sample in the person's presence.", field="sealed_by")
+    elif sealed_time is not None or (sealed_by or "").strip():
+        raise DomainError(
+            "A sealed sample is taken under chain of custody: tick chain of custody, or leave the sealing empty.",
+            field="chain_of_custody",
+        )
     if not (purpose or "").strip():
         raise DomainError("Enter the purpose of the test.", field="purpose")
     tested = list(substances_tested)
@@ -538,6 +638,7 @@ def record_drug_test(
         person=episode.person,
         episode=episode,
         tested_on=tested_on,
+        collected_at=collected_at,
         sample_type=sample_type,
         purpose=purpose.strip(),
         rationale=rationale.strip(),
@@ -557,7 +658,44 @@ def record_drug_test(
         actor=actor,
         details={"sample_type": sample_type, "substances": sorted(s.code for s in tested)},
     )
+    _custody_event(test, step=CustodyStep.COLLECTED, at=collected_at, by=collected_by, actor=actor)
+    if sealed_at is not None:
+        _custody_event(test, step=CustodyStep.SEALED, at=sealed_at, by=sealed_by.strip(), actor=actor)
     return test
+
+
+CUSTODY_ORDER = list(CustodyStep.values)
+
+
+@transaction.atomic
+def drug_test_custody_add(*, actor, test: DrugTest, step: str, at: datetime | None, by: str) -> CustodyEvent:
+    """The next step of a sealed sample's chain of custody: sent to the laboratory, then received by it. Each
+    step is recorded once, after the step before it, and never in the future."""
+    _require(actor, "prescribing.add_drugtest", what="record the chain of custody of a test")
+    current = DrugTest.objects.select_for_update().get(pk=test.pk)
+    if not current.chain_of_custody:
+        raise DomainError("This test was not taken under chain of custody.", field="step")
+    if step not in (CustodyStep.SENT, CustodyStep.RECEIVED):
+        raise DomainError("Choose sent to the laboratory or received by the laboratory.", field="step")
+    trail = {event.step: event for event in current.custody.all()}
+    if step in trail:
+        raise DomainError(f"{CustodyStep(step).label} is already recorded for this sample.", field="step")
+    previous = CUSTODY_ORDER[CUSTODY_ORDER.index(step) - 1]
+    if previous not in trail:
+        raise DomainError(f"Record the step before first: {CustodyStep(previous).label.lower()}.", field="step")
+    if at is None:
+        raise DomainError("Enter the date and time of this step.", field="at")
+    if at > timezone.now():
+        raise DomainError("The time of this step cannot be in the future.", field="at")
+    if at < trail[previous].at:
+        raise DomainError(
+            f"This step cannot be before the sample was {CustodyStep(previous).label.lower()} "
+            f"({timezone.localtime(trail[previous].at):%-d %B %Y %H:%M}).",
+            field="at",
+        )
+    if not (by or "").strip():
+        raise DomainError("Enter who did this step (person, courier or laboratory).", field="by")
+    return _custody_event(current, step=step, at=at, by=by.strip(), actor=actor)
 
 
 @transaction.atomic
@@ -573,7 +711,8 @@ def create_detox_plan(
     support_worker=None,
     modality=None,
 ) -> DetoxPlan:
-    """Community, home-based or day detox: a plan with its medication steps ((from_date, medication, dose))."""
+    """Community, home-based or day detox: a plan with its medication steps ((from_date, medication, dose)).
+    Medication steps need a clinical assessment of the episode on or before the planned start, as a script does."""
     _require(actor, "prescribing.add_detoxplan", role=Role.PRESCRIBER, what="plan a detox")
     _check_open_episode(episode)
     if setting not in DetoxSetting.values:
@@ -581,6 +720,13 @@ def create_detox_plan(
     _check_modality(modality, episode=episode, intervention=DETOX_INTERVENTIONS[setting])
     if planned_end < planned_start:
         raise DomainError("The planned end must be the same as or after the planned start.", field="planned_end")
+    if steps and not ClinicalAssessment.objects.filter(episode=episode, assessed_on__lte=planned_start).exists():
+        # Medication steps are a prescription by another name (SPEC 10.3): the same assessment comes first.
+        raise DomainError(
+            "A clinical assessment by a prescriber is needed before a detox with medication. Record the clinical "
+            "assessment first, dated on or before the planned start.",
+            field="planned_start",
+        )
     plan = DetoxPlan.objects.create(
         person=episode.person,
         episode=episode,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/<int:pk>/safe-storage/new/", views.safe_storage_new, name="safe-storage-new"),
     path("episodes/<int:episode_pk>/drug-tests/", views.drug_tests, name="drug-tests"),
     path("episodes/<int:episode_pk>/drug-tests/new/", views.drug_test_new, name="drug-test-new"),
+    path("drug-tests/<int:pk>/custody/", views.drug_test_custody, name="drug-test-custody"),
     path("episodes/<int:episode_pk>/detox/", views.detox, name="detox"),
     path("episodes/<int:episode_pk>/detox/new/", views.detox_plan_new, name="detox-new"),
     path("episodes/<int:episode_pk>/residential/new/", views.residential_referral_new, name="residential-new"),

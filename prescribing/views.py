@@ -1,6 +1,8 @@
 """Prescriber pages: today's clinic, a person's dose timeline, and the clinical assessment, prescription and dose
 change forms. Views translate input and show `DomainError` messages; the rules live in `services`."""
 
+from datetime import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +16,7 @@ from prescribing import selectors, services, waits
 from prescribing.forms import (
     ChangeDoseForm,
     ClinicalAssessmentForm,
+    CustodyStepForm,
     DetoxPlanForm,
     DrugTestForm,
     PrescriptionForm,
@@ -221,6 +224,30 @@ def drug_test_new(request, episode_pk):
     return render(
         request, "prescribing/drug_test_form.html", {"form": form, "person": episode.person, "episode": episode}
     )
+
+
+@login_required
+def drug_test_custody(request, pk):
+    """The next step of a sealed sample's chain of custody: sent to, then received by, the laboratory."""
+    selectors.require_permission(request.user, "prescribing.add_drugtest")
+    test = get_object_or_404(DrugTest.objects.visible_to(request.user).select_related("episode__person"), pk=pk)
+    form = CustodyStepForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.drug_test_custody_add(
+                actor=request.user,
+                test=test,
+                step=data["step"],
+                at=timezone.make_aware(datetime.combine(data["on"], data["at_time"])),
+                by=data["by"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc, aliases={"at": "on"})
+        else:
+            return redirect("prescribing:drug-tests", episode_pk=test.episode_id)
+    title = f"Chain of custody: test of {test.tested_on:%-d %B %Y}"
+    return _form_page(request, form, test.episode.person, title, "Save step")
 
 
 @login_required

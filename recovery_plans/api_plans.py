@@ -198,6 +198,10 @@ class VersionCheckSerializer(serializers.Serializer):
 
 
 class SignOffSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        help_text="The `version` (edit stamp) of the plan version you read; if it changed since, 409 and nothing "
+        "is signed."
+    )
     signed_on = serializers.DateField(required=False, help_text="Defaults to today.")
 
 
@@ -302,7 +306,9 @@ class PlanVersionViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.Rea
         self._check_may_sign(version)
         data = _validated(SignOffSerializer, request.data)
         when = data.get("signed_on") or timezone.localdate()
-        return self._answer(plans.plan_sign_off(version=version, assessor=request.user, when=when))
+        return self._answer(
+            plans.plan_sign_off(version=version, assessor=request.user, when=when, expected_version=data["version"])
+        )
 
     @extend_schema(request=ReturnSerializer, responses=PlanVersionSerializer)
     @action(detail=True, methods=["post"], url_path="return")

@@ -29,6 +29,7 @@ from recovery_plans.models import (
 )
 from referrals.models import Allocation
 
+SIGNED_VERSION_TRIGGER = "recovery_plans_signed_version_read_only"
 STATES = ("none", "draft", "submitted", "returned", "signed", "superseded", "reviewed", "overdue")
 OVERDUE_AGE_DAYS = 130  # old enough to have been signed, reviewed once, and missed the next review
 
@@ -181,13 +182,20 @@ def seed(context):
         if copied is not None:
             obj.based_on_id = copied.pk
     copy_insert([v for v, *_, copied in versions if copied is not None], model=PlanVersion)
-    # COPY stamps `created_at` with now, as auto_now_add would; a demo plan was started on its own day.
+    # COPY stamps `created_at` with now, as auto_now_add would; a demo plan was started on its own day. Signed
+    # versions refuse any UPDATE (migration 0004), so the trigger is off for this one statement of the load,
+    # inside the seeding transaction (ALTER TABLE needs the table's owner, as migrations do).
     with connection.cursor() as cursor:
+        # Foreign keys are checked at commit; ALTER TABLE wants no such check pending on the table.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {PlanVersion._meta.db_table} DISABLE TRIGGER {SIGNED_VERSION_TRIGGER}")
         cursor.execute(
             f"UPDATE {PlanVersion._meta.db_table} AS v SET created_at = d.created "
             "FROM unnest(%s::bigint[], %s::timestamptz[]) AS d(id, created) WHERE v.id = d.id",
             [[v.pk for v, *_ in versions], [_at(written) for _, _, _, written, _ in versions]],
         )
+        cursor.execute(f"ALTER TABLE {PlanVersion._meta.db_table} ENABLE TRIGGER {SIGNED_VERSION_TRIGGER}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
     goal_objs, goal_actions, planned_objs = [], [], []
     goals_of: dict[int, list[Goal]] = {}

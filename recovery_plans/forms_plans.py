@@ -80,6 +80,8 @@ PlannedModalityFormSet = formset_factory(PlannedModalityForm, extra=2, can_delet
 
 
 class SignOffForm(forms.Form):
+    # The edit stamp of the version as the assessor viewed it: a version changed since is not signed.
+    version = forms.IntegerField(widget=forms.HiddenInput)
     signed_on = NhsDateField(label="Date signed off")
 
 

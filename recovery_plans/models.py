@@ -1,6 +1,7 @@
 """Recovery action plans (versions signed off by an assessor), plan reviews, and modalities with their clocks."""
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, Q
 
@@ -33,6 +34,32 @@ class ActionStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
     DROPPED = "dropped", "No longer needed"
+
+
+# A version that has been signed is never edited (domain.md 2 step 5): superseded versions were signed too.
+SIGNED_STATUSES = (VersionStatus.SIGNED, VersionStatus.SUPERSEDED)
+SIGNED_REFUSAL = "A signed plan version and its goals and actions cannot be changed. Start a new version instead."
+
+
+class SignedContent(models.Model):
+    """Goals, actions and planned modalities of a version: refused once the version is signed. The model
+    refuses save() and delete(); a database trigger (migration 0004) also refuses UPDATE and DELETE."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.signed_version_status() in SIGNED_STATUSES:
+            raise PermissionDenied(SIGNED_REFUSAL)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.signed_version_status() in SIGNED_STATUSES:
+            raise PermissionDenied(SIGNED_REFUSAL)
+        return super().delete(*args, **kwargs)
+
+    def signed_version_status(self) -> str:
+        raise NotImplementedError
 
 
 class Intervention(ReferenceCode):
@@ -101,12 +128,38 @@ class PlanVersion(models.Model):
     def __str__(self):
         return f"Version {self.number} ({self.get_status_display()})"
 
+    def save(self, *args, **kwargs):
+        """A signed version is never saved again, except to mark it superseded when the next is signed (the one
+        change `plan_sign_off` makes, with update_fields=["status"]); the database trigger allows exactly that."""
+        stored = None if self._state.adding else getattr(self, "_stored_status", None)
+        if stored in SIGNED_STATUSES:
+            superseding = (
+                stored == VersionStatus.SIGNED
+                and self.status == VersionStatus.SUPERSEDED
+                and list(kwargs.get("update_fields") or []) == ["status"]
+            )
+            if not superseding:
+                raise PermissionDenied(SIGNED_REFUSAL)
+        super().save(*args, **kwargs)
+        self._stored_status = self.status
+
+    def delete(self, *args, **kwargs):
+        if getattr(self, "_stored_status", self.status) in SIGNED_STATUSES:
+            raise PermissionDenied(SIGNED_REFUSAL)
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        version = super().from_db(db, field_names, values)
+        version._stored_status = version.__dict__.get("status")
+        return version
+
 
 class GoalQuerySet(ScopedToPersonQuerySet):
     person_lookup = "plan_version__plan__episode__person"
 
 
-class Goal(models.Model):
+class Goal(SignedContent):
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(max_length=20, choices=LifeDomain.choices)
     text = models.TextField(help_text="The goal, in the person's words where possible.")
@@ -120,8 +173,11 @@ class Goal(models.Model):
     def __str__(self):
         return self.text
 
+    def signed_version_status(self) -> str:
+        return self.plan_version.status
 
-class Action(models.Model):
+
+class Action(SignedContent):
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="actions")
     what = models.TextField()
     who = models.CharField(max_length=200)
@@ -135,14 +191,20 @@ class Action(models.Model):
     def __str__(self):
         return self.what
 
+    def signed_version_status(self) -> str:
+        return self.goal.plan_version.status
 
-class PlannedModality(models.Model):
+
+class PlannedModality(SignedContent):
     plan_version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="planned_modalities")
     intervention = models.ForeignKey(Intervention, on_delete=models.PROTECT, related_name="+")
     notes = models.CharField(max_length=200, blank=True)
 
     def __str__(self):
         return str(self.intervention)
+
+    def signed_version_status(self) -> str:
+        return self.plan_version.status
 
 
 class PlanReviewQuerySet(ScopedToPersonQuerySet):

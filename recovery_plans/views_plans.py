@@ -292,14 +292,30 @@ def _sign_off_page(request, version, sign_form, return_form, status=200):
     return render(request, "recovery_plans/plans/sign_off.html", context, status=status)
 
 
+def _sign_off_initial(version):
+    return {"signed_on": timezone.localdate(), "version": version.version}
+
+
 @login_required
 def version_sign_off(request, pk):
     """Sign off (GET shows the version and both choices; the service decides who may)."""
     version = selectors.version_for(request.user, pk, content=True)
-    sign_form = SignOffForm(request.POST or None, initial={"signed_on": timezone.localdate()})
+    sign_form = SignOffForm(request.POST or None, initial=_sign_off_initial(version))
     if request.method == "POST" and sign_form.is_valid():
         try:
-            plans.plan_sign_off(version=version, assessor=request.user, when=sign_form.cleaned_data["signed_on"])
+            plans.plan_sign_off(
+                version=version,
+                assessor=request.user,
+                when=sign_form.cleaned_data["signed_on"],
+                expected_version=sign_form.cleaned_data["version"],
+            )
+        except plans.PlanChangedError as exc:
+            # The page now shows the version as it is; signing from it signs what the assessor now reads.
+            data = request.POST.copy()
+            data["version"] = version.version
+            sign_form = SignOffForm(data)
+            sign_form.is_valid()
+            add_domain_error(sign_form, exc)
         except DomainError as exc:
             add_domain_error(sign_form, exc)
         else:
@@ -321,7 +337,7 @@ def version_return(request, pk):
         else:
             messages.success(request, f"Version {version.number} returned to its author.")
             return redirect(_plan_url(version.plan.episode_id))
-    return _sign_off_page(request, version, SignOffForm(initial={"signed_on": timezone.localdate()}), return_form)
+    return _sign_off_page(request, version, SignOffForm(initial=_sign_off_initial(version)), return_form)
 
 
 @login_required

@@ -19,6 +19,11 @@ class PersonForm(forms.ModelForm):
         required=False,
         help_text="Leave empty if the person has not been asked yet. Ticking a consent box dates it today.",
     )
+    released_from_prison_on = NhsDateField(
+        label="Date released from prison",
+        required=False,
+        help_text="If released from prison recently. A maintenance script then continues without a gap.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

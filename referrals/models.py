@@ -70,6 +70,12 @@ class Person(models.Model):
     pregnant = models.BooleanField(default=False)
     children_in_need = models.BooleanField(default=False)
     recent_prison_release = models.BooleanField(default=False)
+    released_from_prison_on = models.DateField(
+        "date released from prison",
+        null=True,
+        blank=True,
+        help_text="With the flag above: the prescriber's continuity check uses it, so no one types it again.",
+    )
     mappa = models.BooleanField("MAPPA", default=False)
     domestic_abuse = models.BooleanField(default=False)
     court_order = models.BooleanField(default=False)

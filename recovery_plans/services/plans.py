@@ -8,7 +8,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
-from core.errors import DomainError
+from core.errors import DomainError, StaleEditError
 from recovery_plans.models import (
     Action,
     ActionStatus,
@@ -154,12 +154,29 @@ def check_may_sign(version: PlanVersion, user) -> None:
         raise DomainError("You wrote this version: another assessor must sign it off.", field="signed_by")
 
 
+class PlanChangedError(StaleEditError):
+    """The version was returned, edited or resubmitted after the assessor opened it: they have not read it."""
+
+    def __init__(self, version: PlanVersion):
+        DomainError.__init__(
+            self,
+            f"Version {version.number} of this plan changed after you opened it, so it was not signed off. "
+            "Read it again as it is now, then sign it off.",
+            field="version",
+            code="stale",
+        )
+
+
 @transaction.atomic
-def plan_sign_off(*, version: PlanVersion, assessor, when: date) -> PlanVersion:
+def plan_sign_off(*, version: PlanVersion, assessor, when: date, expected_version: int) -> PlanVersion:
+    """Sign off the version the assessor read: `expected_version` is the edit stamp (`version`) of the version
+    as they viewed it; any edit, return or resubmission since moves the stamp on and the sign-off is refused."""
     current = _locked(version)
     check_may_sign(current, assessor)
     if current.status != VersionStatus.SUBMITTED:
         raise DomainError("Only a submitted version can be signed off.", field="status")
+    if current.version != expected_version:
+        raise PlanChangedError(current)
     if when > timezone.localdate():
         raise DomainError("The sign-off date cannot be in the future.", field="signed_on")
     previous = PlanVersion.objects.select_for_update().filter(plan=current.plan, status=VersionStatus.SIGNED)

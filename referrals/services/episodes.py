@@ -400,6 +400,8 @@ def episode_discharge(
         actor=by,
         details={"discharged_on": discharged_on.isoformat(), "reason": reason.code, "outcome": reason.outcome},
     )
+    # What the apps above do at discharge (prescribing ends the episode's open prescriptions on this day).
+    discharge_checks.discharged(episode, discharged_on=discharged_on, by=by)
     if reason.outcome == DischargeOutcome.SUCCESSFUL:
         for kind, months in FOLLOW_UP_MONTHS.items():
             follow_up = FollowUp.objects.create(episode=episode, kind=kind, due_on=add_months(discharged_on, months))

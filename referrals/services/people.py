@@ -53,6 +53,7 @@ PERSON_FIELDS = [
     "pregnant",
     "children_in_need",
     "recent_prison_release",
+    "released_from_prison_on",
     "mappa",
     "domestic_abuse",
     "court_order",
@@ -134,6 +135,13 @@ def _validate(data: dict, *, person: Person | None = None) -> None:
         raise DomainError("The date asked about consent cannot be in the future.", field="consent_asked_on")
     if asked_on and date_of_birth and asked_on < date_of_birth:
         raise DomainError("The date asked about consent cannot be before the date of birth.", field="consent_asked_on")
+    released_on = data.get("released_from_prison_on")
+    if released_on and released_on > today:
+        raise DomainError("The date released from prison cannot be in the future.", field="released_from_prison_on")
+    if released_on and not data.get("recent_prison_release", person.recent_prison_release if person else False):
+        raise DomainError(
+            "Tick released from prison recently, or leave the release date empty.", field="released_from_prison_on"
+        )
     number = data.get("nhs_number", "")
     if number and not nhs_number.is_valid(number):
         raise DomainError(

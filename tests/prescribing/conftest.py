@@ -49,3 +49,16 @@ def buprenorphine(db):
 @pytest.fixture
 def pharmacy(db):
     return PharmacyFactory()
+
+
+def draft_plan(episode, author):
+    """A recovery plan drafted for the episode: a drug test's rationale must sit in a plan (SPEC 10.4)."""
+    from recovery_plans.models import PlanVersion, RecoveryPlan
+
+    plan, _ = RecoveryPlan.objects.get_or_create(episode=episode)
+    return plan.versions.order_by("-number").first() or PlanVersion.objects.create(plan=plan, number=1, author=author)
+
+
+@pytest.fixture
+def plan_draft(episode, prescriber):
+    return draft_plan(episode, prescriber)

@@ -106,13 +106,14 @@ def test_owner_and_team_see_the_prescription(persona, episode, allocation, presc
     assert response.data["dose"] == "30.00"
 
 
-def test_test_result_for_a_substance_not_tested_is_400(episode, prescriber):
+def test_test_result_for_a_substance_not_tested_is_400(episode, prescriber, plan_draft):
     heroin, cannabis = Substance.objects.get(code="1011"), Substance.objects.get(code="5000")
     response = api(prescriber).post(
         "/api/v1/drug-tests/",
         {
             "episode": episode.pk,
             "tested_on": episode.opened_on.isoformat(),
+            "collected_time": "09:30",
             "sample_type": "urine",
             "purpose": "Monitoring",
             "rationale": "Plan goal: abstinence from heroin",
@@ -217,6 +218,7 @@ def test_a_test_by_api_links_to_the_goal_and_its_plan_version(episode, prescribe
         {
             "episode": episode.pk,
             "tested_on": episode.opened_on.isoformat(),
+            "collected_time": "09:30",
             "sample_type": "breath",
             "purpose": "Abstinence check",
             "rationale": "Plan goal: stop drinking; breath test at each visit",

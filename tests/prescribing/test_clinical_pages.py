@@ -53,20 +53,19 @@ def cannabis(db):
 @pytest.fixture
 def signed_plan(episode, prescriber):
     plan = RecoveryPlan.objects.create(episode=episode)
-    version = PlanVersion.objects.create(
-        plan=plan,
-        number=1,
-        status=VersionStatus.SIGNED,
-        author=prescriber,
-        signed_by=prescriber,
-        signed_on=episode.opened_on,
+    version = PlanVersion.objects.create(plan=plan, number=1, author=prescriber)
+    # Written as a draft, then signed: a signed version's goals are never added or changed afterwards.
+    Goal.objects.create(plan_version=version, domain=LifeDomain.SUBSTANCE_USE, text="Stop heroin")
+    PlanVersion.objects.filter(pk=version.pk).update(
+        status=VersionStatus.SIGNED, signed_by=prescriber, signed_on=episode.opened_on
     )
-    return version
+    return PlanVersion.objects.get(pk=version.pk)
 
 
 def _test_form(today, tested, results, **extra):
     data = {
         **_date("tested_on", today),
+        "collected_time": "09:30",
         "sample_type": SampleType.ORAL_FLUID,
         "purpose": "Abstinence check",
         "rationale": "Plan: fortnightly oral fluid tests evidence stopping heroin",
@@ -84,7 +83,7 @@ class TestDrugTestPages:
     def test_keyworker_records_a_test_with_results_linked_to_the_plan_goal(
         self, client, episode, allocation, today, heroin, signed_plan
     ):
-        goal = Goal.objects.create(plan_version=signed_plan, domain=LifeDomain.SUBSTANCE_USE, text="Stop heroin")
+        goal = signed_plan.goals.get()
         client.force_login(allocation.keyworker)
         response = client.post(
             reverse("prescribing:drug-test-new", args=[episode.pk]),
@@ -110,7 +109,7 @@ class TestDrugTestPages:
         assert DrugTest.objects.get().plan_version == signed_plan
 
     def test_a_result_for_a_substance_not_tested_shows_on_that_substances_field(
-        self, client, episode, allocation, today, heroin, cannabis
+        self, client, episode, allocation, today, heroin, cannabis, plan_draft
     ):
         client.force_login(allocation.keyworker)
         response = client.post(
@@ -273,6 +272,7 @@ class TestModalityChoice:
         response = client.post(url, {**data, "modality": prescribing.pk})
         assert "does not match this kind of detox" in response.context["form"].errors["modality"][0]
         worker = episode.allocations.get().keyworker
+        ClinicalAssessmentFactory(episode=episode, prescriber=prescriber, assessed_on=today)
         assert client.post(url, {**data, "modality": detox.pk, "support_worker": worker.pk}).status_code == 302
         plan = DetoxPlan.objects.get()
         assert (plan.modality, plan.steps.count(), plan.support_worker) == (detox, 2, worker)

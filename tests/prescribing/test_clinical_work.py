@@ -1,6 +1,6 @@
 """Drug and alcohol tests (10.4), detox (10.5), shared care (10.3) and the waiting clock for prescribing."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -11,7 +11,9 @@ from core.errors import DomainError
 from core.models import Substance
 from prescribing import services, waits
 from prescribing.choices import DetoxSetting, FundingRoute, ResidentialKind, SampleType, TestResult
+from prescribing.factories import ClinicalAssessmentFactory
 from prescribing.models import DrugTest, Medication
+from tests.prescribing.conftest import draft_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,7 @@ def cannabis(db):
 
 
 def _test(actor, episode, tested, results, **overrides):
+    draft_plan(episode, actor)
     fields = {
         "actor": actor,
         "episode": episode,
@@ -41,6 +44,7 @@ def _test(actor, episode, tested, results, **overrides):
         "rationale": "Recovery plan goal 1: stop using heroin; testing fortnightly to evidence progress",
         "substances_tested": tested,
         "results": results,
+        "collected_time": time(9, 30),
     }
     return services.record_drug_test(**{**fields, **overrides})
 
@@ -53,6 +57,8 @@ class TestDrugAndAlcoholTests:
             [heroin, crack],
             {heroin: TestResult.POSITIVE, crack: TestResult.NEGATIVE},
             chain_of_custody=True,
+            sealed_time=time(9, 35),
+            sealed_by="Nurse Patel",
             lab_confirmed=[heroin],
         )
         results = {r.substance.code: (r.result, r.lab_confirmed) for r in test.results.all()}
@@ -125,6 +131,7 @@ class TestDetox:
     def test_a_home_detox_has_its_own_plan_with_medication_steps(self, episode, prescriber):
         chlordiazepoxide = Medication.objects.get(code="CDP")
         start = date(2026, 5, 4)
+        ClinicalAssessmentFactory(episode=episode, prescriber=prescriber, assessed_on=start)
         plan = services.create_detox_plan(
             actor=prescriber,
             episode=episode,

@@ -1,6 +1,6 @@
 """The modality a prescription or detox plan delivers, and the plan a drug test follows."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -208,11 +208,14 @@ class TestDrugTestPlanLink:
             "rationale": "Plan: monthly urine tests",
             "substances_tested": [heroin],
             "results": {heroin: TestResult.NEGATIVE},
+            "collected_time": time(9, 30),
         }
         return services.record_drug_test(**{**fields, **overrides})
 
-    def test_with_no_plan_the_test_keeps_its_rationale_only(self, episode, prescriber):
-        assert self._record(prescriber, episode).plan_version is None
+    def test_with_no_plan_the_test_is_refused_on_the_rationale(self, episode, prescriber):
+        with pytest.raises(DomainError, match="no recovery plan") as error:
+            self._record(prescriber, episode)
+        assert error.value.field == "rationale"
 
     def test_with_only_a_draft_the_test_links_to_the_latest_version(self, episode, prescriber):
         plan = RecoveryPlan.objects.create(episode=episode)

@@ -63,7 +63,9 @@ def test_bad_goals_are_a_400_naming_the_field(api_client_for, draft, keyworker):
 
 
 def test_editing_a_signed_version_through_the_api_is_refused(api_client_for, submitted, assessor, keyworker):
-    signed = plans.plan_sign_off(version=submitted, assessor=assessor, when=timezone.localdate())
+    signed = plans.plan_sign_off(
+        version=submitted, expected_version=submitted.version, assessor=assessor, when=timezone.localdate()
+    )
     response = api_client_for(keyworker).put(f"/api/v1/plan-versions/{signed.pk}/", _body(signed), format="json")
     assert response.status_code == 400
     assert "not a draft" in response.json()["own_words"][0]
@@ -85,7 +87,9 @@ SIGN_OFF_API = [
 @pytest.mark.parametrize(("role_user", "status", "message"), SIGN_OFF_API, indirect=["role_user"])
 def test_sign_off_through_the_api_for_every_role(api_client_for, submitted, role_user, status, message):
     client = api_client_for(role_user)
-    response = client.post(f"/api/v1/plan-versions/{submitted.pk}/sign-off/", {}, format="json")
+    response = client.post(
+        f"/api/v1/plan-versions/{submitted.pk}/sign-off/", {"version": submitted.version}, format="json"
+    )
     assert response.status_code == status
     if message:
         assert message in response.json()["detail"]
@@ -133,7 +137,9 @@ def test_roles_that_do_not_read_plans_get_403(api_client_for, draft, staff, comm
 
 
 def test_changes_reports_goals_added_and_removed(api_client_for, submitted, assessor, keyworker):
-    plans.plan_sign_off(version=submitted, assessor=assessor, when=timezone.localdate())
+    plans.plan_sign_off(
+        version=submitted, expected_version=submitted.version, assessor=assessor, when=timezone.localdate()
+    )
     draft = plans.new_version(plan=submitted.plan, by=keyworker)
     goals = [GOALS[0], {"domain": "finances", "text": "Open a bank account", "actions": []}]
     plans.update_draft(version=draft, own_words="", goals=goals, by=keyworker, expected_version=draft.version)
@@ -146,7 +152,9 @@ def test_changes_reports_goals_added_and_removed(api_client_for, submitted, asse
 
 
 def test_a_new_draft_through_the_api_copies_the_signed_version(api_client_for, episode, submitted, assessor, keyworker):
-    plans.plan_sign_off(version=submitted, assessor=assessor, when=timezone.localdate())
+    plans.plan_sign_off(
+        version=submitted, expected_version=submitted.version, assessor=assessor, when=timezone.localdate()
+    )
     response = api_client_for(keyworker).post("/api/v1/plan-versions/", {"episode": episode.pk}, format="json")
     assert response.status_code == 201
     assert (response.json()["number"], response.json()["based_on"]) == (2, submitted.pk)
@@ -154,7 +162,9 @@ def test_a_new_draft_through_the_api_copies_the_signed_version(api_client_for, e
 
 
 def test_reviews_through_the_api(api_client_for, submitted, assessor, keyworker):
-    signed = plans.plan_sign_off(version=submitted, assessor=assessor, when=timezone.localdate())
+    signed = plans.plan_sign_off(
+        version=submitted, expected_version=submitted.version, assessor=assessor, when=timezone.localdate()
+    )
     goal = signed.goals.first()
     client = api_client_for(keyworker)
     body = {

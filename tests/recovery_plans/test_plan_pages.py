@@ -30,7 +30,9 @@ def url(name, **kwargs):
 
 
 def _sign(version, assessor):
-    return plans.plan_sign_off(version=version, assessor=assessor, when=timezone.localdate())
+    return plans.plan_sign_off(
+        version=version, expected_version=version.version, assessor=assessor, when=timezone.localdate()
+    )
 
 
 # --- Reading ----------------------------------------------------------------------------------------------
@@ -242,7 +244,7 @@ def test_sign_off_on_the_page_for_every_role(client, submitted, role_user, statu
         assert "Sign off version 1</button>" not in get.content.decode()
     today = timezone.localdate()
     date_fields = {"signed_on_day": today.day, "signed_on_month": today.month, "signed_on_year": today.year}
-    response = client.post(url("plan-sign-off", pk=submitted.pk), date_fields)
+    response = client.post(url("plan-sign-off", pk=submitted.pk), {**date_fields, "version": submitted.version})
     assert response.status_code == status
     if message:
         assert message in response.content.decode()
@@ -276,7 +278,12 @@ def test_a_sign_off_date_in_the_future_is_refused(client, submitted, assessor):
     tomorrow = timezone.localdate() + timedelta(days=1)
     response = client.post(
         url("plan-sign-off", pk=submitted.pk),
-        {"signed_on_day": tomorrow.day, "signed_on_month": tomorrow.month, "signed_on_year": tomorrow.year},
+        {
+            "version": submitted.version,
+            "signed_on_day": tomorrow.day,
+            "signed_on_month": tomorrow.month,
+            "signed_on_year": tomorrow.year,
+        },
     )
     assert "cannot be in the future" in response.content.decode()
 

@@ -104,23 +104,32 @@ def test_a_submitted_version_cannot_be_edited(submitted, keyworker):
 def test_sign_off_today_is_allowed_and_tomorrow_is_not(submitted, assessor):
     today = timezone.localdate()
     with pytest.raises(DomainError, match="future") as exc:
-        plans.plan_sign_off(version=submitted, assessor=assessor, when=today + timedelta(days=1))
+        plans.plan_sign_off(
+            version=submitted, expected_version=submitted.version, assessor=assessor, when=today + timedelta(days=1)
+        )
     assert exc.value.field == "signed_on"
-    assert plans.plan_sign_off(version=submitted, assessor=assessor, when=today).status == VersionStatus.SIGNED
+    assert (
+        plans.plan_sign_off(version=submitted, expected_version=submitted.version, assessor=assessor, when=today).status
+        == VersionStatus.SIGNED
+    )
 
 
 def test_signing_a_second_version_supersedes_the_first(submitted, assessor, keyworker):
-    first = plans.plan_sign_off(version=submitted, assessor=assessor, when=timezone.localdate())
+    first = plans.plan_sign_off(
+        version=submitted, expected_version=submitted.version, assessor=assessor, when=timezone.localdate()
+    )
     second = plans.new_version(plan=first.plan, by=keyworker)
     second = plans.submit(version=second, by=keyworker, expected_version=second.version)
-    plans.plan_sign_off(version=second, assessor=assessor, when=timezone.localdate())
+    plans.plan_sign_off(version=second, expected_version=second.version, assessor=assessor, when=timezone.localdate())
     first.refresh_from_db()
     assert first.status == VersionStatus.SUPERSEDED
     assert PlanVersion.objects.get(plan=first.plan, status=VersionStatus.SIGNED).number == 2
 
 
 def test_a_review_today_is_allowed_and_tomorrow_or_by_a_prescriber_is_not(submitted, assessor, keyworker, staff):
-    signed = plans.plan_sign_off(version=submitted, assessor=assessor, when=timezone.localdate())
+    signed = plans.plan_sign_off(
+        version=submitted, expected_version=submitted.version, assessor=assessor, when=timezone.localdate()
+    )
     today = timezone.localdate()
     with pytest.raises(DomainError, match="future"):
         reviews.record_review(

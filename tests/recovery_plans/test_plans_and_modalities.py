@@ -34,7 +34,9 @@ def submitted(episode, staff, arm_team):
 @pytest.mark.django_db
 def test_an_assessor_of_the_persons_team_who_did_not_write_it_signs_the_plan_off(submitted, staff, arm_team):
     assessor = staff(Role.ASSESSOR, team=arm_team)
-    signed = plans.plan_sign_off(version=submitted, assessor=assessor, when=date(2026, 1, 5))
+    signed = plans.plan_sign_off(
+        version=submitted, expected_version=submitted.version, assessor=assessor, when=date(2026, 1, 5)
+    )
     assert signed.status == VersionStatus.SIGNED
     assert signed.signed_by == assessor
 
@@ -54,7 +56,12 @@ def test_an_assessor_of_the_persons_team_who_did_not_write_it_signs_the_plan_off
 )
 def test_only_assessors_sign_off_plans(submitted, staff, arm_team, role):
     with pytest.raises(DomainError, match="Only an assessor"):
-        plans.plan_sign_off(version=submitted, assessor=staff(role, team=arm_team), when=date(2026, 1, 5))
+        plans.plan_sign_off(
+            version=submitted,
+            expected_version=submitted.version,
+            assessor=staff(role, team=arm_team),
+            when=date(2026, 1, 5),
+        )
     submitted.refresh_from_db()
     assert submitted.status == VersionStatus.SUBMITTED
 
@@ -63,7 +70,9 @@ def test_only_assessors_sign_off_plans(submitted, staff, arm_team, role):
 def test_an_assessor_of_another_team_cannot_sign_off(submitted, staff):
     other = staff(Role.ASSESSOR, team=TeamFactory(name="ESAP", kind=TeamKind.ESAP))
     with pytest.raises(DomainError, match="this person's team"):
-        plans.plan_sign_off(version=submitted, assessor=other, when=date(2026, 1, 5))
+        plans.plan_sign_off(
+            version=submitted, expected_version=submitted.version, assessor=other, when=date(2026, 1, 5)
+        )
 
 
 @pytest.mark.django_db
@@ -73,7 +82,7 @@ def test_the_assessor_who_wrote_the_plan_cannot_sign_it_off(episode, staff, arm_
     version = plans.update_draft(version=version, own_words="", goals=GOALS, by=author, expected_version=1)
     version = plans.submit(version=version, by=author, expected_version=version.version)
     with pytest.raises(DomainError, match="You wrote this version"):
-        plans.plan_sign_off(version=version, assessor=author, when=date(2026, 1, 5))
+        plans.plan_sign_off(version=version, expected_version=version.version, assessor=author, when=date(2026, 1, 5))
     with pytest.raises(DomainError, match="You wrote this version"):
         plans.return_plan(version=version, assessor=author, reason="no")
 
@@ -88,14 +97,16 @@ def test_a_returned_plan_goes_back_to_draft_with_the_reason(submitted, staff, ar
 @pytest.mark.django_db
 def test_a_signed_version_is_read_only_and_a_change_makes_a_new_version(submitted, staff, arm_team):
     assessor = staff(Role.ASSESSOR, team=arm_team)
-    signed = plans.plan_sign_off(version=submitted, assessor=assessor, when=date(2026, 1, 5))
+    signed = plans.plan_sign_off(
+        version=submitted, expected_version=submitted.version, assessor=assessor, when=date(2026, 1, 5)
+    )
     with pytest.raises(DomainError, match="not a draft"):
         plans.update_draft(version=signed, own_words="x", goals=[], by=assessor, expected_version=signed.version)
     draft = plans.new_version(plan=signed.plan, by=submitted.author)
     assert draft.number == 2
     assert [g.text for g in draft.goals.all()] == ["Find my own flat"]
     draft = plans.submit(version=draft, by=submitted.author, expected_version=draft.version)
-    plans.plan_sign_off(version=draft, assessor=assessor, when=date(2026, 2, 5))
+    plans.plan_sign_off(version=draft, expected_version=draft.version, assessor=assessor, when=date(2026, 2, 5))
     statuses = dict(PlanVersion.objects.filter(plan=signed.plan).values_list("number", "status"))
     assert statuses == {1: VersionStatus.SUPERSEDED, 2: VersionStatus.SIGNED}
 

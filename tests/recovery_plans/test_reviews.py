@@ -17,7 +17,12 @@ def signed(arm_team, staff):
     version = plans.start_plan(episode=EpisodeFactory(team=arm_team, referral__team=arm_team), by=keyworker)
     version = plans.update_draft(version=version, own_words="", goals=GOALS, by=keyworker, expected_version=1)
     version = plans.submit(version=version, by=keyworker, expected_version=version.version)
-    return plans.plan_sign_off(version=version, assessor=staff(Role.ASSESSOR, team=arm_team), when=date(2026, 1, 5))
+    return plans.plan_sign_off(
+        version=version,
+        expected_version=version.version,
+        assessor=staff(Role.ASSESSOR, team=arm_team),
+        when=date(2026, 1, 5),
+    )
 
 
 @pytest.mark.django_db
