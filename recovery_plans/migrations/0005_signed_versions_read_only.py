@@ -73,6 +73,6 @@ DROP FUNCTION IF EXISTS recovery_plans_signed_version_read_only();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("recovery_plans", "0003_modality_closed_without_start")]
+    dependencies = [("recovery_plans", "0004_modality_external_id")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
