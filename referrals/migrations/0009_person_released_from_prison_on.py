@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0008_task_closed_reason'),
+        ("referrals", "0008_task_closed_reason"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='released_from_prison_on',
-            field=models.DateField(blank=True, help_text="With the flag above: the prescriber's continuity check uses it, so no one types it again.", null=True, verbose_name='date released from prison'),
+            model_name="person",
+            name="released_from_prison_on",
+            field=models.DateField(
+                blank=True,
+                help_text="With the flag above: the prescriber's continuity check uses it, so no one types it again.",
+                null=True,
+                verbose_name="date released from prison",
+            ),
         ),
     ]

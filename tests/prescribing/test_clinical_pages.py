@@ -11,10 +11,11 @@ from rest_framework.test import APIClient
 
 from core.choices import Role
 from core.models import Substance
-from prescribing.choices import FundingRoute, ResidentialKind, SampleType, TestResult
+from prescribing.choices import CustodyStep, FundingRoute, ResidentialKind, SampleType, TestResult
 from prescribing.factories import ClinicalAssessmentFactory
 from prescribing.links import episode_links
 from prescribing.models import (
+    CustodyEvent,
     DetoxPlan,
     DrugTest,
     DrugTestResult,
@@ -173,9 +174,13 @@ class TestDrugTestPages:
             )
             test.substances_tested.set([heroin, cannabis])
             DrugTestResult.objects.create(test=test, substance=heroin, result=TestResult.NEGATIVE)
+            CustodyEvent.objects.create(
+                test=test, step=CustodyStep.COLLECTED, at=timezone.now(), by="Nurse", recorded_by=prescriber
+            )
         client.force_login(prescriber)
-        # 15 with the session renewal every request makes (30-minute idle limit).
-        with django_assert_max_num_queries(15):
+        # 15 with the session renewal every request makes (30-minute idle limit), and one more for the custody
+        # trails, prefetched in one query for the whole list.
+        with django_assert_max_num_queries(16):
             response = client.get(reverse("prescribing:drug-tests", args=[episode.pk]))
         assert len(response.context["tests"]) == count
 
