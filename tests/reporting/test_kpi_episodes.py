@@ -55,8 +55,8 @@ def test_rap3_counts_a_plan_signed_on_the_due_date_and_not_the_day_after_nor_aft
     day_after = started_episode(referred_on=date(2025, 4, 1), started_on=date(2025, 4, 10))
     signed_plan(day_after, date(2025, 5, 2))
     signed_after_e = started_episode(referred_on=date(2025, 6, 1), started_on=date(2025, 6, 9))  # due 30 June
-    signed_plan(signed_after_e, date(2025, 6, 25))
-    signed_after_e.recovery_plan.versions.update(signed_on=date(2025, 7, 1))
+    # Signed after E (a signed version is never edited afterwards, so it is made signed on that day).
+    signed_plan(signed_after_e, date(2025, 7, 1))
     assert figure("RAP3") == (1, 3)
 
 
