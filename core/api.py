@@ -1,10 +1,13 @@
 """Shared API pieces: domain errors as 400/409 answers, and audited, scoped viewsets."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, IntegrityError
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from core import audit
 from core.errors import DomainError, StaleEditError
@@ -17,6 +20,17 @@ def domain_exception_handler(exc, context):
         return Response(body, status=code)
     if isinstance(exc, DjangoPermissionDenied):
         exc = PermissionDenied(str(exc) or None)
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        body = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    # Input the serializers let through but the database or a lookup refused (a value too long or out of
+    # range for its column, a broken constraint, an id of the wrong type or of no record): the caller's
+    # mistake, so a 400 with the database's words, which name the field or the column. Never a 500.
+    if isinstance(exc, DataError | IntegrityError | ValueError | OverflowError | ObjectDoesNotExist):
+        set_rollback()
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return Response({"detail": f"The request could not be stored: {message}"}, status=400)
     return exception_handler(exc, context)
 
 

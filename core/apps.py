@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from core import signals  # noqa: F401  (sign-in auditing and role permission sync)
+        from core.api_input import install_serializer_defaults
+
+        install_serializer_defaults()

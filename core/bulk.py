@@ -100,8 +100,9 @@ def copy_insert(objects: list[models.Model], *, model=None) -> list[models.Model
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN", rows)
         if from_database:
+            # Identifiers are the model's own, quoted; the ids are a bound parameter.
             cursor.execute(
-                "SELECT {}, {} FROM {} WHERE {} = ANY(%s)".format(
+                "SELECT {}, {} FROM {} WHERE {} = ANY(%s)".format(  # nosec B608
                     connection.ops.quote_name(meta.pk.column),
                     ", ".join(connection.ops.quote_name(field.column) for field in from_database),
                     connection.ops.quote_name(meta.db_table),

@@ -23,7 +23,8 @@ def allowed_host():
 def main():
     request = urllib.request.Request(URL, headers={"Host": allowed_host(), "X-Forwarded-Proto": "https"})
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        # URL is the fixed http address of the app in this container, never input.
+        with urllib.request.urlopen(request, timeout=5) as response:  # nosec B310
             healthy = response.status == 200
     except OSError as error:
         print(f"unhealthy: {error}", file=sys.stderr)

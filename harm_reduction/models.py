@@ -242,6 +242,13 @@ class NaloxoneSupply(models.Model):
 
     class Meta:
         ordering = ["-supplied_on", "-id"]
+        # record_naloxone refuses neither too; the database holds the rule for raw SQL and bulk writes.
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) | models.Q(attender__isnull=False),
+                name="naloxone_for_person_or_attender",
+            )
+        ]
 
     def __str__(self):
         return f"Naloxone ({self.get_form_display().lower()}) on {self.supplied_on}"

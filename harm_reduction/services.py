@@ -468,6 +468,10 @@ def record_bbv_result(
 ) -> BbvTest:
     _require_worker(actor)
     test = BbvTest.objects.select_for_update().get(pk=test.pk)
+    # A first result may come without a version (nothing to be stale against); changing a result needs the
+    # version it was read at, so a second write from an old read is refused rather than overwriting it.
+    if test.result and expected_version is None:
+        raise DomainError("This test already has a result: send the version you read to change it.", field="version")
     _check_version(test, expected_version, "test")
     if test.accepted is not True:
         raise DomainError("A result needs a test: the test was not accepted.", field="result")

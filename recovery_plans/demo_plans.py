@@ -189,8 +189,9 @@ def seed(context):
         # Foreign keys are checked at commit; ALTER TABLE wants no such check pending on the table.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f"ALTER TABLE {PlanVersion._meta.db_table} DISABLE TRIGGER {SIGNED_VERSION_TRIGGER}")
+        # The table name is the model's own; the values are bound parameters.
         cursor.execute(
-            f"UPDATE {PlanVersion._meta.db_table} AS v SET created_at = d.created "
+            f"UPDATE {PlanVersion._meta.db_table} AS v SET created_at = d.created "  # nosec B608
             "FROM unnest(%s::bigint[], %s::timestamptz[]) AS d(id, created) WHERE v.id = d.id",
             [[v.pk for v, *_ in versions], [_at(written) for _, _, _, written, _ in versions]],
         )

@@ -103,9 +103,9 @@ class _ProgressWriter:
     def __call__(self, done: int):
         percent = min(99, done * 100 // self.total)
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {ReturnExport._meta.db_table} SET progress = %s WHERE id = %s", [percent, self.export_id]
-            )
+            # The table name is the model's own; the values are bound parameters.
+            sql = f"UPDATE {ReturnExport._meta.db_table} SET progress = %s WHERE id = %s"  # nosec B608
+            cursor.execute(sql, [percent, self.export_id])
 
     def close(self):
         self.connection.close()
