@@ -109,9 +109,9 @@ class _Progress:
 
     def __call__(self, percent: int):
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {TransferImport._meta.db_table} SET progress = %s WHERE id = %s", [min(percent, 99), self.pk]
-            )
+            # The table name is the model's own; the values are bound parameters.
+            sql = f"UPDATE {TransferImport._meta.db_table} SET progress = %s WHERE id = %s"  # nosec B608
+            cursor.execute(sql, [min(percent, 99), self.pk])
 
     def close(self):
         self.connection.close()
