@@ -4,6 +4,7 @@ import django_filters
 from rest_framework import mixins, permissions, viewsets
 
 from core.choices import Role
+from reporting.dashboard.suppression import snapshots_withheld_across_teams
 from reporting.models import Kpi, KpiRecomputation, KpiSnapshot
 from reporting.serializers import KpiRecomputationSerializer, KpiSerializer, KpiSnapshotSerializer
 from reporting.services import kpi_recomputation_request, may_recompute
@@ -75,6 +76,15 @@ class KpiSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
         aggregates_only = user.is_authenticated and user.has_role(Role.COMMISSIONER)
         sees_records = user.is_authenticated and (user.is_superuser or user.has_role(Role.DATA_ADMIN))
         return {**super().get_serializer_context(), "suppress_small_numbers": aggregates_only and not sees_records}
+
+    def get_serializer(self, *args, **kwargs):
+        """For a commissioner, a team's figure is also withheld when the whole service minus the other teams'
+        figures would give back one that is (the dashboard's rule 4, `reporting.dashboard.suppression`)."""
+        context = self.get_serializer_context()
+        if context["suppress_small_numbers"] and args:
+            shown = args[0] if kwargs.get("many") else [args[0]]
+            context["withheld_across_teams"] = snapshots_withheld_across_teams(shown)
+        return self.get_serializer_class()(*args, **kwargs, context=context)
 
 
 class KpiRecomputationViewSet(

@@ -57,7 +57,8 @@ class KpiSnapshotSerializer(serializers.ModelSerializer):
     def _suppresses(self, snapshot) -> bool:
         if not self.context.get("suppress_small_numbers"):
             return False
-        return must_suppress(kind=snapshot.kpi.kind, numerator=snapshot.numerator, denominator=snapshot.denominator)
+        small = must_suppress(kind=snapshot.kpi.kind, numerator=snapshot.numerator, denominator=snapshot.denominator)
+        return small or snapshot.pk in self.context.get("withheld_across_teams", ())
 
     def get_suppressed(self, snapshot) -> bool:
         return self._suppresses(snapshot)

@@ -12,7 +12,10 @@ suppressed). The rules, also in docs/dashboard.md:
    suppressed, the smallest other team's figure is suppressed too.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
+
+from django.db.models import Q
 
 THRESHOLD = 5
 SHOWN_AS = "<5"
@@ -55,3 +58,29 @@ def across_teams(flagged: Iterable, counts: Mapping) -> set:
         if others:
             hidden.add(others[0][2])
     return hidden
+
+
+def snapshots_withheld_across_teams(snapshots) -> set[int]:
+    """Rule 4 for stored KPI figures: the ids of team snapshots to withhold from a commissioner, for every KPI and
+    period among `snapshots`, judged against all the teams' figures of that KPI and period (one query), not only
+    the ones a page of the API happens to hold."""
+    from reporting.kpis.suppression import must_suppress
+    from reporting.models import KpiSnapshot
+
+    groups = Q()
+    for kpi_id, period_label in {(snapshot.kpi_id, snapshot.period_label) for snapshot in snapshots}:
+        groups |= Q(kpi_id=kpi_id, period_label=period_label)
+    if not groups:
+        return set()
+    by_group = defaultdict(dict)
+    for row in KpiSnapshot.objects.filter(groups, team__isnull=False).select_related("kpi"):
+        by_group[(row.kpi_id, row.period_label)][row.pk] = row
+    withheld = set()
+    for rows in by_group.values():
+        flagged = {
+            pk
+            for pk, row in rows.items()
+            if must_suppress(kind=row.kpi.kind, numerator=row.numerator, denominator=row.denominator)
+        }
+        withheld |= across_teams(flagged, {pk: row.numerator for pk, row in rows.items()})
+    return withheld

@@ -293,3 +293,30 @@ def test_the_admin_saves_a_threshold_through_the_audited_service(rf, data_admin)
     assert Kpi.objects.get(code="HBR").threshold == Decimal("0.08")
     event = AuditEvent.objects.get(action=AuditAction.CHANGE, object_type="reporting.Kpi")
     assert (event.details["old"], event.details["new"], event.actor) == ("0.1", "0.08", data_admin)
+
+
+def test_a_teams_figure_is_withheld_when_the_other_teams_small_one_could_be_worked_back(
+    client, commissioner, data_admin
+):
+    arm, esap = TeamFactory(name="ARM", kind=TeamKind.ARM), TeamFactory(name="ESAP", kind=TeamKind.ESAP)
+    # ARM: 10 of 30 within 21 days; ESAP: 3 of 3, a small number; the service: 13 of 33.
+    for day in range(30):
+        started_on = date(2025, 4, 10) if day < 10 else date(2025, 5, day)
+        started_episode(referred_on=date(2025, 4, 1), started_on=started_on, team=arm)
+    for _ in range(3):
+        started_episode(referred_on=date(2025, 4, 1), started_on=date(2025, 4, 2), team=esap)
+    store(Q1, compute(Q1))
+    for team in (arm, esap):
+        store(Q1, compute(Q1, team=team), team=team)
+    query = {"period": "FY2025Q1", "kpi": "W21"}
+
+    client.force_login(commissioner)
+    rows = {row["team"]: row for row in client.get("/api/v1/kpi-snapshots/", query).json()["results"]}
+    assert rows["ESAP"]["suppressed"] is True
+    assert rows["ARM"]["suppressed"] is True
+    assert rows["ARM"]["numerator"] is None
+    assert rows[None]["suppressed"] is False
+
+    client.force_login(data_admin)
+    rows = {row["team"]: row for row in client.get("/api/v1/kpi-snapshots/", query).json()["results"]}
+    assert (rows["ARM"]["suppressed"], rows["ARM"]["denominator"]) == (False, 30)
