@@ -141,11 +141,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in security: lock an account and address pair after repeated failures.
+# Sign-in security (core/sign_in.py, docs/security.md): failures counted per username from every address and
+# per address for every username, each against its own limit; a cool-off doubling from one minute.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGN_IN_IP_FAILURE_LIMIT = int(env("SIGN_IN_IP_FAILURE_LIMIT", "20"))
+SIGN_IN_COOL_OFF_MINUTES = int(env("SIGN_IN_COOL_OFF_MINUTES", "1"))
+SIGN_IN_COOL_OFF_CAP_MINUTES = int(env("SIGN_IN_COOL_OFF_CAP_MINUTES", "60"))
+AXES_COOLOFF_TIME = "core.sign_in.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "core.sign_in.SignInLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "core.sign_in.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "core.sign_in.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# The client address is REMOTE_ADDR unless a proxy we run sets a header: name it here as Django sees it
+# (e.g. HTTP_X_FORWARDED_FOR) with the number of our proxies that append to it. Audit rows use the same address.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", "")
+CLIENT_IP_PROXY_COUNT = int(env("CLIENT_IP_PROXY_COUNT", "1"))
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 # Staff reach the admin only with a verified one-time password in production.
 ADMIN_REQUIRES_OTP = env_bool("ADMIN_REQUIRES_OTP", PRODUCTION)

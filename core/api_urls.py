@@ -11,5 +11,6 @@ urlpatterns = [
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path("reference/<str:list_name>/", api_views.ReferenceListView.as_view(), name="api-reference-list"),
     path("staff/<int:pk>/two-factor-reset/", api_views.TwoFactorResetView.as_view(), name="api-two-factor-reset"),
+    path("staff/<int:pk>/sign-in-unlock/", api_views.SignInUnlockView.as_view(), name="api-sign-in-unlock"),
     *router.urls,
 ]

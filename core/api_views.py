@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import audit, two_factor
+from core import audit, sign_in, two_factor
 from core.choices import AuditAction, Role
 from core.errors import DomainError
 from core.models import AuditEvent, JobRun
@@ -94,4 +94,16 @@ class TwoFactorResetView(APIView):
             two_factor.two_factor_reset(user=member, by=request.user)
         except DomainError as error:
             raise ValidationError({error.field or "non_field_errors": [error.message]}) from None
+        return Response(status=204)
+
+
+class SignInUnlockView(APIView):
+    """A data admin clears a member of staff's failed sign-ins so they can try again now; audited."""
+
+    permission_classes = [IsDataAdmin]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, pk):
+        member = generics.get_object_or_404(get_user_model().objects.filter(is_active=True), pk=pk)
+        sign_in.sign_in_unlock(user=member, by=request.user)
         return Response(status=204)

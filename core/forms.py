@@ -127,3 +127,9 @@ class TwoFactorResetForm(forms.Form):
         self.fields["user"].label_from_instance = lambda user: (
             f"{user.get_full_name() or user.username} ({user.username})"
         )
+
+
+class SignInUnlockForm(TwoFactorResetForm):
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, users=users, **kwargs)
+        self.fields["user"].label = "Member of staff to unlock"

@@ -13,6 +13,7 @@ from django_otp.models import Device
 
 from core import request_context
 from core.request_context import RequestContext
+from core.sign_in import client_ip
 
 # A client's own X-Request-ID is kept beside ours for tracing, never instead of it, and never longer than this.
 CLIENT_REQUEST_ID_MAX = 64
@@ -35,7 +36,7 @@ class RequestContextMiddleware:
             RequestContext(
                 request_id=request.request_id,
                 client_request_id=client_request_id,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 path=request.path[:300],
                 user=getattr(request, "user", None),
             )

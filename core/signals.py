@@ -1,3 +1,4 @@
+from axes.signals import user_locked_out
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
@@ -26,6 +27,17 @@ def audit_sign_out(sender, request, user, **kwargs):
 def audit_failed_sign_in(sender, credentials, request=None, **kwargs):
     # The username someone typed is kept; the password never is.
     audit.record(AuditAction.SIGN_IN_FAILED, details={"username": str(credentials.get("username", ""))[:150]})
+
+
+@receiver(user_locked_out)
+def audit_locked_out(sender, request, username, ip_address, **kwargs):
+    # The lockout itself, with when it ends; each failed attempt (during a lockout too) has its own row above.
+    from core.sign_in import try_again_at
+
+    audit.record(
+        AuditAction.SIGN_IN_FAILED,
+        details={"username": str(username or "")[:150], "locked_out_until": try_again_at(request).isoformat()},
+    )
 
 
 def role_permissions() -> dict[str, set[str]]:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("session/keep-alive/", views.session_keep_alive, name="session-keep-alive"),
     path("two-factor/", views_two_factor.two_factor_step, name="two-factor"),
     path("two-factor/reset/", views_two_factor.two_factor_reset, name="two-factor-reset"),
+    path("sign-in/unlock/", views_two_factor.sign_in_unlock, name="sign-in-unlock"),
 ]

@@ -1,4 +1,5 @@
-"""The second step of signing in, enrolment with recovery codes, and a data admin's reset of a lost device."""
+"""The second step of signing in, enrolment with recovery codes, a data admin's reset of a lost device and
+unlocking of an account locked by failed sign-ins."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -7,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from core import two_factor
+from core import sign_in, two_factor
 from core.choices import Role
 from core.errors import DomainError
-from core.forms import TwoFactorCodeForm, TwoFactorResetForm, add_domain_error
+from core.forms import SignInUnlockForm, TwoFactorCodeForm, TwoFactorResetForm, add_domain_error
 
 
 def _next_url(request) -> str:
@@ -58,3 +59,18 @@ def two_factor_reset(request):
             messages.success(request, f"{member.username} will set up two-factor sign-in again when they next sign in.")
             return redirect("two-factor-reset")
     return render(request, "core/two_factor_reset.html", {"form": form})
+
+
+@login_required
+def sign_in_unlock(request):
+    """A data admin lets a member of staff locked out by failed sign-ins try again now (audited)."""
+    if not request.user.has_role(Role.DATA_ADMIN):
+        raise PermissionDenied
+    users = get_user_model().objects.filter(is_active=True).exclude(pk=request.user.pk).order_by("username")
+    form = SignInUnlockForm(request.POST or None, users=users)
+    if request.method == "POST" and form.is_valid():
+        member = form.cleaned_data["user"]
+        sign_in.sign_in_unlock(user=member, by=request.user)
+        messages.success(request, f"{member.username} can sign in again now.")
+        return redirect("sign-in-unlock")
+    return render(request, "core/sign_in_unlock.html", {"form": form, "locked": sign_in.locked_usernames()})

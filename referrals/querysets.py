@@ -48,7 +48,11 @@ def _visible_person_filter(user, *, as_referrer: bool) -> Q | None:
     if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
         rule |= Q(Exists(TeamInvolvement.objects.filter(person=person, team_id__in=scope.team_ids)))
     if as_referrer and scope.has_role(Role.REFERRER):
-        rule |= Q(Exists(Referral.objects.filter(person=person, created_by_id=scope.user_id)))
+        # Only a person the referrer recorded themselves: a referral attached to an existing record (a
+        # duplicate-check match) must not open that record's details to them (issue 15, item 3).
+        rule |= Q(created_by_id=scope.user_id) & Q(
+            Exists(Referral.objects.filter(person=person, created_by_id=scope.user_id))
+        )
     return rule
 
 
@@ -79,6 +83,18 @@ class ScopedToPersonQuerySet(models.QuerySet):
 
 class ReferralQuerySet(ScopedToPersonQuerySet):
     referrer_sees = True
+
+    def visible_to(self, user):
+        """A referrer reads the referrals they made, not another service's referral of the same person (its
+        triage outcome would tell them about treatment); any other role of theirs adds its own scope."""
+        from referrals.models import Person
+
+        scope = scope_for(user)
+        if scope.sees_everything or not scope.has_role(Role.REFERRER):
+            return super().visible_to(user)
+        treated = Person.objects.visible_to(user)
+        referred = Person.objects.visible_to(user, as_referrer=True)
+        return self.filter(Q(person__in=treated) | Q(person__in=referred, created_by_id=scope.user_id))
 
 
 class ScopedToEpisodeQuerySet(ScopedToPersonQuerySet):

@@ -61,27 +61,36 @@ def referral_for(user, pk):
     return get_object_or_404(Referral.objects.visible_to(user).select_related("person", "team", "source"), pk=pk)
 
 
-def person_referrals(person):
+def sees_treatment_of(user, person) -> bool:
+    """Whether the user's scope reaches the person's treatment records, not only their intake ones."""
+    return Person.objects.visible_to(user).filter(pk=person.pk).exists()
+
+
+def person_referrals(person, user):
+    """The person page's referrals, episodes and tasks each start from their own `visible_to`: a referrer
+    reads the referrals they made and never an episode, a keyworker or a task (domain.md section 1)."""
     return (
-        Referral.objects.filter(person=person)
+        Referral.objects.visible_to(user)
+        .filter(person=person)
         .select_related("team", "source", "triaged_by")
         .prefetch_related("presenting_substances", "contact_attempts__recorded_by")
         .order_by("-received_at")
     )
 
 
-def person_episodes(person):
+def person_episodes(person, user):
     current = Allocation.objects.filter(ended_on__isnull=True).select_related("keyworker", "assessor", "team")
     return (
-        Episode.objects.filter(person=person)
+        Episode.objects.visible_to(user)
+        .filter(person=person)
         .select_related("team", "discharge_reason")
         .prefetch_related(Prefetch("allocations", queryset=current, to_attr="current_allocations"))
         .order_by("-opened_on", "-id")
     )
 
 
-def person_tasks(person):
-    return Task.objects.filter(person=person).select_related("assigned_to").order_by("due_on", "id")
+def person_tasks(person, user):
+    return Task.objects.visible_to(user).filter(person=person).select_related("assigned_to").order_by("due_on", "id")
 
 
 def person_timeline(*, referrals, episodes, tasks) -> list[dict]:

@@ -101,9 +101,9 @@ def referral_queue(request):
 @login_required
 def person_detail(request, pk):
     person = selectors.person_for(request.user, pk)
-    referrals = list(selectors.person_referrals(person))
-    episodes = list(selectors.person_episodes(person))
-    tasks = list(selectors.person_tasks(person))
+    referrals = list(selectors.person_referrals(person, request.user))
+    episodes = list(selectors.person_episodes(person, request.user))
+    tasks = list(selectors.person_tasks(person, request.user))
     audit.audit_view(request, person)
     context = {
         "person": person,
@@ -116,6 +116,8 @@ def person_detail(request, pk):
         "can_triage": request.user.has_role(*intake.TRIAGE_ROLES),
         "can_refer": request.user.has_role(*intake.REFERRING_ROLES),
         "record_panels": record_pages.person_panels(person, request.user),
+        # A referrer reaches the page through the referral they made: no episode section at all for them.
+        "shows_treatment": selectors.sees_treatment_of(request.user, person),
     }
     return render(request, "referrals/person/detail.html", context)
 

@@ -204,6 +204,9 @@ def _letters(expression):
     return Func(Lower(expression), Value("[^[:alpha:]]+"), Value(""), Value("g"), function="regexp_replace")
 
 
+MIN_NAME_LETTERS = 2
+
+
 def _letters_of(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalpha())
 
@@ -226,6 +229,13 @@ def person_find_duplicates(
     """
     number = nhs_number.normalise(nhs_number_value)
     given, family = _letters_of(given_name), _letters_of(family_name)
+    # An initial and a date of birth would let anyone fish for who is in treatment (issue 15, item 3).
+    if len(given) < MIN_NAME_LETTERS:
+        raise DomainError("Enter the person's full given name, not an initial", field="given_name")
+    if len(family) < MIN_NAME_LETTERS:
+        raise DomainError("Enter the person's full family name, not an initial", field="family_name")
+    if date_of_birth is None:
+        raise DomainError("Enter the person's date of birth", field="date_of_birth")
     sex_id = getattr(sex, "pk", sex)
     near = near_birth_dates(date_of_birth)
     initials = Q(given_name__istartswith=given_name.strip()[:1], family_name__istartswith=family_name.strip()[:1])
