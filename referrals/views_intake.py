@@ -111,6 +111,7 @@ def person_detail(request, pk):
         "episodes": episodes,
         "tasks": tasks,
         "timeline": selectors.person_timeline(referrals=referrals, episodes=episodes, tasks=tasks),
+        "can_edit": people.may_edit_demographics(request.user, person),
         "can_merge": request.user.has_role(Role.DATA_ADMIN),
         "merges": list(selectors.merges_of(person)) if request.user.has_role(Role.DATA_ADMIN) else [],
         "can_triage": request.user.has_role(*intake.TRIAGE_ROLES),
@@ -125,6 +126,7 @@ def person_detail(request, pk):
 @login_required
 def person_edit(request, pk):
     person = selectors.person_or_merged_for(request.user, pk)
+    people.refuse_unless_demographics_owner(request.user, person)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

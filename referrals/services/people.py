@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import (
     BooleanField,
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core import audit
-from core.choices import AuditAction
+from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
 from core.errors import DomainError
 from referrals import nhs_number
@@ -356,11 +357,45 @@ def refuse_if_merged(person: Person, *, field: str = "person") -> None:
 @transaction.atomic
 def person_update(*, actor, person: Person, data: dict, expected_version: int) -> Person:
     refuse_if_merged(person)
+    refuse_unless_demographics_owner(actor, person)
     data = _date_consent(_clean(data), person)
     _validate(data, person=person)
     changed = [name for name, value in data.items() if getattr(person, name) != value]
+    # Identity and where the person lives are what a wrong edit hurts most: the audit keeps both values.
+    before = {name: _audit_value(getattr(person, name)) for name in changed if name in AUDITED_VALUES}
     for name, value in data.items():
         setattr(person, name, value)
     save_if_unchanged(person, expected_version=expected_version, fields=list(data), what="person's record")
-    audit.record(AuditAction.CHANGE, person, actor=actor, details={"changed": changed})
+    details = {"changed": changed}
+    if before:
+        details.update(old=before, new={name: _audit_value(getattr(person, name)) for name in before})
+    audit.record(AuditAction.CHANGE, person, actor=actor, details=details)
     return person
+
+
+AUDITED_VALUES = ("nhs_number", "address", "postcode")
+DEMOGRAPHICS_OWNERS = (Role.ASSESSOR, Role.KEYWORKER)
+
+
+def _audit_value(value) -> str:
+    return "" if value is None else str(value)
+
+
+def may_edit_demographics(actor, person: Person) -> bool:
+    """Who owns a person's demographics (issue 15, item 2): data admins; assessors and keyworkers whose scope
+    reaches the person's treatment; the member of staff who recorded the person, until a referral of theirs
+    is triaged or an episode opens. Others who see the person (managers, prescribers, harm reduction workers)
+    read them only."""
+    if actor.is_superuser or actor.has_role(Role.DATA_ADMIN):
+        return True
+    if actor.has_role(*DEMOGRAPHICS_OWNERS) and Person.objects.visible_to(actor).filter(pk=person.pk).exists():
+        return True
+    if person.created_by_id == actor.pk:
+        triaged = Referral.objects.filter(person=person, triaged_on__isnull=False).exists()
+        return not triaged and not person.episodes.exists()
+    return False
+
+
+def refuse_unless_demographics_owner(actor, person: Person) -> None:
+    if not may_edit_demographics(actor, person):
+        raise PermissionDenied("Only the person's assessor, keyworker or a data admin may change their details.")

@@ -77,16 +77,16 @@ def test_nhs_number_already_held_by_another_person_is_refused(staff):
 
 def test_edit_saves_and_moves_the_version_on(staff):
     person = PersonFactory(phone="")
-    person_update(actor=staff(Role.ASSESSOR), person=person, data={"phone": "07700 900123"}, expected_version=1)
+    person_update(actor=staff(Role.DATA_ADMIN), person=person, data={"phone": "07700 900123"}, expected_version=1)
     person.refresh_from_db()
     assert (person.phone, person.version) == ("07700 900123", 2)
 
 
 def test_stale_edit_is_refused(staff):
     person = PersonFactory()
-    person_update(actor=staff(Role.ASSESSOR), person=person, data={"phone": "1"}, expected_version=1)
+    person_update(actor=staff(Role.DATA_ADMIN), person=person, data={"phone": "1"}, expected_version=1)
     with pytest.raises(StaleEditError):
-        person_update(actor=staff(Role.ASSESSOR), person=person, data={"phone": "2"}, expected_version=1)
+        person_update(actor=staff(Role.DATA_ADMIN), person=person, data={"phone": "2"}, expected_version=1)
     person.refresh_from_db()
     assert person.phone == "1"
 
@@ -95,7 +95,7 @@ def test_edit_moving_date_of_birth_after_the_first_referral_is_refused(staff):
     referral = ReferralFactory(received_on=date(2025, 1, 10))
     with pytest.raises(DomainError) as error:
         person_update(
-            actor=staff(Role.ASSESSOR),
+            actor=staff(Role.DATA_ADMIN),
             person=referral.person,
             data={"date_of_birth": date(2025, 2, 1)},
             expected_version=1,
