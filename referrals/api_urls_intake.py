@@ -1,10 +1,14 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from referrals import api_intake
+from referrals import api_break_glass, api_intake
 
 router = SimpleRouter()
 router.register("people", api_intake.PersonViewSet, basename="person")
 router.register("referrals", api_intake.ReferralViewSet, basename="referral")
 router.register("person-merges", api_intake.PersonMergeViewSet, basename="person-merges")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("break-glass/", api_break_glass.BreakGlassView.as_view(), name="api-break-glass"),
+    *router.urls,
+]

@@ -71,6 +71,7 @@ class TaskKind(models.TextChoices):
     RECOVERY_PLAN_DUE = "recovery_plan_due", "Recovery plan due"
     PLAN_REVIEW_DUE = "plan_review_due", "Recovery plan review due"
     MODALITY_REVIEW_DUE = "modality_review_due", "Sub-intervention review due"
+    BREAK_GLASS_REVIEW = "break_glass_review", "Review a break-glass access"
     MODALITY_WAIT = "modality_wait", "Modality waiting over 14 days"
     PRESCRIBING_WAIT = "prescribing_wait", "Prescribing start overdue"
     OTHER = "other", "Other"

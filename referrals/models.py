@@ -541,3 +541,22 @@ class PersonMergeMove(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.row_id}.{self.field_name}"
+
+
+class BreakGlassAccess(models.Model):
+    """Emergency access to a person outside the worker's scope, for a stated reason and a few hours
+    (issue 15, item 9; Caldicott: need to know). Read by the visibility rule while unexpired; the team
+    manager gets a task to review it and the data admin sees every one on the break-glass report."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="break_glass_accesses")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    reason = models.TextField()
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"], name="break_glass_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} on {self.person.client_id} until {self.expires_at:%d %B %Y %H:%M}"

@@ -1,5 +1,6 @@
 from core.choices import Role
 from core.navigation import NavItem
+from referrals.roles import BREAK_GLASS_ROLES
 
 INTAKE_ROLES = (Role.REFERRER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.DATA_ADMIN)
 
@@ -15,5 +16,17 @@ INTAKE_NAV_ITEMS = [
         "referrals:referral-queue",
         INTAKE_ROLES,
         "Referrals waiting for first contact or triage, the soonest due first.",
+    ),
+    NavItem(
+        "Emergency access",
+        "referrals:break-glass",
+        BREAK_GLASS_ROLES,
+        "Open a record outside your caseload when a person's safety cannot wait (reviewed by your manager).",
+    ),
+    NavItem(
+        "Break-glass report",
+        "referrals:break-glass-report",
+        (Role.DATA_ADMIN,),
+        "Every emergency access to a record outside the worker's scope.",
     ),
 ]

@@ -8,7 +8,8 @@
   hanging off them (domain.md section 1: a referrer sees the referral form and duplicate warnings);
 - anyone holding an open task for a person (a follow-up after discharge goes to the last keyworker, who no
   longer holds the episode but must reach the record to do it);
-- anyone: a record shared with them explicitly and not expired (guardian's direct foreign key table).
+- anyone: a record shared with them explicitly and not expired (guardian's direct foreign key table);
+- a worker who broke the glass on the person, until the access expires (`BreakGlassAccess`).
 
 Lists start from `visible_to(user)`; anything outside it is a 404, on pages and API alike.
 """
@@ -26,7 +27,14 @@ TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HAR
 def _visible_person_filter(user, *, as_referrer: bool) -> Q | None:
     """A Q on Person for the user's scope; None means everyone. `as_referrer` counts the people the user
     referred, which only intake records (the person, their referrals) do."""
-    from referrals.models import Allocation, PersonUserObjectPermission, Referral, Task, TeamInvolvement
+    from referrals.models import (
+        Allocation,
+        BreakGlassAccess,
+        PersonUserObjectPermission,
+        Referral,
+        Task,
+        TeamInvolvement,
+    )
 
     scope = scope_for(user)
     if scope.sees_everything:
@@ -40,6 +48,10 @@ def _visible_person_filter(user, *, as_referrer: bool) -> Q | None:
     ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
     rule = Q(Exists(shared)) | Q(
         Exists(Task.objects.filter(person=person, assigned_to_id=scope.user_id, done_on__isnull=True))
+    )
+    # Break-glass: a stated emergency reason opens the person for a few hours, and only until then.
+    rule |= Q(
+        Exists(BreakGlassAccess.objects.filter(person=person, user_id=scope.user_id, expires_at__gt=timezone.now()))
     )
     if scope.has_role(Role.KEYWORKER):
         rule |= Q(

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from referrals import views_break_glass
 from referrals import views_intake as views
 
 urlpatterns = [
@@ -12,4 +13,6 @@ urlpatterns = [
     path("people/<int:person_pk>/referrals/new/", views.referral_new, name="person-referral-new"),
     path("referral/<int:pk>/contact/", views.contact_new, name="contact-new"),
     path("referral/<int:pk>/triage/", views.referral_triage, name="referral-triage"),
+    path("break-glass/", views_break_glass.break_glass_open, name="break-glass"),
+    path("break-glass/report/", views_break_glass.break_glass_report, name="break-glass-report"),
 ]

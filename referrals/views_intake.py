@@ -126,7 +126,8 @@ def person_detail(request, pk):
 @login_required
 def person_edit(request, pk):
     person = selectors.person_or_merged_for(request.user, pk)
-    people.refuse_unless_demographics_owner(request.user, person)
+    # A merged record's page explains the merge: who may edit is decided on the record it was merged into.
+    people.refuse_unless_demographics_owner(request.user, person.merged_into or person)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -90,6 +90,7 @@ def test_a_referrer_sees_the_person_and_referral_they_recorded_but_no_treatment_
     referrer = staff(Role.REFERRER)
     Referral.objects.filter(pk=allocation.episode.referral_id).update(created_by=referrer)
     person = allocation.episode.person
+    Person.objects.filter(pk=person.pk).update(created_by=referrer)
     assert list(Person.objects.visible_to(referrer, as_referrer=True)) == [person]
     assert list(Referral.objects.visible_to(referrer)) == [allocation.episode.referral]
     # Treatment pages start from the person too, so the default leaves referrals out.
