@@ -77,7 +77,7 @@ def test_the_team_manager_gets_a_review_task_and_the_grant_is_audited(worker, el
 
 
 def test_the_data_admin_lists_every_access_on_the_report(client, worker, elsewhere, data_admin):
-    keyworker, manager = worker
+    keyworker, _ = worker
     client.force_login(keyworker)
     client.post(reverse("referrals:break-glass"), {"client_id": elsewhere.client_id, "reason": REASON})
     assert client.get(reverse("referrals:break-glass-report")).status_code == 403
