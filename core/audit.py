@@ -1,5 +1,7 @@
 """The one way to write an audit row. Views call `audit_view(request, obj)`; services call `record`."""
 
+from django.db import connection, transaction
+
 from core import request_context
 from core.bulk import copy_insert
 from core.choices import AuditAction
@@ -26,16 +28,33 @@ def _event(action: str, obj, *, actor, details: dict | None, object_type: str) -
     )
 
 
+def seal() -> int:
+    """Chain every committed, unchained audit row onto the hash chain; returns how many. Runs in its own short
+    transaction, so the chain's lock is never held for the length of a request or an import."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT core_auditevent_seal()")
+        return cursor.fetchone()[0]
+
+
+def _seal_after_commit() -> None:
+    # One sealing per transaction is enough: it chains every row the transaction wrote.
+    if not any(callback is seal for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(seal, robust=True)
+
+
 def record(action: str, obj=None, *, actor=None, details: dict | None = None, object_type: str = "") -> AuditEvent:
     event = _event(action, obj, actor=actor, details=details, object_type=object_type)
     event.save()
+    _seal_after_commit()
     return event
 
 
 def record_many(action: str, objects, *, actor=None, details: dict | None = None) -> list[AuditEvent]:
     """One row per object, as `record` writes them, in one COPY: for bulk loads such as the demo data."""
     events = [_event(action, obj, actor=actor, details=details, object_type="") for obj in objects]
-    return copy_insert(events)
+    copy_insert(events)
+    _seal_after_commit()
+    return events
 
 
 def audit_view(request, obj, **details):

@@ -210,12 +210,20 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The hash chain (docs/architecture.md, "The audit log"): set once, after the row's transaction commits,
+    # by the database function core_auditevent_seal(); empty until then.
+    chain_position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    previous_hash = models.CharField(max_length=64, blank=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["id"], name="audit_unsealed_idx", condition=models.Q(chain_position__isnull=True)),
+        ]
 
     def __str__(self):
         return f"{self.actor_username or 'system'} {self.action} {self.object_type} {self.object_id}"
