@@ -97,7 +97,7 @@ def test_an_audit_row_is_sealed_when_its_transaction_commits(staff, django_captu
     assert not AuditEvent.objects.filter(chain_position__isnull=True).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_sealers_never_fork_the_chain(staff):
     user = staff(Role.KEYWORKER)
     errors = []
