@@ -5,6 +5,7 @@ development defaults are safe for a laptop: embedded PostgreSQL and inline Celer
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.middleware.ReadAuditMiddleware",
     "core.middleware.SessionLimitsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -113,11 +115,15 @@ TEMPLATES = [
 ]
 FORM_RENDERER = "core.forms.NhsFormRenderer"
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL") or embedded_database_url(BASE_DIR), conn_max_age=60, conn_health_checks=True
-    )
-}
+# The application connects as a role that owns no table (docs/deployment.md, "Database roles"), so it can
+# neither TRUNCATE nor ALTER the audit log nor switch its triggers off. The commands that change the schema or
+# the roles connect as the tables' owner instead, from DATABASE_MIGRATE_URL when it is set.
+OWNER_COMMANDS = {"migrate", "grant_app_role", "restore_database"}
+_database_url = env("DATABASE_URL") or embedded_database_url(BASE_DIR)
+if env("DATABASE_MIGRATE_URL") and len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS:
+    APP_DATABASE_URL = _database_url
+    _database_url = env("DATABASE_MIGRATE_URL")
+DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 # PostgreSQL's JIT compiles every query whose estimated cost passes a threshold; for the scoped lists and the
 # KPI engine's aggregates it added 200-500 ms of compile time to queries that run in tens of milliseconds.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"

@@ -38,10 +38,13 @@ class AuditedReadMixin:
     """Every list and every single record read through the API writes an audit row."""
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        data = response.data
-        count = data.get("count") if isinstance(data, dict) else len(data)
-        audit.audit_list_view(request, self.get_queryset().model, count or 0)
+        # ListModelMixin.list, keeping hold of the page's rows so their ids go on the audit row.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        data = self.get_serializer(rows, many=True).data
+        response = self.get_paginated_response(data) if page is not None else Response(data)
+        audit.audit_list_view(request, queryset.model, rows, filters=request.query_params.dict())
         return response
 
     def retrieve(self, request, *args, **kwargs):

@@ -8,8 +8,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import audit, sign_in, two_factor
-from core.choices import AuditAction, Role
+from core import sign_in, two_factor
+from core.api import AuditedReadMixin
+from core.choices import Role
 from core.errors import DomainError
 from core.models import AuditEvent, JobRun
 from core.roles import REFERENCE_MODELS
@@ -54,18 +55,14 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["action", "actor_username", "object_type", "object_id", "request_id"]
 
 
-class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
-    """The audit log, for data admins. Reading it is itself audited (who looked at whose trail)."""
+class AuditEventViewSet(AuditedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """The audit log, for data admins. Reading it is itself audited (who looked at whose trail): a list with
+    the ids of the events shown, a single event by itself."""
 
     queryset = AuditEvent.objects.all()
     serializer_class = AuditEventSerializer
     permission_classes = [IsDataAdmin]
     filterset_class = AuditEventFilter
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        audit.record(AuditAction.VIEW, object_type="core.AuditEvent", details={"filters": request.GET.dict()})
-        return response
 
 
 class JobRunViewSet(viewsets.ReadOnlyModelViewSet):

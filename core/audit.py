@@ -1,6 +1,6 @@
 """The one way to write an audit row. Views call `audit_view(request, obj)`; services call `record`."""
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from core import request_context
 from core.bulk import copy_insert
@@ -45,6 +45,7 @@ def _seal_after_commit() -> None:
 def record(action: str, obj=None, *, actor=None, details: dict | None = None, object_type: str = "") -> AuditEvent:
     event = _event(action, obj, actor=actor, details=details, object_type=object_type)
     event.save()
+    request_context.get().audited.append(event)
     _seal_after_commit()
     return event
 
@@ -62,11 +63,40 @@ def audit_view(request, obj, **details):
     return record(AuditAction.VIEW, obj, actor=request.user, details=details)
 
 
-def audit_list_view(request, model, count: int, **details):
-    """Record that a list of identifiable records was shown (one row per page, not per record)."""
+def _row_id(row, model):
+    """A shown row's record id. Pages show model instances, `values()` dicts, ids, or rows (dataclasses,
+    tuples) holding the instance; a row holding only another model's instance is named `label:id`."""
+    if isinstance(row, int | str):
+        return row
+    if isinstance(row, models.Model):
+        return row.pk if isinstance(row, model) else f"{row._meta.label}:{row.pk}"
+    if isinstance(row, dict):
+        if "pk" in row or "id" in row:
+            return row.get("pk", row.get("id"))
+        values = row.values()
+    elif isinstance(row, tuple | list):
+        values = row
+    else:
+        values = vars(row).values() if hasattr(row, "__dict__") else ()
+    found = [value for value in values if isinstance(value, models.Model)]
+    for value in found:
+        if isinstance(value, model):
+            return value.pk
+    return _row_id(found[0], model) if found else None
+
+
+def shown_ids(rows, model) -> list:
+    """The ids of the records a page showed, in the order shown."""
+    return [_row_id(row, model) for row in rows]
+
+
+def audit_list_view(request, model, rows, **details):
+    """Record that a list of identifiable records was shown: one row per page, naming every record on it, so
+    "who saw this person" includes the lists the person appeared in."""
+    ids = shown_ids(rows, model)
     return record(
         AuditAction.VIEW,
         actor=request.user,
         object_type=model._meta.label,
-        details={"count": count, **details},
+        details={"count": len(ids), "ids": ids, **details},
     )

@@ -11,7 +11,8 @@ from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
-from core import request_context
+from core import audit, request_context
+from core.choices import AuditAction
 from core.request_context import RequestContext
 from core.sign_in import client_ip
 
@@ -47,6 +48,45 @@ class RequestContextMiddleware:
             request_context.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
+
+
+class ReadAuditMiddleware:
+    """Reads audited in one place where a page cannot do it for itself, and a net under every other page.
+
+    - The Django admin: a list page records the ids of the rows it showed, a change page the record.
+    - Any other page read successfully (GET, 200) whose address names a record (an id in the path) and that
+      wrote no audit row itself gets one naming the page and the ids, so a forgotten `audit_view` never means
+      an unaudited read. Pages should still call `audit_view` with the record, which names it exactly.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method != "GET" or response.status_code != 200 or not getattr(user, "is_authenticated", False):
+            return response
+        context = getattr(response, "context_data", None) or {}
+        if "cl" in context:
+            changelist = context["cl"]
+            audit.audit_list_view(request, changelist.model, changelist.result_list, page="admin list")
+        elif context.get("original") is not None:
+            audit.audit_view(request, context["original"], page="admin change")
+        elif not request_context.get().audited and _names_a_record(request):
+            match = request.resolver_match
+            audit.record(
+                AuditAction.VIEW,
+                actor=user,
+                object_type=f"page:{match.view_name}"[:100],
+                details={"url_kwargs": match.kwargs},
+            )
+        return response
+
+
+def _names_a_record(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return bool(match and any(isinstance(value, int) for value in match.kwargs.values()))
 
 
 class SessionLimitsMiddleware:

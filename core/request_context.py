@@ -1,7 +1,7 @@
 """The current request's actor, id and address, so services can audit without being handed a request."""
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -11,6 +11,8 @@ class RequestContext:
     ip_address: str | None = None
     path: str = ""
     user: object | None = None
+    # The audit rows this request has written so far (ReadAuditMiddleware checks a read page wrote one).
+    audited: list = field(default_factory=list)
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)

@@ -85,7 +85,7 @@ def visits_today(request):
     _require_worker(request.user)
     today = timezone.localdate()
     visits = list(selectors.visits_on(user=request.user, on=today))
-    audit.audit_list_view(request, NspVisit, len(visits), page="today's visits")
+    audit.audit_list_view(request, NspVisit, visits, page="today's visits")
     return render(request, "harm_reduction/visits_today.html", {"visits": visits, "today": today})
 
 
@@ -96,9 +96,9 @@ def doses_due(request):
     start = today - timedelta(days=today.weekday())
     end = start + timedelta(days=6)
     courses = list(selectors.doses_due_between(user=request.user, start=start, end=end))
-    audit.audit_list_view(request, HepBCourse, len(courses), page="doses due this week")
+    audit.audit_list_view(request, HepBCourse, courses, page="doses due this week")
     hep_c_due = list(selectors.people_due_hep_c_offer(user=request.user)[:100])
-    audit.audit_list_view(request, Person, len(hep_c_due), page="hepatitis C test not offered")
+    audit.audit_list_view(request, Person, hep_c_due, page="hepatitis C test not offered")
     return render(
         request,
         "harm_reduction/doses_due.html",

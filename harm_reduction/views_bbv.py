@@ -35,10 +35,10 @@ def person_bbv(request, pk):
     person = _person(request, pk)
     records = selectors.person_records(user=request.user, person=person)
     audit.audit_view(request, person, page="harm reduction")
-    audit.audit_list_view(request, NspVisit, len(records["visits"]), person=person.pk)
-    audit.audit_list_view(request, HepBCourse, len(records["courses"]), person=person.pk)
-    audit.audit_list_view(request, BbvTest, len(records["tests"]), person=person.pk)
-    audit.audit_list_view(request, NaloxoneSupply, len(records["naloxone"]), person=person.pk)
+    audit.audit_list_view(request, NspVisit, records["visits"], person=person.pk)
+    audit.audit_list_view(request, HepBCourse, records["courses"], person=person.pk)
+    audit.audit_list_view(request, BbvTest, records["tests"], person=person.pk)
+    audit.audit_list_view(request, NaloxoneSupply, records["naloxone"], person=person.pk)
     return render(
         request,
         "harm_reduction/person_bbv.html",

@@ -93,7 +93,7 @@ def outreach(request):
     page = Paginator(
         OutreachContact.objects.visible_to(request.user).select_related("person", "recorded_by"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    audit.audit_list_view(request, OutreachContact, len(page), page="outreach", number=page.number)
+    audit.audit_list_view(request, OutreachContact, page, page="outreach", number=page.number)
     return render(
         request,
         "harm_reduction/outreach.html",
@@ -126,7 +126,7 @@ def link_attender(request):
     if attender:
         audit.audit_view(request, attender, page="link attender")
         if form is not None:
-            audit.audit_list_view(request, Person, len(form.fields["person"].queryset), page="link candidates")
+            audit.audit_list_view(request, Person, form.fields["person"].queryset, page="link candidates")
     return render(
         request,
         "harm_reduction/link_attender.html",
@@ -158,8 +158,8 @@ def return_rates(request):
         .order_by("code")
     )
     page = Paginator(attenders, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.audit_list_view(request, NspSite, len(sites), page="return rates")
-    audit.audit_list_view(request, Attender, len(page), page="return rates", number=page.number)
+    audit.audit_list_view(request, NspSite, sites, page="return rates")
+    audit.audit_list_view(request, Attender, page, page="return rates", number=page.number)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

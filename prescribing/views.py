@@ -47,7 +47,7 @@ def clinic(request):
     _require_prescriber(request.user)
     today = timezone.localdate()
     rows = selectors.clinic_list(request.user, today)
-    audit.audit_list_view(request, Prescription, len(rows), page="clinic")
+    audit.audit_list_view(request, Prescription, rows, page="clinic")
     return render(request, "prescribing/clinic.html", {"rows": rows, "today": today})
 
 
@@ -61,8 +61,8 @@ def person_history(request, pk):
     storage = list(SafeStorage.objects.filter(person=person).select_related("recorded_by"))
     shared_care = list(SharedCareTransfer.objects.filter(person=person).select_related("review_keyworker"))
     audit.audit_view(request, person, page="prescribing history")
-    audit.audit_list_view(request, Prescription, len(prescriptions), person=person.pk)
-    audit.audit_list_view(request, DrugTest, len(tests), person=person.pk)
+    audit.audit_list_view(request, Prescription, prescriptions, person=person.pk)
+    audit.audit_list_view(request, DrugTest, tests, person=person.pk)
     return render(
         request,
         "prescribing/history.html",
@@ -175,7 +175,7 @@ def waits_page(request):
     shown = [row for row in clocks if row.breached or row.started_on is None]
     if breaches_only:
         shown = [row for row in shown if row.breached]
-    audit.audit_list_view(request, Person, len(shown), page="prescribing waits")
+    audit.audit_list_view(request, Person, shown, page="prescribing waits")
     return render(
         request,
         "prescribing/waits.html",
@@ -193,7 +193,7 @@ def drug_tests(request, episode_pk):
     episode = _visible_episode(request, episode_pk)
     tests = selectors.episode_drug_tests(episode)
     audit.audit_view(request, episode, page="drug and alcohol tests")
-    audit.audit_list_view(request, DrugTest, len(tests), episode=episode.pk)
+    audit.audit_list_view(request, DrugTest, tests, episode=episode.pk)
     return render(
         request,
         "prescribing/drug_tests.html",
@@ -257,8 +257,8 @@ def detox(request, episode_pk):
     plans = selectors.detox_plans(episode)
     referrals = list(ResidentialReferral.objects.filter(episode=episode).select_related("recorded_by"))
     audit.audit_view(request, episode, page="detox and residential referrals")
-    audit.audit_list_view(request, DetoxPlan, len(plans), episode=episode.pk)
-    audit.audit_list_view(request, ResidentialReferral, len(referrals), episode=episode.pk)
+    audit.audit_list_view(request, DetoxPlan, plans, episode=episode.pk)
+    audit.audit_list_view(request, ResidentialReferral, referrals, episode=episode.pk)
     return render(
         request,
         "prescribing/detox.html",

@@ -332,7 +332,7 @@ class PlanVersionViewSet(AuditedReadMixin, mixins.CreateModelMixin, viewsets.Rea
         if not (request.user.is_superuser or request.user.has_role(Role.ASSESSOR)):
             raise PermissionDenied("The sign-off queue is for assessors.")
         rows = list(selectors.with_content(selectors.sign_off_queue(request.user)))
-        audit.audit_list_view(request, PlanVersion, len(rows), page="sign-off queue")
+        audit.audit_list_view(request, PlanVersion, rows, page="sign-off queue")
         return Response(PlanVersionSerializer(rows, many=True).data)
 
 

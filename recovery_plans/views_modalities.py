@@ -51,7 +51,7 @@ def modality_list(request, episode_pk):
     today = timezone.localdate()
     rows = selectors.episode_rows(episode, today)
     audit.audit_view(request, episode, page="modalities")
-    audit.audit_list_view(request, Modality, len(rows), episode=episode.pk)
+    audit.audit_list_view(request, Modality, rows, episode=episode.pk)
     user = request.user
     return render(
         request,
@@ -199,7 +199,7 @@ def modality_clocks(request):
         raise PermissionDenied("The waiting clocks page is for team managers.")
     today = timezone.localdate()
     rows = selectors.clocks_over(request.user, today)
-    audit.audit_list_view(request, Modality, len(rows), page="modality clocks")
+    audit.audit_list_view(request, Modality, rows, page="modality clocks")
     return render(
         request,
         "recovery_plans/modalities/clocks.html",

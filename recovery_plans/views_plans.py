@@ -358,7 +358,7 @@ def plan_history(request, episode_pk):
     episode = selectors.episode_for(request.user, episode_pk)
     plan = selectors.plan_of(episode)
     rows = selectors.history(plan)
-    audit.audit_list_view(request, PlanVersion, len(rows), plan=plan.pk)
+    audit.audit_list_view(request, PlanVersion, rows, plan=plan.pk)
     return render(
         request, "recovery_plans/plans/history.html", {"episode": episode, "person": episode.person, "rows": rows}
     )
@@ -371,7 +371,7 @@ def plan_reviews(request, episode_pk):
     if page.plan is None:
         raise Http404
     rows = selectors.reviews(page.plan)
-    audit.audit_list_view(request, PlanReview, len(rows), plan=page.plan.pk)
+    audit.audit_list_view(request, PlanReview, rows, plan=page.plan.pk)
     context = {
         "episode": episode,
         "person": episode.person,
@@ -424,5 +424,5 @@ def sign_off_queue(request):
     if not (request.user.is_superuser or request.user.has_role(Role.ASSESSOR)):
         raise PermissionDenied("The sign-off queue is for assessors.")
     rows = list(selectors.sign_off_queue(request.user))
-    audit.audit_list_view(request, PlanVersion, len(rows), page="sign-off queue")
+    audit.audit_list_view(request, PlanVersion, rows, page="sign-off queue")
     return render(request, "recovery_plans/plans/queue.html", {"rows": rows})

@@ -348,7 +348,7 @@ class ReferralViewSet(
         referral = self.get_object()
         if request.method == "GET":
             attempts = list(referral.contact_attempts.all())
-            audit.audit_list_view(request, ContactAttempt, len(attempts), referral=referral.pk)
+            audit.audit_list_view(request, ContactAttempt, attempts, referral=referral.pk)
             return Response(ContactAttemptSerializer(attempts, many=True).data)
         serializer = ContactAttemptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -63,7 +63,7 @@ def _require_role(user, *roles):
 def my_caseload(request):
     _require_role(request.user, Role.KEYWORKER)
     rows = selectors.caseload_rows(request.user)
-    audit.audit_list_view(request, Allocation, len(rows), purpose="caseload")
+    audit.audit_list_view(request, Allocation, rows, purpose="caseload")
     return render(request, "referrals/episodes/caseload.html", {"rows": rows})
 
 
@@ -72,7 +72,7 @@ def allocation_board(request):
     _require_role(request.user, *MANAGER_ROLES)
     episodes_ = list(selectors.unallocated_episodes(request.user))
     workers = selectors.keyworkers_with_caseload(request.user)
-    audit.audit_list_view(request, Episode, len(episodes_), purpose="allocation board")
+    audit.audit_list_view(request, Episode, episodes_, purpose="allocation board")
     return render(request, "referrals/episodes/board.html", {"episodes": episodes_, "workers": workers})
 
 
@@ -217,7 +217,7 @@ def task_done(request, pk):
 def reengagement_list(request):
     _require_role(request.user, Role.TEAM_MANAGER, Role.KEYWORKER, Role.DATA_ADMIN)
     entries = list(selectors.reengagement_entries(request.user))
-    audit.audit_list_view(request, ReengagementEntry, len(entries))
+    audit.audit_list_view(request, ReengagementEntry, entries)
     return render(request, "referrals/episodes/reengagement.html", {"entries": entries})
 
 

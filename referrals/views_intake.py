@@ -67,9 +67,8 @@ def referral_new(request, person_pk=None):
 
 def audit_duplicate_check(request, matches):
     """Issue 15: a duplicate check is audited with the people it showed."""
-    audit.audit_list_view(
-        request, Person, len(matches), purpose="duplicate check", shown=[match.person.pk for match in matches]
-    )
+    shown = [match.person.pk for match in matches]
+    audit.audit_list_view(request, Person, shown, purpose="duplicate check", shown=shown)
 
 
 def _due_tag(referral, today):
@@ -93,7 +92,7 @@ def referral_queue(request):
     today = timezone.localdate()
     for referral in page:
         referral.due_tag = _due_tag(referral, today)
-    audit.audit_list_view(request, Referral, len(page), team=team.name if team else "all", page=page.number)
+    audit.audit_list_view(request, Referral, page, team=team.name if team else "all", page=page.number)
     context = {"referrals": page, "page": page, "teams": teams, "team": team, "today": today}
     return render(request, "referrals/intake/queue.html", context)
 

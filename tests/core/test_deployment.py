@@ -88,6 +88,22 @@ def test_web_migrates_then_serves_with_gunicorn():
     assert command.index("migrate") < command.index("gunicorn")
 
 
+def test_web_grants_the_app_role_after_migrating_and_before_serving():
+    command = command_line("web")
+    assert command.index("migrate") < command.index("grant_app_role") < command.index("gunicorn")
+
+
+def test_the_app_connects_as_its_own_role_and_only_web_knows_the_owner():
+    owner = "${POSTGRES_USER:"
+    for service in ["web", "worker", "beat"]:
+        environment = SERVICES[service]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://${APP_DB_USER:")
+        assert owner not in environment["DATABASE_URL"]
+    assert SERVICES["web"]["environment"]["DATABASE_MIGRATE_URL"].startswith("postgres://" + owner)
+    assert "DATABASE_MIGRATE_URL" not in SERVICES["worker"]["environment"]
+    assert "DATABASE_MIGRATE_URL" not in SERVICES["beat"]["environment"]
+
+
 def test_worker_and_beat_run_celery_for_the_config_app():
     assert "celery -A config worker" in command_line("worker")
     assert "celery -A config beat" in command_line("beat")
@@ -119,7 +135,7 @@ def test_env_example_documents_every_setting():
 
 def test_env_example_has_every_value_compose_interpolates():
     interpolated = set(re.findall(r"(?<!\$)\$\{([A-Z][A-Z0-9_]*)", COMPOSE_SOURCE))
-    assert {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"} <= interpolated
+    assert {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "APP_DB_USER", "APP_DB_PASSWORD"} <= interpolated
     assert interpolated <= ENV_EXAMPLE_NAMES
 
 
