@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "pgtrigger",
+    "pghistory",
     # Our apps, lowest first: dependencies point up this list, never down it.
     "core",
     "referrals",
@@ -130,6 +132,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if env("TEST_DATABASE_NAME"):
     # Lets several checkouts or sessions run their suites side by side on one server.
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
+# Change history (core.history): the triggers are installed by migrate, not written into each app's migrations.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("reference/<str:list_name>/", api_views.ReferenceListView.as_view(), name="api-reference-list"),
     path("staff/<int:pk>/two-factor-reset/", api_views.TwoFactorResetView.as_view(), name="api-two-factor-reset"),
     path("staff/<int:pk>/sign-in-unlock/", api_views.SignInUnlockView.as_view(), name="api-sign-in-unlock"),
+    path("people/<int:pk>/subject-access/", api_views.SubjectAccessView.as_view(), name="api-subject-access"),
     *router.urls,
 ]

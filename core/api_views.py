@@ -2,13 +2,14 @@ import django_filters
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core import sign_in, two_factor
+from core import audit, sign_in, subject_access, two_factor
 from core.api import AuditedReadMixin
 from core.choices import Role
 from core.errors import DomainError
@@ -104,3 +105,24 @@ class SignInUnlockView(APIView):
         member = generics.get_object_or_404(get_user_model().objects.filter(is_active=True), pk=pk)
         sign_in.sign_in_unlock(user=member, by=request.user)
         return Response(status=204)
+
+
+class SubjectAccessView(generics.ListAPIView):
+    """Every audit row about a person or one of their records, newest first, for a subject access request
+    (data admins only). Reading it is audited as a read of the person, naming the rows shown."""
+
+    serializer_class = AuditEventSerializer
+    permission_classes = [IsDataAdmin]
+    queryset = AuditEvent.objects.none()  # names the model for the schema; get_queryset finds the rows
+
+    def get_queryset(self):
+        from referrals.models import Person  # core reaches up only for subject access, as core.history does
+
+        self.person = get_object_or_404(Person.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        return subject_access.audit_rows(self.person)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        shown = [row["id"] for row in response.data["results"]]
+        audit.audit_view(request, self.person, page="subject access API", events=shown)
+        return response

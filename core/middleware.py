@@ -1,6 +1,7 @@
 import time
 import uuid
 
+import pghistory
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,6 +20,7 @@ from core.sign_in import client_ip
 # A client's own X-Request-ID is kept beside ours for tracing, never instead of it, and never longer than this.
 CLIENT_REQUEST_ID_MAX = 64
 SIGNED_IN_AT = "signed_in_at"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 class RequestContextMiddleware:
@@ -43,7 +45,17 @@ class RequestContextMiddleware:
             )
         )
         try:
-            response = self.get_response(request)
+            if request.method in WRITE_METHODS:
+                # The change history's triggers (core.history) store who and which request with each change.
+                user = getattr(request, "user", None)
+                with pghistory.context(
+                    request_id=request.request_id,
+                    user=user.pk if getattr(user, "is_authenticated", False) else None,
+                    path=request.path[:300],
+                ):
+                    response = self.get_response(request)
+            else:
+                response = self.get_response(request)
         finally:
             request_context.reset(token)
         response["X-Request-ID"] = request.request_id

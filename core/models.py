@@ -271,3 +271,8 @@ class DemoSeedRun(models.Model):
 
     def __str__(self):
         return f"{self.app_label} (seed {self.seed}, {self.people} people)"
+
+
+# Last, once every core model exists: the clinical apps' models import them, and the change-history event
+# models (core.history) are declared on those clinical models.
+from core import history  # noqa: E402, F401
