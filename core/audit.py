@@ -93,6 +93,8 @@ def shown_ids(rows, model) -> list:
 def audit_list_view(request, model, rows, **details):
     """Record that a list of identifiable records was shown: one row per page, naming every record on it, so
     "who saw this person" includes the lists the person appeared in."""
+    if isinstance(rows, int):
+        raise TypeError("audit_list_view takes the rows the page shows (their ids are recorded), not a count")
     ids = shown_ids(rows, model)
     return record(
         AuditAction.VIEW,

@@ -176,7 +176,7 @@ def safeguarding(request):
     _require_worker(request.user)
     tasks = selectors.open_safeguarding_tasks(user=request.user)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.audit_list_view(request, NspSafeguardingTask, len(page), page="safeguarding", number=page.number)
+    audit.audit_list_view(request, NspSafeguardingTask, page, page="safeguarding", number=page.number)
     return render(request, "harm_reduction/safeguarding.html", {"page": page, "today": timezone.localdate()})
 
 

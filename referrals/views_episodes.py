@@ -194,7 +194,7 @@ def carer_new(request, pk):
 def my_tasks(request):
     _require_role(request.user, *TASK_ROLES)
     page = Paginator(selectors.open_tasks_for(request.user), TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.audit_list_view(request, Task, len(page), purpose="work list", number=page.number)
+    audit.audit_list_view(request, Task, page, purpose="work list", number=page.number)
     return render(request, "referrals/episodes/tasks.html", {"page": page, "today": timezone.localdate()})
 
 

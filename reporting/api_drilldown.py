@@ -74,7 +74,7 @@ class KpiFailuresView(generics.ListAPIView):
         audit.audit_list_view(
             request,
             model,
-            len(rows),
+            page,
             api="kpi failures",
             kpi=code,
             period=self.period.label,
@@ -113,7 +113,7 @@ class AtRiskView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        audit.audit_list_view(request, Episode, len(page), api="kpi at risk", team=self.team and self.team.pk)
+        audit.audit_list_view(request, Episode, page, api="kpi at risk", team=self.team and self.team.pk)
         return self.get_paginated_response(AtRiskSerializer(page, many=True).data)
 
 
@@ -161,5 +161,5 @@ class DataQualityEpisodesView(generics.ListAPIView):
             }
             for row in page
         ]
-        audit.audit_list_view(request, Episode, len(rows), api="data quality")
+        audit.audit_list_view(request, Episode, rows, api="data quality")
         return self.get_paginated_response(DataQualityEpisodeSerializer(rows, many=True).data)

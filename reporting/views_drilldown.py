@@ -107,7 +107,7 @@ def kpi_drilldown(request, code):
     audit.audit_list_view(
         request,
         drilldown.row_model(code),
-        len(rows),
+        page,
         page="kpi drill-down",
         kpi=code,
         period=period.label,
@@ -145,7 +145,7 @@ def at_risk_page(request):
     audit.audit_list_view(
         request,
         Episode,
-        len(page.object_list),
+        page.object_list,
         page="kpi at risk",
         team=team.pk if team else None,
         caseload=caseload,
@@ -194,7 +194,7 @@ def data_quality(request):
     rows = population_rows("DQ", month).filter(passes=False).select_related("person").order_by("opened_on", "pk")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     episodes = [{"episode": row, "missing": fix_links(row, missing_items(row))} for row in page]
-    audit.audit_list_view(request, Episode, len(episodes), page="data quality", number=page.number)
+    audit.audit_list_view(request, Episode, episodes, page="data quality", number=page.number)
     return render(
         request,
         "reporting/drilldown/data_quality.html",
