@@ -75,7 +75,7 @@ def _list_page(request, form, status: int = 200):
     page = Paginator(TransferImport.objects.select_related("uploaded_by").defer("report"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    audit.audit_list_view(request, TransferImport, len(page.object_list))
+    audit.audit_list_view(request, TransferImport, page.object_list)
     return render(request, "reporting/imports.html", {"form": form, "page": page}, status=status)
 
 
