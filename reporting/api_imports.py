@@ -99,7 +99,7 @@ class TransferImportViewSet(
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
-        audit.audit_list_view(request, TransferImport, response.data.get("count", 0))
+        audit.audit_list_view(request, TransferImport, response.data.get("results", []))
         return response
 
     def retrieve(self, request, *args, **kwargs):

@@ -9,6 +9,7 @@ field. A merged record refuses every write with a message naming the kept one.
 from dataclasses import dataclass
 from datetime import date
 
+import pghistory.models
 from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -98,7 +99,8 @@ def _person_links():
     """(model, field name) for every foreign key to Person, in this app and any app added later."""
     links = []
     for relation in Person._meta.related_objects:
-        if relation.related_model in HISTORY_MODELS:
+        if relation.related_model in HISTORY_MODELS or issubclass(relation.related_model, pghistory.models.Event):
+            # The captured change history (core.history) records what was, on the record it was on.
             continue
         if relation.many_to_many:
             through = relation.through

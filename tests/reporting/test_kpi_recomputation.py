@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from core import audit
 from core.choices import AuditAction, Role, TeamKind
 from core.errors import DomainError
 from core.factories import TeamFactory
@@ -63,7 +64,8 @@ def test_asking_twice_while_waiting_gives_the_same_recomputation(data_admin, dja
         first = kpi_recomputation_request(user=data_admin, period="FY2025Q1")
         second = kpi_recomputation_request(user=data_admin, period="FY2025Q1")
     assert first.pk == second.pk
-    assert len(callbacks) == 1
+    # Besides the audit log's sealing (core.audit.seal), one recomputation is sent.
+    assert len([callback for callback in callbacks if callback is not audit.seal]) == 1
 
 
 def test_a_failed_recomputation_says_why(commissioner, monkeypatch, django_capture_on_commit_callbacks):
