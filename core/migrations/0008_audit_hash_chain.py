@@ -77,7 +77,7 @@ DROP FUNCTION core_auditevent_hash(text, core_auditevent);
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0006_team_code_and_working_days"),
+        ("core", "0007_working_days_are_a_fixed_calendar"),
     ]
 
     operations = [
