@@ -39,5 +39,5 @@ def break_glass_report(request):
     if not (request.user.is_superuser or request.user.has_role(Role.DATA_ADMIN)):
         raise PermissionDenied
     page = Paginator(break_glass.break_glass_report(), REPORT_PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.audit_list_view(request, BreakGlassAccess, len(page), page=page.number)
+    audit.audit_list_view(request, BreakGlassAccess, page, page=page.number)
     return render(request, "referrals/break_glass/report.html", {"accesses": page, "page": page})
