@@ -28,12 +28,23 @@ def _event(action: str, obj, *, actor, details: dict | None, object_type: str) -
     )
 
 
-def seal() -> int:
-    """Chain every committed, unchained audit row onto the hash chain; returns how many. Runs in its own short
-    transaction, so the chain's lock is never held for the length of a request or an import."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT core_auditevent_seal()")
-        return cursor.fetchone()[0]
+# Rows chained per short transaction: the chain's lock is never held for long, even after a large import.
+SEAL_BATCH = 5000
+
+
+def seal(*, wait: bool = False) -> int:
+    """Chain every committed, unchained audit row onto the hash chain; returns how many. Each batch runs in its
+    own short transaction, so the chain's lock is never held for the length of a request or an import. Without
+    `wait` (after a request) a sealer already running is left to it and the next one: a request never queues
+    behind an import's rows. `verify_audit` waits."""
+    total = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT core_auditevent_seal(%s, %s)", [SEAL_BATCH, wait])
+            sealed = cursor.fetchone()[0]
+        total += sealed
+        if sealed < SEAL_BATCH:
+            return total
 
 
 def _seal_after_commit() -> None:

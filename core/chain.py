@@ -23,7 +23,7 @@ def verify_chain(*, seal_first: bool = True) -> ChainReport:
     before, each row's own hash recomputed from its content. Rows committed but not yet chained are chained
     first (their content could not change meanwhile: the append-only trigger allows only the chaining)."""
     if seal_first:
-        audit.seal()
+        audit.seal(wait=True)
     report = ChainReport()
     expected_position, previous = 1, ""
     with transaction.atomic(), connection.cursor() as cursor:

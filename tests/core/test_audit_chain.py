@@ -120,3 +120,11 @@ def test_concurrent_sealers_never_fork_the_chain(staff):
     report = verify_chain()
     assert report.intact
     assert report.rows == AuditEvent.objects.count() >= 80
+
+
+def test_sealing_goes_in_short_batches_until_every_row_is_chained(staff, monkeypatch):
+    monkeypatch.setattr(audit, "SEAL_BATCH", 2)
+    audit.record_many(AuditAction.CREATE, [staff(Role.KEYWORKER)] * 7)
+    assert audit.seal(wait=True) >= 7
+    assert not AuditEvent.objects.filter(chain_position__isnull=True).exists()
+    assert verify_chain().intact
