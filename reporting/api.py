@@ -80,7 +80,7 @@ class KpiSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer(self, *args, **kwargs):
         """For a commissioner, a team's figure is also withheld when the whole service minus the other teams'
         figures would give back one that is (the dashboard's rule 4, `reporting.dashboard.suppression`)."""
-        context = self.get_serializer_context()
+        context = {**self.get_serializer_context(), **kwargs.pop("context", {})}
         if context["suppress_small_numbers"] and args:
             shown = args[0] if kwargs.get("many") else [args[0]]
             context["withheld_across_teams"] = snapshots_withheld_across_teams(shown)
