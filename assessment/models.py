@@ -58,6 +58,8 @@ class DualDiagnosis(ReferenceCode):
 
 
 class AssessmentQuerySet(ScopedToEpisodeQuerySet):
+    treatment_detail = True
+
     def open(self):
         return self.filter(completed_on__isnull=True)
 
@@ -181,6 +183,7 @@ class Assessment(models.Model):
 
 
 class AssessmentSubstanceQuerySet(ScopedToEpisodeQuerySet):
+    treatment_detail = True
     person_lookup = "assessment__episode__person"
 
 
@@ -244,7 +247,7 @@ TOP_YES_NO = [
 
 
 class TopQuerySet(ScopedToEpisodeQuerySet):
-    pass
+    treatment_detail = True
 
 
 def _weekly_fields():

@@ -16,7 +16,14 @@ from referrals.choices import (
     TaskKind,
     Urgency,
 )
-from referrals.querysets import EpisodeQuerySet, PersonQuerySet, ReferralQuerySet, ScopedToPersonQuerySet
+from referrals.querysets import (
+    BreachReportQuerySet,
+    EpisodeQuerySet,
+    PersonQuerySet,
+    ReferralQuerySet,
+    ScopedToPersonQuerySet,
+    TreatmentDetailQuerySet,
+)
 
 User = settings.AUTH_USER_MODEL
 
@@ -352,6 +359,8 @@ class CommunityOrder(models.Model):
     court = models.CharField(max_length=200, blank=True)
     offender_manager = models.CharField(max_length=200, blank=True)
 
+    objects = TreatmentDetailQuerySet.as_manager()
+
     class Meta:
         ordering = ["-order_date"]
         constraints = [
@@ -390,6 +399,8 @@ class BreachReport(models.Model):
     due_on = models.DateField(help_text="Missed appointment + 5 working days.")
     reported_on = models.DateField(null=True, blank=True)
 
+    objects = BreachReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-missed_appointment_on"]
         constraints = [
@@ -412,6 +423,8 @@ class Carer(models.Model):
     support_started_on = models.DateField()
     support_planned_end = models.DateField(help_text="At most two years after support started (SPEC 10.17).")
     support_ended_on = models.DateField(null=True, blank=True)
+
+    objects = TreatmentDetailQuerySet.as_manager()
 
     class Meta:
         ordering = ["support_started_on"]

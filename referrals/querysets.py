@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.choices import Role
 from core.visibility import scope_for
+from referrals.roles import TREATMENT_DETAIL_ROLES
 
 TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
 
@@ -83,12 +84,18 @@ class ScopedToPersonQuerySet(models.QuerySet):
     person_lookup = "person"
     # Only intake records (referrals) are shown to the referrer who recorded them.
     referrer_sees = False
+    # Full assessments, TOPs, court orders, breach reports and carers: only roles in TREATMENT_DETAIL_ROLES
+    # read them, so a harm reduction worker sees the person and NSP/BBV records, not these (domain.md 1).
+    treatment_detail = False
 
     def visible_to(self, user):
         from referrals.models import Person
 
-        if scope_for(user).sees_everything:
+        scope = scope_for(user)
+        if scope.sees_everything:
             return self.all()
+        if self.treatment_detail and not scope.has_role(*TREATMENT_DETAIL_ROLES):
+            return self.none()
         people = Person.objects.visible_to(user, as_referrer=self.referrer_sees)
         return self.filter(**{f"{self.person_lookup}__in": people})
 
@@ -111,6 +118,14 @@ class ReferralQuerySet(ScopedToPersonQuerySet):
 
 class ScopedToEpisodeQuerySet(ScopedToPersonQuerySet):
     person_lookup = "episode__person"
+
+
+class TreatmentDetailQuerySet(ScopedToPersonQuerySet):
+    treatment_detail = True
+
+
+class BreachReportQuerySet(TreatmentDetailQuerySet):
+    person_lookup = "order__person"
 
 
 class EpisodeQuerySet(ScopedToPersonQuerySet):

@@ -7,3 +7,6 @@ ROLE_PERMISSIONS = {
 # Who may break the glass on a record outside their scope (issue 15, item 9): staff who treat people.
 # Referrers and commissioners never; data admins see everyone already.
 BREAK_GLASS_ROLES = (Role.KEYWORKER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
+# Who reads a person's full assessments, TOPs, court orders, breach reports and carers (domain.md section 1);
+# harm reduction workers see the person's identity and NSP/BBV records only. Data admins see everything.
+TREATMENT_DETAIL_ROLES = (Role.KEYWORKER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER)

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from core.choices import Gender, Role
@@ -44,6 +44,9 @@ def visible_people(user):
 
 def scoped(model, user):
     """Rows of a model that hangs off an episode or a person, limited to people the user may see."""
+    if hasattr(model.objects, "visible_to"):
+        # The model's own rule, with its per-role limits (treatment detail hidden from harm reduction).
+        return model.objects.visible_to(user)
     people = visible_people(user)
     if model in (PartnerInvolvement, FollowUp, Allocation):
         return model.objects.filter(episode__person__in=people)
@@ -127,9 +130,14 @@ def episode_context(user, episode: Episode) -> dict:
     return {
         "allocations": list(episode.allocations.select_related("assessor", "keyworker", "team", "allocated_by")),
         "partners": list(episode.partner_involvements.all()),
-        "orders": list(CommunityOrder.objects.filter(person=episode.person).prefetch_related("breach_reports")),
+        # Court orders, breach reports and carers are treatment detail: empty for a harm reduction worker.
+        "orders": list(
+            CommunityOrder.objects.visible_to(user)
+            .filter(person=episode.person)
+            .prefetch_related(Prefetch("breach_reports", queryset=BreachReport.objects.visible_to(user)))
+        ),
         "arrest_referrals": list(ArrestReferral.objects.filter(person=episode.person)),
-        "carers": list(Carer.objects.filter(person=episode.person)),
+        "carers": list(Carer.objects.visible_to(user).filter(person=episode.person)),
         "follow_ups": list(episode.follow_ups.all()),
         "tasks": list(Task.objects.filter(episode=episode).select_related("assigned_to").order_by("done_on", "due_on")),
     }
