@@ -13,10 +13,12 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
+from operator import attrgetter
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, connection, transaction
+from django.db.models import DateTimeField
 from django.utils import timezone
 
 from assessment.choices import Pregnancy
@@ -33,7 +35,7 @@ from assessment.models import (
 from assessment.services import START
 from core import audit
 from core import models as core
-from core.bulk import copy_insert, reserve_ids
+from core.bulk import copy_rows, reserve_ids
 from core.choices import AuditAction, Role, TeamKind
 from core.models import Team
 from harm_reduction.choices import BbvTestKind, HepBOffer
@@ -66,7 +68,7 @@ from reporting.returns.validate import INDEX, ParsedFile, Problem, read_file
 TRANSFERRED_RECORDS_USERNAME = "transferred.records"
 ID_BLOCK = 2000
 # Records are written (COPY) after every this many people, inside the one transaction.
-PEOPLE_PER_WRITE = 2000
+PEOPLE_PER_WRITE = 5000
 # The file has no reason for a modality closed without a start; the model asks for one.
 CLOSED_WITHOUT_START = "Closed without a start by the previous provider (transfer of care)."
 # The file does not carry a community order's length (docs/data-dictionary.md, import notes); the service
@@ -246,18 +248,17 @@ class _Writer:
         }
 
     def make(self, model, **values):
-        """A new row of `model` as a plain record: what `copy_insert` writes, without building a model instance
+        """A new row of `model` as a plain record: what `copy_rows` writes, without building a model instance
         (for a whole caseload, building them took most of the import's time). Starts from the values a new
         instance would have; a related object given by field name is stored by its id."""
         table = self._tables.get(model)
         if table is None:
             table = self._tables[model] = _Table(model)
-        record = _Record(model, table.defaults)
-        for name, value in values.items():
-            attname = table.attnames.get(name, name)
-            if attname != name:
-                value = None if value is None else value.pk
-            setattr(record, attname, value)
+        for name in table.relations.keys() & values.keys():
+            value = values.pop(name)
+            values[table.relations[name]] = None if value is None else value.pk
+        record = _Record()
+        record.__dict__ = {**table.defaults, **values}
         return record
 
     def ids(self, obj):
@@ -369,10 +370,15 @@ class _Writer:
         for name, model in KINDS:
             objects = self.new.pop(model, [])
             if objects:
-                copy_insert(objects, model=model)
+                table = self._tables[model]
+                # Records that nothing refers to take their id from the table's sequence as they are written.
+                columns, row = (table.columns, table.row) if objects[0].id else (table.columns_no_id, table.row_no_id)
+                copy_rows(model, columns, map(row, objects))
+                if model in (Person, Referral, Episode):
+                    audit.record_many_rows(
+                        AuditAction.CREATE, objects, model=model, actor=self.actor, details={"import": True}
+                    )
             self.report.created[name] += len(objects)
-            if model in (Person, Referral, Episode):
-                audit.record_many(AuditAction.CREATE, objects, actor=self.actor, details={"import": True})
 
     # People ---------------------------------------------------------------------------------------------
 
@@ -792,28 +798,34 @@ class _Writer:
 
 
 class _Table:
-    """What a new row of a model starts with, worked out once per import."""
+    """What a new row of a model starts with and which columns it writes, worked out once per import."""
 
     def __init__(self, model):
-        columns = model._meta.concrete_fields
-        self.attnames = {column.name: column.attname for column in columns if column.is_relation}
+        self.model = model
+        self.meta = model._meta
+        fields = [column for column in self.meta.concrete_fields if not column.generated]
+        self.relations = {column.name: column.attname for column in fields if column.is_relation}
+        self.columns = [column.attname for column in fields]
+        self.row = attrgetter(*self.columns)
+        self.columns_no_id = [name for name in self.columns if name != "id"]
+        self.row_no_id = attrgetter(*self.columns_no_id)
+        now, today = timezone.now(), timezone.localdate()
         self.defaults = {}
-        for column in columns:
-            if column.generated or column.primary_key:
-                continue
-            # As a new instance starts: its default, else None or "" (a database default for what is given anyway).
-            self.defaults[column.attname] = column.get_default()
+        for column in fields:
+            if column.has_db_default():
+                continue  # given on every record (a referral's EPISODID), or the row cannot be read: a loud error
+            if getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False):
+                # What `pre_save` would stamp on insert, once for the whole import.
+                self.defaults[column.attname] = now if isinstance(column, DateTimeField) else today
+            else:
+                # As a new instance starts: its default, else None or "".
+                self.defaults[column.attname] = column.get_default()
         self.defaults["id"] = None
+        self.defaults["_meta"] = self.meta
 
 
 class _Record:
-    """One row to write: its columns as attributes (attnames), as `copy_insert` and `audit.record_many` read a
-    model instance. auto_now fields are stamped by `copy_insert`."""
-
-    def __init__(self, model, defaults: dict):
-        self.__dict__.update(defaults)
-        self._meta = model._meta
-        self._state = _State()
+    """One row to write: its columns as attributes (attnames), read by `_Table.row`; made by `_Writer.make`."""
 
     @property
     def pk(self):
@@ -827,11 +839,6 @@ class _Record:
         if self._meta.model is Person:
             return f"{self.given_name} {self.family_name}"
         return f"{self._meta.verbose_name} {getattr(self, 'episode_id', None) or self.id}"
-
-
-class _State:
-    adding = True
-    db = None
 
 
 class _RowProblem(Exception):

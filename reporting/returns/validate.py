@@ -12,10 +12,12 @@ export is writing: `checker.add(line, row)` for each, then `checker.finish()`.
 import codecs
 import csv
 import re
+import string
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 
@@ -63,6 +65,8 @@ PERSON_FIELDS = (
 EPISODE_FIELDS = tuple(
     name for name in (*PERSON_EPISODE_FIELDS, *LOCAL_FIELDS) if name not in PERSON_FIELDS and name not in TOP_ROW_KEYS
 )
+_PERSON_VALUES = itemgetter(*(INDEX[name] for name in PERSON_FIELDS))
+_EPISODE_VALUES = itemgetter(*(INDEX[name] for name in EPISODE_FIELDS))
 # What a completed comprehensive assessment on XCOMPASSESS holds (6b).
 ASSESSMENT_FIELDS = (
     "DRUG1",
@@ -195,6 +199,10 @@ MODALITY_RULE_FIELDS = {
 }
 
 
+# How `RowChecker.add` knows a column's value good at a glance (see `RowChecker._acceptance`).
+_ANY, _DATE, _OTHER = object(), object(), object()
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     line: int
@@ -288,6 +296,8 @@ class RowChecker:
         self.top_ids: dict[str, tuple[int, str]] = {}
         self.unknown_keyworkers: dict[str, int] = {}
         self.row_count = 0
+        self._accept = self._acceptance()
+        self._dates: dict[str, date] = {}
 
     def _problem(self, line: int, name: str, reason: str, row=None) -> None:
         client_id = row[INDEX["CLIENTID"]] if row is not None else ""
@@ -299,23 +309,51 @@ class RowChecker:
     def add(self, line: int, row: Sequence[str]) -> None:
         """`row` in `COLUMNS` order."""
         self.row_count += 1
-        get = row.__getitem__
         dates = {}
-        for name in COLUMNS:
-            value = get(INDEX[name])
-            if value == NA:
+        known_dates = self._dates
+        for value, name, accept in zip(row, COLUMNS, self._accept, strict=True):
+            if value == NA or accept is _ANY:
                 continue
-            if not self._value_ok(line, name, value, row):
-                continue
-            if name in DATE_FIELDS:
-                dates[name] = parse_date(value)
+            if accept is _DATE:
+                day = known_dates.get(value)
+                if day is None:
+                    day = parse_date(value)
+                    if day is None:
+                        self._value_ok(line, name, value, row)  # says why
+                        continue
+                    known_dates[value] = day
+                dates[name] = day
+            elif accept is _OTHER or value not in accept:
+                # Not one of the values known good at a glance: the full check, which reports a problem.
+                self._value_ok(line, name, value, row)
         self._agency(line, row)
-        if not self.local_fields and get(INDEX["CONSENT"]) == "N":
+        if not self.local_fields and row[INDEX["CONSENT"]] == "N":
             return  # An NDTMS row without consent: three fields, nothing else to compare.
-        if get(INDEX["TOPID"]) != NA:
+        if row[INDEX["TOPID"]] != NA:
             self._top_row(line, row, dates)
         else:
             self._episode_row(line, row, dates)
+
+    def _acceptance(self) -> list:
+        """Per column, in `COLUMNS` order, how a value is known good at a glance (one lookup): the set of every
+        good value (codes, whole numbers in range, initials), `_DATE` (dates, each distinct text parsed once),
+        `_ANY` (no rule), or `_OTHER` (identifiers, postcodes, text: `_value_ok`)."""
+        accept = []
+        for name in COLUMNS:
+            if name in IDENTIFIER_FIELDS or name == "PC" or name in TEXT_LENGTHS:
+                accept.append(_OTHER)
+            elif name in DATE_FIELDS:
+                accept.append(_DATE)
+            elif name in self.lists.codes:
+                accept.append(frozenset(self.lists.codes[name]))
+            elif name in NUMBER_RANGES:
+                low, high = NUMBER_RANGES[name]
+                accept.append(frozenset(str(number) for number in range(low, high + 1)))
+            elif name in ("FINITIAL", "SINITIAL"):
+                accept.append(frozenset(string.ascii_uppercase))
+            else:
+                accept.append(_ANY)
+        return accept
 
     def _value_ok(self, line: int, name: str, value: str, row) -> bool:
         if name in IDENTIFIER_FIELDS:
@@ -461,7 +499,7 @@ class RowChecker:
             self.unknown_keyworkers.setdefault(keyworker, line)
 
     def _same_for_person(self, line: int, row, client_id: str) -> None:
-        values = tuple(row[INDEX[name]] for name in PERSON_FIELDS)
+        values = _PERSON_VALUES(row)
         first = self.people.get(client_id)
         if first is None:
             self.people[client_id] = (line, values)
@@ -478,7 +516,7 @@ class RowChecker:
                 )
 
     def _same_for_episode(self, line, row, client_id, episode_id, dates) -> _Episode:
-        values = tuple(row[INDEX[name]] for name in EPISODE_FIELDS)
+        values = _EPISODE_VALUES(row)
         episode = self.episodes.get(episode_id)
         if episode is None or not episode.values:
             tops = episode.tops if episode is not None else []
@@ -763,9 +801,11 @@ def read_file(stream, *, importing: bool = True, create_staff: bool = False, kee
     parsed.columns = tuple(header)
     checker = RowChecker(importing=importing, create_staff=create_staff, local_fields=True)
     missing = tuple(name for name in COLUMNS if name not in positions)
-    order = [positions.get(name) for name in COLUMNS]
     width = len(header)
+    # A missing X column reads as NA: the value appended after the row's own.
+    pick = itemgetter(*(positions.get(name, width) for name in COLUMNS))
     interned: dict[str, str] = {NA: NA}
+    share = interned.setdefault
     try:
         for cells in reader:
             line = reader.line_num
@@ -776,7 +816,11 @@ def read_file(stream, *, importing: bool = True, create_staff: bool = False, kee
                     Problem(line, "file", f"This row has {len(cells)} values; the header has {width} columns.")
                 )
                 continue
-            row = tuple(NA if at is None else interned.setdefault(cells[at], cells[at]) for at in order)
+            if missing:
+                cells.append(NA)
+            values = pick(cells)
+            # One string object per distinct value: the rows kept for the import share them.
+            row = tuple(map(share, values, values))
             checker.add(line, row)
             if keep_rows and not checker.problems:
                 parsed.rows.append(row)
