@@ -63,6 +63,7 @@ from referrals.models import (
 )
 from referrals.services.intake import SERVICE_TEAM_KIND, first_contact_due, service_for
 from reporting.returns.columns import NA
+from reporting.returns.identities import any_of
 from reporting.returns.validate import INDEX, ParsedFile, Problem, read_file
 
 TRANSFERRED_RECORDS_USERNAME = "transferred.records"
@@ -98,6 +99,11 @@ TOP_WEEKLY = {
     "PWORK": "paid_work",
     "EDUCAT": "education",
 }
+_TOP_WEEKLY_FIELDS = [
+    (name, prefix, tuple(f"{prefix}_week{week}" for week in range(1, 5))) for name, prefix in TOP_WEEKLY.items()
+]
+# The file has the 28-day total; the form's four weeks (0-7 each) are filled in week order.
+_TOP_WEEKS = {str(total): (total, tuple(min(7, max(0, total - 7 * week)) for week in range(4))) for total in range(29)}
 TOP_RATINGS = {"PSYHSTAT": "psychological_health", "PHSTAT": "physical_health", "QUALLIFE": "quality_of_life"}
 TOP_YES_NO = {"SHARING": "sharing", "ASSAULT": "assault", "ACUTHPBM": "acute_housing_problem", "HRISK": "housing_risk"}
 # The order records are written in (each after what it refers to); the report counts them by these names.
@@ -326,10 +332,12 @@ class _Writer:
     def write(self):
         self._accounts()
         self._group()
-        held_people = dict(Person.objects.filter(client_id__in=list(self.people)).values_list("client_id", "pk"))
+        held_people = dict(
+            Person.objects.filter(any_of(Person, "client_id", self.people)).values_list("client_id", "pk")
+        )
         held_episodes = set(
             Referral.objects.filter(
-                episode_id__in=[e for episodes in self.people.values() for e in episodes]
+                any_of(Referral, "episode_id", [e for episodes in self.people.values() for e in episodes])
             ).values_list("episode_id", flat=True)
         )
         self.report.people_matched = len(held_people)
@@ -418,7 +426,7 @@ class _Writer:
         births = {date.fromisoformat(key[2]) for key in wanted.values()}
         held = defaultdict(list)
         for person in (
-            Person.objects.filter(date_of_birth__in=births, merged_into__isnull=True)
+            Person.objects.filter(any_of(Person, "date_of_birth", births), merged_into__isnull=True)
             .select_related("sex")
             .only("client_id", "given_name", "family_name", "date_of_birth", "sex__code")
         ):
@@ -732,18 +740,15 @@ class _Writer:
             external_id=value("TOPID"),
             assessment_id=assessment.pk if assessment is not None and stage == START else None,
         )
-        for name, prefix in TOP_WEEKLY.items():
-            total = int(value(name))
-            setattr(top, prefix, total)
-            # The file has the 28-day total; the form's four weeks (0-7 each) are filled in week order.
-            for week in range(1, 5):
-                days = min(7, total)
-                setattr(top, f"{prefix}_week{week}", days)
-                total -= days
+        fields = top.__dict__
+        for name, prefix, weeks in _TOP_WEEKLY_FIELDS:
+            total = value(name)
+            fields[prefix], split = _TOP_WEEKS.get(total) or _TOP_WEEKS[str(int(total))]
+            fields.update(zip(weeks, split, strict=True))
         for name, prefix in TOP_RATINGS.items():
-            setattr(top, prefix, int(value(name)))
+            fields[prefix] = int(value(name))
         for name, prefix in TOP_YES_NO.items():
-            setattr(top, prefix, value(name) == "Y")
+            fields[prefix] = value(name) == "Y"
         self.new[Top].append(top)
 
     def _hepatitis(self, person: Person, row, episode, on: date):
