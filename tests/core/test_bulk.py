@@ -78,3 +78,32 @@ def test_copy_insert_refuses_a_database_default_left_for_some_objects_only():
     built[0].episode_id = "E99999999"
     with pytest.raises(TypeError, match="episode_id given for every object or for none"):
         copy_insert(built)
+
+
+def test_copy_rows_round_trips_awkward_text_quotes_empty_strings_nulls_and_datetimes(data_admin):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.bulk import copy_rows
+
+    at = datetime(2025, 4, 1, 12, 0, tzinfo=ZoneInfo("Europe/London"))
+    awkward = AWKWARD + ', a "double" quote, a comma,'
+    columns = ["at", "actor_id", "actor_username", "action", "object_type", "object_id", "object_repr"]
+    columns += ["request_id", "ip_address", "path", "details"]
+    copy_rows(
+        AuditEvent,
+        columns,
+        [
+            (at, data_admin.pk, "", AuditAction.CREATE, "t", "1", awkward, "", None, "", '{"n": 1}'),
+            (at, None, "x", AuditAction.VIEW, "t", "2", "", "", "10.0.0.1", "", "{}"),
+        ],
+    )
+    first, second = AuditEvent.objects.order_by("pk")
+    assert first.object_repr == awkward
+    assert first.actor_username == ""  # an empty string on a column that is not nullable stays empty
+    assert first.ip_address is None  # None on a nullable column is NULL
+    assert first.action == "create"
+    assert first.at == at
+    assert first.details == {"n": 1}
+    assert second.actor is None
+    assert second.ip_address == "10.0.0.1"
