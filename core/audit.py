@@ -81,8 +81,11 @@ def record_many_rows(action: str, objects, *, model, actor=None, details: dict |
     shared = (timezone.now(), *(getattr(event, name) for name in names[1:]))
     encoder = AuditEvent._meta.get_field("details").encoder
     shared += (json.dumps(event.details, cls=encoder),)
+    # Unchained, as a new row is saved: `seal` chains them after the commit.
+    shared += (None, "", "")
     rows = [(*shared, str(obj.pk), str(obj)[:200]) for obj in objects]
-    copy_rows(AuditEvent, [*names, "details", "object_id", "object_repr"], rows)
+    columns = [*names, "details", "chain_position", "previous_hash", "row_hash", "object_id", "object_repr"]
+    copy_rows(AuditEvent, columns, rows)
     _seal_after_commit()
     return len(rows)
 

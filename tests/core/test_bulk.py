@@ -89,13 +89,13 @@ def test_copy_rows_round_trips_awkward_text_quotes_empty_strings_nulls_and_datet
     at = datetime(2025, 4, 1, 12, 0, tzinfo=ZoneInfo("Europe/London"))
     awkward = AWKWARD + ', a "double" quote, a comma,'
     columns = ["at", "actor_id", "actor_username", "action", "object_type", "object_id", "object_repr"]
-    columns += ["request_id", "ip_address", "path", "details"]
+    columns += ["request_id", "ip_address", "path", "details", "previous_hash", "row_hash"]
     copy_rows(
         AuditEvent,
         columns,
         [
-            (at, data_admin.pk, "", AuditAction.CREATE, "t", "1", awkward, "", None, "", '{"n": 1}'),
-            (at, None, "x", AuditAction.VIEW, "t", "2", "", "", "10.0.0.1", "", "{}"),
+            (at, data_admin.pk, "", AuditAction.CREATE, "t", "1", awkward, "", None, "", '{"n": 1}', "", ""),
+            (at, None, "x", AuditAction.VIEW, "t", "2", "", "", "10.0.0.1", "", "{}", "", ""),
         ],
     )
     first, second = AuditEvent.objects.order_by("pk")
