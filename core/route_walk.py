@@ -202,6 +202,11 @@ def walk() -> tuple[list[Route], list[str]]:
     return table, problems
 
 
+def unexpected(problems: list[str]) -> list[str]:
+    """The problems not in KNOWN_GAPS."""
+    return [problem for problem in problems if not problem.startswith(tuple(KNOWN_GAPS))]
+
+
 def markdown(table: list[Route]) -> str:
     header = ["Route", *ROLES]
     lines = [

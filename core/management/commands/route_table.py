@@ -18,5 +18,5 @@ class Command(BaseCommand):
         Path(out).write_text(route_walk.markdown(table))
         counts = route_walk.summary(table)
         self.stdout.write(f"{len(table)} routes, {counts['requests']} requests: written to {out}")
-        if problems:
-            raise CommandError("The walk found problems:\n" + "\n".join(problems))
+        if route_walk.unexpected(problems):
+            raise CommandError("The walk found problems:\n" + "\n".join(route_walk.unexpected(problems)))
