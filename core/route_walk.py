@@ -38,11 +38,7 @@ PUBLIC_ROUTES = {
 
 # Problems the walk finds that belong to work still open elsewhere, each with its reason; the test fails on any
 # other. Remove an entry when its fix lands (the walk then passes without it).
-KNOWN_GAPS = {
-    "referrer GET /referrals/people/700001/: treatment record shown": (
-        "the intake person page names the keyworker to the referrer: issue 15 item 1 (helper access)"
-    ),
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 @dataclass
