@@ -43,7 +43,7 @@ SIGNED_REFUSAL = "A signed plan version and its goals and actions cannot be chan
 
 class SignedContent(models.Model):
     """Goals, actions and planned modalities of a version: refused once the version is signed. The model
-    refuses save() and delete(); a database trigger (migration 0004) also refuses UPDATE and DELETE."""
+    refuses save() and delete(); a database trigger (migration 0005) also refuses UPDATE and DELETE."""
 
     class Meta:
         abstract = True
@@ -59,6 +59,7 @@ class SignedContent(models.Model):
         return super().delete(*args, **kwargs)
 
     def signed_version_status(self) -> str:
+        """The status of the version this row belongs to; each concrete model says how it reaches it."""
         raise NotImplementedError
 
 
