@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint security format migrate demo worker beat clean-data constraints backup restore
+.PHONY: install run test lint security format migrate demo worker beat clean-data constraints backup restore screenshots
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed, found " + sys.version)'
@@ -41,6 +41,10 @@ security: install
 	$(BIN)/bandit -c pyproject.toml -r . -ll -q
 	APP_ENV=production DJANGO_SECRET_KEY=ci-check-deploy-$$(date +%s)-not-a-real-key-0123456789abcdefghijklmnop \
 	  DJANGO_ALLOWED_HOSTS=example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# The pictures in docs/guide/: the browser test that walks each role's menu on demo data takes them.
+screenshots: install
+	GUIDE_SCREENSHOTS=docs/guide/img $(BIN)/pytest tests/e2e/test_role_guide.py -p no:cacheprovider -q
 
 format: install
 	$(BIN)/ruff check --fix .
