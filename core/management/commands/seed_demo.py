@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.demo import DEMO_PASSWORD, STAFF, context_for, seed_staff
 from core.models import DemoSeedRun
 from core.registry import app_modules
+from core.scale import analyze
 
 
 class Command(BaseCommand):
@@ -35,6 +36,8 @@ class Command(BaseCommand):
                 DemoSeedRun.objects.create(app_label=app_label, seed=seed, people=people)
             # Timed per app so a slow demo is found by name (issue 2: 10,000 people in under a minute).
             self.stdout.write(f"{app_label}: demo data loaded in {time.perf_counter() - started:.1f} s")
+        # Fresh planner statistics for what was just loaded (the duplicate check's plan needed them, issue 16).
+        analyze(self.stderr)
         self.stdout.write(self.style.SUCCESS("\nSign in at http://127.0.0.1:8000 with any of these:"))
         for username, role, *_ in STAFF:
             self.stdout.write(f"  {role.label:<24} {username:<18} password: {DEMO_PASSWORD}")

@@ -1,0 +1,167 @@
+"""`seed_scale`: staff in proportion, valid by the system's own rules, the same for a seed, and made in chunks.
+
+The rows are loaded here with every database trigger on (foreign keys checked, the episode's EPISODID trigger
+run): the command's trusted load (triggers off) writes exactly these rows, so this is what makes it safe.
+"""
+
+import inspect
+import io
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count, F, Q
+
+from core import scale
+from core.choices import Role
+from core.demo import DEMO_PASSWORD, STAFF
+from core.models import Team, User
+from recovery_plans.models import Modality
+from referrals.models import Allocation, Episode, Person, Referral
+from reporting.kpis import engine
+from reporting.periods import quarter_containing
+from reporting.returns import validate
+from reporting.returns.export import ExportSpec, write_file
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 6, 15)
+PEOPLE = 2500
+
+
+@pytest.fixture
+def seeded():
+    return scale.seed_scale(people=PEOPLE, seed=3, today=TODAY, chunk_people=1000, stream=io.StringIO())
+
+
+def _caseloads():
+    return Counter(
+        Allocation.objects.filter(ended_on__isnull=True, episode__discharged_on__isnull=True).values_list(
+            "keyworker__username", flat=True
+        )
+    )
+
+
+def test_every_keyworker_holds_30_to_60_but_the_newest_who_is_still_filling(seeded):
+    caseloads = _caseloads()
+    assert len(caseloads) >= 8
+    under = [name for name, held in caseloads.items() if held < scale.CASELOAD[0]]
+    assert len(under) <= 1
+    assert max(caseloads.values()) <= scale.CASELOAD[1]
+    # The demo's sign-ins hold realistic caseloads, so a benchmark signs in as a real keyworker.
+    for name in ("keyworker", "keyworker.m", "keyworker.south", "keyworker.esap"):
+        assert scale.CASELOAD[0] <= caseloads[name] <= scale.CASELOAD[1]
+
+
+def test_delivery_teams_have_6_to_12_keyworkers_and_a_manager(seeded):
+    teams = Team.objects.filter(name__startswith="Delivery ").annotate(
+        keyworkers=Count("members", filter=Q(members__groups__name=Role.KEYWORKER.label)),
+        managers=Count("members", filter=Q(members__groups__name=Role.TEAM_MANAGER.label)),
+    )
+    sizes = {team.name: (team.keyworkers, team.managers) for team in teams}
+    assert len(sizes) >= 2
+    newest = max(sizes)
+    for name, (keyworkers, managers) in sizes.items():
+        assert keyworkers <= scale.KEYWORKERS_PER_TEAM[1], name
+        assert name == newest or keyworkers >= scale.KEYWORKERS_PER_TEAM[0], name
+        assert managers == 1, name
+
+
+def test_every_generated_worker_signs_in_with_the_demo_password(seeded, client):
+    username = Allocation.objects.filter(keyworker__username__startswith="keyworker.000-N.").values_list(
+        "keyworker__username", flat=True
+    )[0]
+    response = client.post("/sign-in/", {"username": username, "password": DEMO_PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+def test_ten_years_of_history_with_re_presentations_and_one_open_episode_at_most(seeded):
+    assert Person.objects.count() == PEOPLE
+    received = Referral.objects.order_by("received_on").values_list("received_on", flat=True)
+    assert (TODAY - received.first()).days > 9 * 365
+    per_person = Counter(Referral.objects.values_list("person_id", flat=True))
+    came_back = sum(1 for count in per_person.values() if count > 1) / PEOPLE
+    assert 0.25 < came_back < 0.5
+    # One open episode each at most (also a database constraint), and episodes in order without overlap.
+    episodes = Episode.objects.order_by("person_id", "opened_on").values_list("person_id", "opened_on", "discharged_on")
+    previous = {}
+    for person_id, opened, discharged in episodes:
+        if person_id in previous:
+            assert previous[person_id] is not None and previous[person_id] < opened
+        previous[person_id] = discharged
+        assert discharged is None or discharged >= opened
+    assert not Episode.objects.filter(opened_on__lt=F("referral__received_on")).exists()
+    assert not Allocation.objects.filter(allocated_on__lt=F("episode__opened_on")).exists()
+    assert not Modality.objects.filter(ended_on__gt=F("episode__discharged_on")).exists()
+
+
+def test_shares_look_like_the_national_figures(seeded):
+    discharged = Episode.objects.filter(discharged_on__isnull=False)
+    completed = discharged.filter(discharge_reason__outcome="successful").count() / discharged.count()
+    assert 0.3 < completed < 0.6
+    self_referred = Referral.objects.filter(source__code="4").count() / Referral.objects.count()
+    assert 0.45 < self_referred < 0.65
+    started = Modality.objects.filter(started_on__isnull=False)
+    within_three_weeks = sum(1 for m in started.only("referred_on", "started_on") if (m.started_on - m.referred_on).days <= 21)
+    assert within_three_weeks / started.count() > 0.9
+
+
+def test_the_return_written_from_it_breaks_none_of_the_import_rules(seeded):
+    checker = validate.RowChecker(local_fields=True)
+    result = write_file(ExportSpec.transfer_as_of(TODAY), None, checker=checker)
+    problems = checker.finish()
+    assert result.episode_rows > PEOPLE
+    assert problems == [], problems[:5]
+
+
+def test_the_kpi_engine_computes_every_kpi_on_it(seeded):
+    results = engine.compute(quarter_containing(date(2026, 3, 1)))
+    assert results
+    assert results["W21"].denominator > 0
+
+
+def test_the_same_seed_makes_the_same_people_and_another_seed_others():
+    def fingerprint(seed):
+        context = scale.context_for(people=300, seed=seed, today=TODAY)
+        rows = []
+        for chunk in scale.chunks(context, chunk_people=150):
+            for table in chunk.tables.values():
+                # Ids come from the database's sequences; everything else comes from the seed.
+                keep = [n for n, column in enumerate(table.columns) if not _from_a_sequence(column)]
+                rows.append((table.model.__name__, [tuple(row[n] for n in keep) for row in table.rows]))
+        return rows
+
+    assert fingerprint(5) == fingerprint(5)
+    assert fingerprint(5) != fingerprint(6)
+
+
+def _from_a_sequence(column: str) -> bool:
+    return column in ("id", "client_id", "nhs_number", "episode_id") or column.endswith("_id")
+
+
+def test_people_are_made_and_written_a_chunk_at_a_time():
+    """Memory stays flat because no more than one chunk of people is ever held: the generator is lazy, and each
+    chunk holds its own share of people and their rows only."""
+    context = scale.context_for(people=1200, seed=5, today=TODAY)
+    generator = scale.chunks(context, chunk_people=500)
+    assert inspect.isgenerator(generator)
+    sizes = []
+    for chunk in generator:
+        people = [table for (model, _), table in chunk.tables.items() if model is Person][0]
+        assert len(people.rows) == chunk.people
+        assert {episode.person_id for episode in chunk.episodes} <= {row[0] for row in people.rows}
+        sizes.append(chunk.people)
+    assert sizes == [500, 500, 200]
+
+
+def test_the_command_prints_the_logins_and_refuses_a_second_load(capsys):
+    call_command("seed_scale", people=120, seed=2, checked=True)
+    output = capsys.readouterr().out
+    for username, *_ in STAFF:
+        assert username in output
+    assert "120 people" in output
+    assert User.objects.filter(username="keyworker").exists()
+    with pytest.raises(CommandError, match="already loaded"):
+        call_command("seed_scale", people=120, seed=2, checked=True)
