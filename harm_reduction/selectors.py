@@ -3,6 +3,7 @@ number of queries whatever the number of rows."""
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -111,77 +112,68 @@ HEP_B_STATUS_CODE = {
 HEP_C_TESTS = (BbvTestKind.HEP_C_ANTIBODY, BbvTestKind.HEP_C_PCR)
 
 
+def hepatitis_fields_sql(wanted: str) -> str:
+    """The one rule for HEPBSTAT, HEPBVAC, HEPCSTAT and HEPCTSTD (codes of core.HepatitisBStatus,
+    core.HepatitisBVaccination and core.HepatitisCStatus), as SQL over `wanted`, a relation of (person_id, until):
+    one row per pair with the four fields, NULL meaning nothing to report. Every fact is taken by its own date on or
+    before `until`: an offer by `offered_on`, its answer by `outcome_on` (an offer still waiting for its answer
+    leaves the status to the last answered one), a dose by `given_on`, the course's completion by `completed_on`, a
+    test by `offered_on`, its answer by `answered_on` and its taking by `tested_on`; so a past period's figure is the
+    same whenever it is re-run (domain.md 6, 6a, 6b). Used by `episode_bbv_fields` and the return export
+    (`reporting.returns.fields`), which PostgreSQL writes whole."""
+    status = " ".join(f"WHEN '{offer}' THEN '{code}'" for offer, code in HEP_B_STATUS_CODE.items())
+    hep_c_kinds = ", ".join(f"'{kind}'" for kind in HEP_C_TESTS)
+    accepted = f"c.offer = '{HepBOffer.ACCEPTED}' AND c.outcome_on <= w.until"
+    # Every name here is a model's table or a code of this module; no value comes from outside.
+    return f"""
+        SELECT w.person_id, w.until,
+            CASE WHEN b.offered = 0 THEN 'D' ELSE CASE b.last_answer {status} END END AS hepbstat,
+            CASE WHEN b.last_accepted IS NULL THEN NULL WHEN b.completed THEN 'C' ELSE NULLIF(LEAST(3, (
+                SELECT count(*) FROM {HepBDose._meta.db_table} d
+                WHERE d.course_id = b.last_accepted AND d.given_on <= w.until))::text, '0') END AS hepbvac,
+            CASE WHEN t.offered = 0 THEN 'D' WHEN t.last_answered IS NULL THEN NULL
+                WHEN t.last_accepted THEN 'A' ELSE 'B' END AS hepcstat,
+            CASE WHEN t.tested THEN 'Y' ELSE 'N' END AS hepctstd
+        FROM {wanted} w
+        CROSS JOIN LATERAL (
+            SELECT count(c.id) AS offered,
+                (array_agg(c.offer ORDER BY c.offered_on DESC, c.id DESC)
+                    FILTER (WHERE c.outcome_on <= w.until))[1] AS last_answer,
+                (array_agg(c.id ORDER BY c.offered_on DESC, c.id DESC) FILTER (WHERE {accepted}))[1] AS last_accepted,
+                coalesce(bool_or(c.completed_on <= w.until) FILTER (WHERE {accepted}), false) AS completed
+            FROM {HepBCourse._meta.db_table} c WHERE c.person_id = w.person_id AND c.offered_on <= w.until
+        ) b
+        CROSS JOIN LATERAL (
+            SELECT count(t.id) AS offered,
+                (array_agg(t.id ORDER BY t.offered_on DESC, t.id DESC)
+                    FILTER (WHERE t.answered_on <= w.until))[1] AS last_answered,
+                (array_agg(coalesce(t.accepted, false) ORDER BY t.offered_on DESC, t.id DESC)
+                    FILTER (WHERE t.answered_on <= w.until))[1] AS last_accepted,
+                coalesce(bool_or(t.tested_on <= w.until), false) AS tested
+            FROM {BbvTest._meta.db_table} t
+            WHERE t.person_id = w.person_id AND t.kind IN ({hep_c_kinds}) AND t.offered_on <= w.until
+        ) t"""  # nosec B608
+
+
 def episode_bbv_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str | None]]:
     """HEPBSTAT, HEPBVAC, HEPCSTAT and HEPCTSTD for each episode as the return for the period ending `as_of` sends
-    them. Every fact is taken by the episode's end or `as_of`, whichever is first, by its own date: an offer by
-    `offered_on`, its answer by `outcome_on`, a dose by `given_on`, the course's completion by `completed_on`, a
-    test by `offered_on`, its answer by `answered_on` and its taking by `tested_on`; so a past period's return is
-    the same whenever it is re-run (domain.md 6 and 6a). The person's records count from whenever they were made:
-    a vaccination before the episode still counts. Codes are those of core.HepatitisBStatus,
-    core.HepatitisBVaccination and core.HepatitisCStatus; None means nothing to report. Four queries."""
-    episodes = list(Episode.objects.filter(pk__in=episode_ids).values("pk", "person_id", "discharged_on"))
-    person_ids = {episode["person_id"] for episode in episodes}
-    courses = list(
-        HepBCourse.objects.filter(person_id__in=person_ids, offered_on__lte=as_of)
-        .values("pk", "person_id", "offer", "offered_on", "outcome_on", "completed_on")
-        .order_by("offered_on", "id")
-    )
-    doses = list(
-        HepBDose.objects.filter(course__person_id__in=person_ids, given_on__lte=as_of).values("course_id", "given_on")
-    )
-    tests = list(
-        BbvTest.objects.filter(person_id__in=person_ids, kind__in=HEP_C_TESTS, offered_on__lte=as_of)
-        .values("person_id", "offered_on", "accepted", "answered_on", "tested_on")
-        .order_by("offered_on", "id")
-    )
-    given = {}
-    for dose in doses:
-        given.setdefault(dose["course_id"], []).append(dose["given_on"])
-    fields = {}
-    for episode in episodes:
-        # An episode discharged before the period end is sent as it stood when it ended.
-        until = min(as_of, episode["discharged_on"] or as_of)
-        own_courses = [c for c in courses if c["person_id"] == episode["person_id"] and c["offered_on"] <= until]
-        own_tests = [t for t in tests if t["person_id"] == episode["person_id"] and t["offered_on"] <= until]
-        fields[episode["pk"]] = {
-            "HEPBSTAT": _hep_b_status(own_courses, until),
-            "HEPBVAC": _hep_b_vaccination(own_courses, given, until),
-            "HEPCSTAT": _hep_c_status(own_tests, until),
-            "HEPCTSTD": "Y" if any(t["tested_on"] and t["tested_on"] <= until for t in own_tests) else "N",
+    them, by `hepatitis_fields_sql`: every fact by the episode's end or `as_of`, whichever is first. The person's
+    records count from whenever they were made: a vaccination before the episode still counts. None means nothing
+    to report. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH wanted AS (
+                    SELECT id AS episode_id, person_id, LEAST(%s::date, coalesce(discharged_on, %s::date)) AS until
+                    FROM {Episode._meta.db_table} WHERE id = ANY(%s))
+                SELECT wanted.episode_id, f.hepbstat, f.hepbvac, f.hepcstat, f.hepctstd
+                FROM wanted JOIN ({hepatitis_fields_sql("(SELECT DISTINCT person_id, until FROM wanted)")}) f
+                    ON f.person_id = wanted.person_id AND f.until = wanted.until""",  # nosec B608
+            [as_of, as_of, list(episode_ids)],
+        )
+        return {
+            episode_id: {"HEPBSTAT": b_status, "HEPBVAC": b_doses, "HEPCSTAT": c_status, "HEPCTSTD": c_tested}
+            for episode_id, b_status, b_doses, c_status, c_tested in cursor.fetchall()
         }
-    return fields
-
-
-def _answered_by(course, until: date) -> bool:
-    return course["outcome_on"] is not None and course["outcome_on"] <= until
-
-
-def _hep_b_status(courses, until: date) -> str | None:
-    if not courses:
-        return "D"
-    # An offer still waiting for an answer on that day leaves the status to the last answered one.
-    answered = [c for c in courses if _answered_by(c, until)]
-    return HEP_B_STATUS_CODE[answered[-1]["offer"]] if answered else None
-
-
-def _hep_b_vaccination(courses, given: dict[int, list[date]], until: date) -> str | None:
-    accepted = [c for c in courses if c["offer"] == HepBOffer.ACCEPTED and _answered_by(c, until)]
-    if not accepted:
-        return None
-    if any(c["completed_on"] and c["completed_on"] <= until for c in accepted):
-        return "C"
-    doses = sum(1 for given_on in given.get(accepted[-1]["pk"], ()) if given_on <= until)
-    return str(min(doses, 3)) if doses else None
-
-
-def _hep_c_status(tests, until: date) -> str | None:
-    if not tests:
-        return "D"
-    # As for hepatitis B: an offer still waiting for an answer on that day leaves the status to the last answered one.
-    answered = [t for t in tests if t["answered_on"] is not None and t["answered_on"] <= until]
-    if not answered:
-        return None
-    return "A" if answered[-1]["accepted"] else "B"
 
 
 def people_due_hep_c_offer(*, user):

@@ -1,21 +1,20 @@
-"""The interchange file's values, one function per field family, each as at a day `E` (domain.md 6, 6a, 6b).
+"""The interchange file's values as at a day `E` (domain.md 6, 6a, 6b), written by PostgreSQL.
 
-`referral_rows` is the one query that walks the file: a referral per row with its person and episode joined.
-Every other family is one query for a whole chunk of referrals (never a query per row) and answers with a
-dictionary keyed by episode, person or referral id, already written as the file writes it (see `cell`).
-`docs/data-dictionary.md` says where each field comes from; this module is that page in code.
+`file_query` is the one query that makes the whole file: the referrals of `referral_rows` (a referral per row with
+its person and episode fields), joined to one relation per field family (assessment, substances, plan, hepatitis,
+modalities, TOPs, first contact, keyworker, community order, joint working), each already written as the file
+writes it (`NA` for nothing), in the file's row order. `export.write_file` hands it to `COPY ... TO STDOUT` in
+CSV, so no row passes through Python's row building. `docs/data-dictionary.md` says where each field comes from;
+this module is that page in code.
 
 Not scoped to a user: the caller starts from `Referral.objects.visible_to(user)` (data admins see everyone).
 """
 
-from collections import defaultdict
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
-    BooleanField,
     Case,
-    Count,
-    Expression,
     F,
     Func,
     Max,
@@ -27,15 +26,22 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Collate, Concat, Left, NullIf, Right, Upper
+from psycopg2.extensions import adapt
 
 from assessment.choices import Pregnancy
 from assessment.models import TOP_RATINGS, TOP_WEEKLY_ITEMS, TOP_YES_NO, Assessment, AssessmentSubstance, Top
-from harm_reduction.models import BbvTest, HepBCourse, HepBDose
-from harm_reduction.selectors import HEP_C_TESTS, _hep_b_status, _hep_b_vaccination, _hep_c_status
-from recovery_plans.models import Modality, PlanReview, PlanVersion
+from harm_reduction.selectors import hepatitis_fields_sql
+from recovery_plans.models import Modality, PlanReview, PlanVersion, RecoveryPlan
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus
 from referrals.models import Allocation, CommunityOrder, ContactAttempt, PartnerInvolvement
-from reporting.returns.columns import NA, TOP_FIELDS, cell
+from reporting.returns.columns import (
+    LOCAL_FIELDS,
+    MODALITY_FIELDS,
+    NA,
+    PERSON_EPISODE_FIELDS,
+    RETURN_COLUMNS,
+    TOP_FIELDS,
+)
 
 # A referral closed at triage without an episode (6b: TRIAGED is NA, the closure is in XREFCLOSED / XREFOUTCOME).
 CLOSED_WITHOUT_EPISODE = {
@@ -49,26 +55,6 @@ PREGNANT_CODE = {Pregnancy.YES: "Y", Pregnancy.NO: "N", Pregnancy.DECLINED: "Z"}
 _TOP_SOURCE = {ndtms: field for field, ndtms, _label in (*TOP_WEEKLY_ITEMS, *TOP_RATINGS, *TOP_YES_NO)}
 TOP_COLUMNS = [_TOP_SOURCE[name] for name in TOP_FIELDS[3:]]
 _TOP_YES_NO = {field for field, _ndtms, _label in TOP_YES_NO}
-
-
-class AnyOf(Expression):
-    """`field = ANY(array)`: one parameter for a chunk's ids, where `field__in` would prepare and bind each."""
-
-    output_field = BooleanField()
-
-    def __init__(self, field: str, values):
-        super().__init__()
-        self.column = F(field)
-        self.values = list(values)
-
-    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
-        resolved = self.copy()
-        resolved.column = self.column.resolve_expression(query, allow_joins, reuse, summarize, for_save)
-        return resolved
-
-    def as_sql(self, compiler, connection):
-        sql, params = compiler.compile(self.column)
-        return f"{sql} = ANY(%s)", (*params, self.values)
 
 
 def in_code_point_order(field: str):
@@ -196,172 +182,226 @@ def referral_rows(referrals, *, as_of: date):
     )
 
 
-def consent(agreed: bool, asked_on: date | None, as_of: date) -> str:
-    """Y or N once the person has been asked on or before `as_of`; NA before (not filled, for DQ)."""
-    if asked_on is None or asked_on > as_of:
-        return NA
-    return "Y" if agreed else "N"
+def _sql(queryset) -> tuple[str, tuple]:
+    """A queryset's SQL and parameters, to be a relation of `file_query`."""
+    return queryset.query.sql_with_params()
 
 
-def assessment_fields(episode_ids, *, as_of: date) -> dict[int, tuple[str, ...]]:
-    """DRUG1 to DUALDIAG (in file order) from each episode's latest assessment completed on or before `as_of`,
-    then XCOMPASSESS (its earliest). An episode with no completed assessment by then is left out: all NA. Two
-    queries, the values written by PostgreSQL."""
-    latest = (
-        Assessment.objects.filter(AnyOf("episode_id", episode_ids), completed_on__lte=as_of)
+def _families(as_of: date) -> dict:
+    """Each field family as a queryset of text values keyed by episode, written as the file writes them."""
+    assessments = (
+        Assessment.objects.filter(completed_on__lte=as_of)
         .annotate(first_completed=Window(Min("completed_on"), partition_by=[F("episode_id")]))
         .order_by("episode_id", "-completed_on", "-pk")
         .distinct("episode_id")
-        .values_list(
-            "pk",
-            "episode_id",
-            "first_completed",
-            text("injecting_status__code"),
-            unless("alcohol_days_declined", text("alcohol_days")),
-            unless("alcohol_units_declined", text("alcohol_units")),
-            text("children_living_with__code"),
-            text("parental_status__code"),
-            Case(
+        .values(
+            a_id=F("pk"),
+            a_episode=F("episode_id"),
+            a_first=F("first_completed"),
+            a_injstat=text("injecting_status__code"),
+            a_alcddays=unless("alcohol_days_declined", text("alcohol_days")),
+            a_alcunits=unless("alcohol_units_declined", text("alcohol_units")),
+            a_childwth=text("children_living_with__code"),
+            a_prntstat=text("parental_status__code"),
+            a_pregnant=Case(
                 *[When(pregnant=answer, then=Value(code)) for answer, code in PREGNANT_CODE.items()],
                 default=Value(NA),
                 output_field=TextField(),
             ),
-            text("accommodation_need__code"),
-            text("employment_status__code"),
-            text("dual_diagnosis__code"),
+            a_accmneed=text("accommodation_need__code"),
+            a_empstat=text("employment_status__code"),
+            a_dualdiag=text("dual_diagnosis__code"),
         )
     )
-    latest = list(latest)
-    substances: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for assessment_id, rank, substance, route, age in AssessmentSubstance.objects.filter(
-        AnyOf("assessment_id", [row[0] for row in latest])
-    ).values_list(
-        "assessment_id",
-        "rank",
-        text("substance__code"),
-        text("route__code"),
-        unless("age_first_use_declined", text("age_first_use")),
-    ):
-        substances[assessment_id][rank] = (substance, route, age)
-    fields = {}
-    no_substance = (NA, NA, NA)
-    for pk, episode_id, first_completed, injecting, *answers in latest:
-        ranked = substances.get(pk, {})
-        drug1, route, age = ranked.get(1, no_substance)
-        fields[episode_id] = (
-            drug1,
-            age,
-            route,
-            ranked.get(2, no_substance)[0],
-            ranked.get(3, no_substance)[0],
-            injecting,
-            *answers,
-            first_completed.isoformat(),
-        )
-    return fields
-
-
-def plan_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str]]:
-    """CPLANDT and XRAPSIGNED (6b: the same day, the first assessor sign-off; a draft is not yet a plan) and
-    XRAPREVIEW (the first plan review), each on or before `as_of`. Two queries."""
-    fields: dict[int, dict[str, str]] = defaultdict(dict)
-    signed = (
-        PlanVersion.objects.filter(AnyOf("plan__episode_id", episode_ids), signed_on__lte=as_of)
-        .values_list("plan__episode_id")
-        .annotate(first=Min("signed_on"))
+    substances = AssessmentSubstance.objects.filter(rank__lte=3).values(
+        s_assessment=F("assessment_id"),
+        s_rank=F("rank"),
+        s_substance=text("substance__code"),
+        s_route=text("route__code"),
+        s_age=unless("age_first_use_declined", text("age_first_use")),
     )
-    for episode_id, first in signed:
-        fields[episode_id]["CPLANDT"] = fields[episode_id]["XRAPSIGNED"] = first.isoformat()
-    reviewed = (
-        PlanReview.objects.filter(AnyOf("plan__episode_id", episode_ids), reviewed_on__lte=as_of)
-        .values_list("plan__episode_id")
-        .annotate(first=Min("reviewed_on"))
-    )
-    for episode_id, first in reviewed:
-        fields[episode_id]["XRAPREVIEW"] = first.isoformat()
-    return fields
-
-
-def bbv_fields(person_ids, *, as_of: date) -> dict[int, tuple[str, str, str, str]]:
-    """(HEPBSTAT, HEPBVAC, HEPCSTAT, HEPCTSTD) of each person as at `as_of` (6b: person-level facts, so every row
-    of one person carries the same values). The answers are read by the rules of
-    `harm_reduction.selectors.episode_bbv_fields`, over the person's whole record rather than capped at one
-    episode's discharge. Three queries."""
-    courses = defaultdict(list)
-    for course in (
-        HepBCourse.objects.filter(AnyOf("person_id", person_ids), offered_on__lte=as_of)
-        .order_by("offered_on", "id")
-        .values("pk", "person_id", "offer", "offered_on", "outcome_on", "completed_on")
-    ):
-        courses[course["person_id"]].append(course)
-    given = defaultdict(list)
-    for course_id, given_on in HepBDose.objects.filter(
-        AnyOf("course__person_id", person_ids), given_on__lte=as_of
-    ).values_list("course_id", "given_on"):
-        given[course_id].append(given_on)
-    tests = defaultdict(list)
-    for test in (
-        BbvTest.objects.filter(AnyOf("person_id", person_ids), kind__in=HEP_C_TESTS, offered_on__lte=as_of)
-        .order_by("offered_on", "id")
-        .values("person_id", "accepted", "answered_on", "tested_on")
-    ):
-        tests[test["person_id"]].append(test)
-    fields = {}
-    for person_id in person_ids:
-        own_tests = tests.get(person_id, [])
-        fields[person_id] = (
-            cell(_hep_b_status(courses.get(person_id, []), as_of)),
-            cell(_hep_b_vaccination(courses.get(person_id, []), given, as_of)),
-            cell(_hep_c_status(own_tests, as_of)),
-            "Y" if any(t["tested_on"] and t["tested_on"] <= as_of for t in own_tests) else "N",
-        )
-    return fields
-
-
-def modality_rows(episode_ids, *, as_of: date) -> dict[int, list[tuple[str, ...]]]:
-    """MODID to SUBMODDT of each modality referred on or before `as_of`, in MODID order (6b); a date after
-    `as_of` is not yet recorded. One query."""
-    rows = (
-        Modality.objects.filter(AnyOf("episode_id", episode_ids), referred_on__lte=as_of)
+    modalities = (
+        Modality.objects.filter(referred_on__lte=as_of)
         .annotate(latest_review=Max("reviews__reviewed_on", filter=Q(reviews__reviewed_on__lte=as_of)))
         .order_by()
-        .values_list(
-            "episode_id",
-            modality_identifier(),
-            text("modality_type__code"),
-            text("setting__code"),
-            iso_date("referred_on"),
-            iso_date("first_offered_on", as_of=as_of),
-            iso_date("started_on", as_of=as_of),
-            iso_date("ended_on", as_of=as_of),
-            Case(
+        .values(
+            m_episode=F("episode_id"),
+            modid=modality_identifier(),
+            modal=text("modality_type__code"),
+            modset=text("setting__code"),
+            refmoddt=iso_date("referred_on"),
+            faomoddt=iso_date("first_offered_on", as_of=as_of),
+            modst=iso_date("started_on", as_of=as_of),
+            modend=iso_date("ended_on", as_of=as_of),
+            modexit=Case(
                 When(ended_on__lte=as_of, then=text("exit_status__code")), default=Value(NA), output_field=TextField()
             ),
-            iso_date("latest_review"),
+            submoddt=iso_date("latest_review"),
         )
     )
-    by_episode: dict[int, list[tuple[str, ...]]] = defaultdict(list)
-    for episode_id, *modality in rows:
-        by_episode[episode_id].append(modality)
-    for modalities in by_episode.values():
-        modalities.sort()
-    return by_episode
-
-
-def top_rows(episode_ids, *, as_of: date) -> dict[int, list[tuple[str, ...]]]:
-    """TOPID to QUALLIFE of each TOP dated on or before `as_of`, by TOPDATE then TOPID (6b). One query."""
-    values = [yes_no(field) if field in _TOP_YES_NO else text(field) for field in TOP_COLUMNS]
-    rows = (
-        Top.objects.filter(AnyOf("episode_id", episode_ids), top_date__lte=as_of)
+    tops = (
+        Top.objects.filter(top_date__lte=as_of)
         .order_by()
-        .values_list("episode_id", top_identifier(), iso_date("top_date"), text("stage__code"), *values)
+        .values(
+            t_episode=F("episode_id"),
+            t_topid=top_identifier(),
+            t_topdate=iso_date("top_date"),
+            t_trstage=text("stage__code"),
+            **{
+                f"t_{name.lower()}": yes_no(column) if column in _TOP_YES_NO else text(column)
+                for name, column in zip(TOP_FIELDS[3:], TOP_COLUMNS, strict=True)
+            },
+        )
     )
-    by_episode: dict[int, list[tuple[str, ...]]] = defaultdict(list)
-    for episode_id, *top in rows:
-        by_episode[episode_id].append(top)
-    for tops in by_episode.values():
-        tops.sort(key=lambda top: (top[1], top[0]))
-    return by_episode
+    return {"assessments": assessments, "substances": substances, "modalities": modalities, "tops": tops}
+
+
+_BASE_COLUMNS = (
+    "ref_id, person_id, episode_pk, discharged_on, received_on, status, triaged_on, agreed, asked_on, client_id, "
+    "episodid, finitial, sinitial, dob, sex, ethnic, pc, la, gp, refld, rfls, triaged, disd, disrsn"
+)
+
+
+def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[str, tuple]:
+    """The whole file but its header as one query: each row is (kind, referral id, the file's values in column
+    order), kind `E` for an episode row and `T` for a TOP row, in the file's row order (6b). A monthly return
+    (`transfer` false) leaves the X fields out and sends a person who had not said yes by E once, with AGNCY,
+    CLIENTID and CONSENT only (section 6)."""
+    base = referral_rows(referrals, as_of=as_of).order_by()
+    families = _families(as_of)
+    parts, params = [], []
+    for name, queryset in (("r", base), *families.items()):
+        sql, values = _sql(queryset)
+        columns = f"({_BASE_COLUMNS})" if name == "r" else ""
+        parts.append(f"{name}{columns} AS ({sql})")
+        params.extend(values)
+    E = f"DATE '{as_of.isoformat()}'"
+    closed = " ".join(f"WHEN '{status}' THEN '{code}'" for status, code in CLOSED_WITHOUT_EPISODE.items())
+    closing = ", ".join(f"'{status}'" for status in CLOSED_WITHOUT_EPISODE)
+    methods = ", ".join(f"'{method}'" for method in CONTACT_METHODS_THAT_COUNT)
+    NA_ = f"'{NA}'"
+    # Every name below is a model's table or column, or a code of this project; E is a date's ISO text.
+    parts += [
+        f"""person AS (
+            SELECT DISTINCT person_id, {E} AS until, CASE WHEN asked_on IS NULL OR asked_on > {E} THEN {NA_}
+                WHEN agreed THEN 'Y' ELSE 'N' END AS consent FROM r)""",
+        f"hepatitis AS ({hepatitis_fields_sql('person')})",
+        """substance AS (SELECT s_assessment,
+            max(s_substance) FILTER (WHERE s_rank = 1) AS drug1, max(s_route) FILTER (WHERE s_rank = 1) AS route,
+            max(s_age) FILTER (WHERE s_rank = 1) AS drug1age, max(s_substance) FILTER (WHERE s_rank = 2) AS drug2,
+            max(s_substance) FILTER (WHERE s_rank = 3) AS drug3
+            FROM substances GROUP BY s_assessment)""",
+        f"""signed AS (SELECT p.episode_id, to_char(min(v.signed_on), 'YYYY-MM-DD') AS first
+            FROM {PlanVersion._meta.db_table} v JOIN {RecoveryPlan._meta.db_table} p ON p.id = v.plan_id
+            WHERE v.signed_on <= {E} GROUP BY p.episode_id)""",
+        f"""reviewed AS (SELECT p.episode_id, to_char(min(v.reviewed_on), 'YYYY-MM-DD') AS first
+            FROM {PlanReview._meta.db_table} v JOIN {RecoveryPlan._meta.db_table} p ON p.id = v.plan_id
+            WHERE v.reviewed_on <= {E} GROUP BY p.episode_id)""",
+        f"""contact AS (SELECT referral_id, to_char(min(made_on), 'YYYY-MM-DD') AS first
+            FROM {ContactAttempt._meta.db_table} WHERE method IN ({methods}) AND made_on <= {E}
+            GROUP BY referral_id)""",
+        f"""keyworker AS (SELECT DISTINCT ON (a.episode_id) a.episode_id, u.username
+            FROM {Allocation._meta.db_table} a JOIN r ON r.episode_pk = a.episode_id
+            JOIN {get_user_model()._meta.db_table} u ON u.id = a.keyworker_id
+            WHERE a.allocated_on <= {E}
+                AND (r.discharged_on <= {E} OR a.ended_on IS NULL OR a.ended_on > {E})
+            ORDER BY a.episode_id, a.allocated_on DESC, a.id DESC)""",
+        f"""community_order AS (
+            SELECT DISTINCT ON (episode_pk) episode_pk, kind, to_char(order_date, 'YYYY-MM-DD') AS order_date
+            FROM (SELECT r.episode_pk, o.kind, o.order_date, o.id FROM {CommunityOrder._meta.db_table} o
+                    JOIN r ON r.episode_pk = o.episode_id WHERE o.order_date <= {E}
+                UNION ALL
+                SELECT r.episode_pk, o.kind, o.order_date, o.id FROM {CommunityOrder._meta.db_table} o
+                    JOIN r ON r.person_id = o.person_id AND o.order_date >= r.received_on
+                    WHERE o.episode_id IS NULL AND r.episode_pk IS NOT NULL AND o.order_date <= {E}) made
+            ORDER BY episode_pk, order_date DESC, id DESC)""",
+        f"joint AS (SELECT DISTINCT episode_id FROM {PartnerInvolvement._meta.db_table} WHERE recorded_on <= {E})",
+    ]
+    agency_ = _literal(agency)
+    na = [NA_]
+    person_fields = ["r.finitial", "r.sinitial", "r.dob", "r.sex", "r.ethnic", "r.pc", "r.la", "r.gp", "r.refld"]
+    person_fields += ["r.rfls", "r.triaged", f"coalesce(pv.first, {NA_})"]
+    answers = ["s.drug1", "s.drug1age", "s.route", "s.drug2", "s.drug3", "a.a_injstat", "a.a_alcddays", "a.a_alcunits"]
+    answers += ["a.a_childwth", "a.a_prntstat", "a.a_pregnant", "a.a_accmneed", "a.a_empstat", "a.a_dualdiag"]
+    answers += ["h.hepbstat", "h.hepbvac", "h.hepcstat", "h.hepctstd"]
+    modality = [f"m.{name.lower()}" for name in MODALITY_FIELDS]
+    episode_row = [
+        agency_,
+        "r.client_id",
+        "r.episodid",
+        "pp.consent",
+        *person_fields,
+        *(f"coalesce({column}, {NA_})" for column in answers),
+        "r.disd",
+        "r.disrsn",
+        *(f"coalesce({column}, {NA_})" for column in modality),
+        *na * len(TOP_FIELDS),
+    ]
+    top_row = [
+        agency_,
+        "r.client_id",
+        "r.episodid",
+        *na * (len(PERSON_EPISODE_FIELDS) - 3 + len(MODALITY_FIELDS)),
+        *(f"t.t_{name.lower()}" for name in TOP_FIELDS),
+    ]
+    if transfer:
+        no_episode = "r.episode_pk IS NULL"
+        episode_row += [
+            f"coalesce(c.first, {NA_})",
+            f"CASE WHEN {no_episode} THEN {NA_} ELSE coalesce(k.username, {NA_}) END",
+            f"coalesce(to_char(a.a_first, 'YYYY-MM-DD'), {NA_})",
+            f"coalesce(pv.first, {NA_})",
+            f"coalesce(pr.first, {NA_})",
+            f"coalesce(o.kind, {NA_})",
+            f"coalesce(o.order_date, {NA_})",
+            f"CASE WHEN {no_episode} THEN {NA_} WHEN j.episode_id IS NULL THEN 'N' ELSE 'Y' END",
+            f"CASE WHEN {no_episode} AND r.triaged_on <= {E} AND r.status IN ({closing}) "
+            f"THEN to_char(r.triaged_on, 'YYYY-MM-DD') ELSE {NA_} END",
+            f"CASE WHEN {no_episode} AND r.triaged_on <= {E} THEN coalesce(CASE r.status {closed} END, {NA_}) "
+            f"ELSE {NA_} END",
+        ]
+        top_row += na * len(LOCAL_FIELDS)
+    withheld = "FALSE" if transfer else "pp.consent <> 'Y'"
+    # The sort keys follow the values: 6b's row order, a TOP after its episode's rows, by TOPDATE then TOPID.
+    values = ", ".join(f"{value} AS v{at}" for at, value in enumerate(episode_row))
+    select = f"""
+        SELECT 'E' AS kind, r.ref_id, {values}, r.client_id COLLATE "C" AS o1, r.episodid COLLATE "C" AS o2,
+            0 AS o3, m.modid COLLATE "C" AS o4, NULL COLLATE "C" AS o5
+        FROM r JOIN person pp ON pp.person_id = r.person_id
+            JOIN hepatitis h ON h.person_id = r.person_id
+            LEFT JOIN assessments a ON a.a_episode = r.episode_pk
+            LEFT JOIN substance s ON s.s_assessment = a.a_id
+            LEFT JOIN signed pv ON pv.episode_id = r.episode_pk
+            LEFT JOIN reviewed pr ON pr.episode_id = r.episode_pk
+            LEFT JOIN modalities m ON m.m_episode = r.episode_pk
+            LEFT JOIN contact c ON c.referral_id = r.ref_id
+            LEFT JOIN keyworker k ON k.episode_id = r.episode_pk
+            LEFT JOIN community_order o ON o.episode_pk = r.episode_pk
+            LEFT JOIN joint j ON j.episode_id = r.episode_pk
+        WHERE NOT {withheld}
+        UNION ALL
+        SELECT 'T', r.ref_id, {", ".join(top_row)}, r.client_id COLLATE "C", r.episodid COLLATE "C", 1,
+            t.t_topdate COLLATE "C", t.t_topid COLLATE "C"
+        FROM r JOIN person pp ON pp.person_id = r.person_id JOIN tops t ON t.t_episode = r.episode_pk
+        WHERE NOT {withheld}"""
+    if not transfer:
+        withheld_row = [agency_, "r.client_id", NA_, "pp.consent", *na * (len(RETURN_COLUMNS) - 4)]
+        select += f"""
+        UNION ALL
+        (SELECT DISTINCT ON (r.person_id) 'E', r.ref_id, {", ".join(withheld_row)}, r.client_id COLLATE "C",
+            r.episodid COLLATE "C", 0, NULL, NULL
+        FROM r JOIN person pp ON pp.person_id = r.person_id
+        WHERE pp.consent <> 'Y'
+        ORDER BY r.person_id, r.episodid COLLATE "C")"""
+    columns = ", ".join(f"v{at}" for at in range(len(episode_row)))
+    sql = f"""WITH {", ".join(parts)}
+        SELECT kind, ref_id, {columns} FROM ({select}) f ORDER BY o1, o2, o3, o4, o5"""
+    return sql, tuple(params)
+
+
+def _literal(value: str) -> str:
+    """A text value as an SQL literal (COPY takes no parameters)."""
+    return adapt(value).getquoted().decode()
 
 
 def modality_identifier():
@@ -372,75 +412,3 @@ def modality_identifier():
 def top_identifier():
     """TOPID, as MODID."""
     return modality_identifier()
-
-
-def first_contacts(referral_ids, *, as_of: date) -> dict[int, str]:
-    """XFIRSTCONTACT: the earliest contact by phone or in person on or before `as_of` (letters and failed attempts
-    never count, as in `referrals.services.intake.first_contact_on`). One query."""
-    rows = (
-        ContactAttempt.objects.filter(
-            AnyOf("referral_id", referral_ids), method__in=CONTACT_METHODS_THAT_COUNT, made_on__lte=as_of
-        )
-        .values_list("referral_id")
-        .annotate(first=Min("made_on"))
-    )
-    return {referral_id: first.isoformat() for referral_id, first in rows}
-
-
-def keyworkers(episodes: dict[int, date | None], *, as_of: date) -> dict[int, str]:
-    """XKEYWORKER: the lead keyworker of the allocation current at `as_of`; for an episode discharged by then,
-    its last allocation. `episodes` maps each episode id to its discharge date. One query."""
-    rows = (
-        Allocation.objects.filter(AnyOf("episode_id", episodes), allocated_on__lte=as_of)
-        .order_by("episode_id", "allocated_on", "pk")
-        .values_list("episode_id", "ended_on", "keyworker__username")
-    )
-    found = {}
-    for episode_id, ended_on, username in rows:
-        discharged_on = episodes[episode_id]
-        discharged = discharged_on is not None and discharged_on <= as_of
-        if discharged or ended_on is None or ended_on > as_of:
-            found[episode_id] = username
-    return found
-
-
-def community_orders(episodes: dict[int, tuple[int, date]], *, as_of: date) -> dict[int, tuple[str, str]]:
-    """XCJORDER and XCJORDERDT: the latest order made on or before `as_of` that is linked to the episode, or
-    linked to none and made for the person since the referral was received (the rule of `prescribing.waits`).
-    `episodes` maps each episode id to (person id, referral received date). Two queries."""
-    person_episodes = defaultdict(list)
-    for episode_id, (person_id, received_on) in episodes.items():
-        person_episodes[person_id].append((episode_id, received_on))
-    columns = ("order_date", "pk", "person_id", "episode_id", "kind")
-    made = CommunityOrder.objects.filter(order_date__lte=as_of).order_by()
-    # Two queries rather than one OR: each then uses its own index.
-    linked = made.filter(AnyOf("episode_id", episodes)).values_list(*columns)
-    unlinked = made.filter(AnyOf("person_id", person_episodes), episode__isnull=True).values_list(*columns)
-    found = {}
-    for order_date, _pk, person_id, episode_id, kind in sorted([*linked, *unlinked]):
-        if episode_id is not None:
-            found[episode_id] = (kind, order_date.isoformat())
-            continue
-        for candidate, received_on in person_episodes[person_id]:
-            if order_date >= received_on:
-                found[candidate] = (kind, order_date.isoformat())
-    return found
-
-
-def joint_working(episode_ids, *, as_of: date) -> set[int]:
-    """XJOINTWORK Y: a partner agency involvement recorded on or before `as_of`. One query."""
-    return set(
-        PartnerInvolvement.objects.filter(AnyOf("episode_id", episode_ids), recorded_on__lte=as_of)
-        .values_list("episode_id")
-        .annotate(count=Count("pk"))
-        .values_list("episode_id", flat=True)
-    )
-
-
-def referral_closure(status: str, triaged_on: date | None, as_of: date) -> tuple[str, str]:
-    """XREFCLOSED and XREFOUTCOME of a referral without an episode: closed at triage (brief intervention or
-    signposted to tier 1/2) on its triage date; NA while it is open."""
-    outcome = CLOSED_WITHOUT_EPISODE.get(status)
-    if outcome is None or triaged_on is None or triaged_on > as_of:
-        return NA, NA
-    return triaged_on.isoformat(), outcome
