@@ -25,8 +25,10 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# DEBUG is off (config/settings.py), so the pages a user sees are the NHS-styled ones; --insecure lets runserver
+# serve the static files all the same.
 run: demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest

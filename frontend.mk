@@ -9,6 +9,8 @@ HTMX_DIR := static/vendor/htmx-$(HTMX_VERSION)
 
 # The CSS asks for icons at /assets/; pointing it at its own folder lets staticfiles serve and hash them.
 # Source-map comments are dropped because the maps are not vendored and collectstatic would fail on them.
+# The @font-face rules are dropped: they fetch Frutiger from assets.nhs.uk (NHS.UK does not publish it for
+# vendoring), and nothing is fetched from outside (tests/core/test_no_external_hosts.py); text is set in Arial.
 frontend:
 	@command -v npm >/dev/null || { echo "npm is needed to refresh the vendored front end"; exit 1; }
 	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
@@ -19,7 +21,7 @@ frontend:
 	tar -xzf "$$tmp/htmx.org-$(HTMX_VERSION).tgz" -C "$$tmp/htmx"; \
 	src="$$tmp/nhsuk/package/dist/nhsuk"; \
 	rm -rf $(NHSUK_DIR) $(HTMX_DIR); mkdir -p $(NHSUK_DIR)/assets/images $(HTMX_DIR); \
-	sed -e 's#url(/assets/#url(assets/#g' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' \
+	sed -e 's#url(/assets/#url(assets/#g' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' -e 's#@font-face{[^}]*}##g' \
 		"$$src/nhsuk-frontend.min.css" > $(NHSUK_DIR)/nhsuk-frontend.min.css; \
 	sed -e 's#//\# sourceMappingURL=.*$$##' "$$src/nhsuk-frontend.min.js" > $(NHSUK_DIR)/nhsuk-frontend.min.js; \
 	cp "$$src"/assets/images/*.svg "$$src"/assets/images/favicon.ico "$$src"/assets/images/nhsuk-icon-180.png \

@@ -7,6 +7,7 @@ label ("Start" / "Review"), and the two bars differ by pattern as well as shade,
 from django.utils.html import escape
 
 from assessment.models import TOP_RATINGS, TOP_WEEKLY_ITEMS
+from core.dates import long_date
 
 # (field, label, scale maximum)
 CHART_ITEMS = [(prefix, label, 28) for prefix, _n, label in TOP_WEEKLY_ITEMS] + [
@@ -30,7 +31,7 @@ def outcome_chart_svg(start, review, *, title="Treatment Outcomes Profile: start
     rows = outcome_rows(start, review)
     height = 50 + ROW_HEIGHT * len(rows)
     width = LABEL_WIDTH + BAR_WIDTH + 160
-    review_text = f"review {review.top_date:%d %b %Y}" if review else "no review yet"
+    review_text = f"review {long_date(review.top_date)}" if review else "no review yet"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-labelledby="top-chart-title" font-family="Arial, sans-serif" font-size="14">',
@@ -38,7 +39,7 @@ def outcome_chart_svg(start, review, *, title="Treatment Outcomes Profile: start
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
         '<line x1="0" y1="0" x2="0" y2="6" stroke="#005eb8" stroke-width="3"/></pattern></defs>',
-        f'<text x="0" y="18" font-weight="bold">Start {start.top_date:%d %b %Y} (solid) against '
+        f'<text x="0" y="18" font-weight="bold">Start {long_date(start.top_date)} (solid) against '
         f"{escape(review_text)} (striped)</text>",
     ]
     for index, (label, start_value, review_value, maximum) in enumerate(rows):

@@ -78,15 +78,24 @@ class SubstanceFieldsMixin:
         return [{key: data.get(f"{key}_{rank}") for key in keys} for rank in range(1, MAX_SUBSTANCES + 1)]
 
 
+def _narrow_number(width: int):
+    # Typed, not a spinner: a number box's arrows and scroll wheel change a day count by accident.
+    return forms.TextInput(
+        attrs={"inputmode": "numeric", "class": f"nhsuk-input--width-{width}", "autocomplete": "off"}
+    )
+
+
 def _top_fields():
     fields = {}
     for prefix, ndtms, label in TOP_WEEKLY_ITEMS:
         for week in range(1, 5):
             fields[f"{prefix}_week{week}"] = forms.IntegerField(
-                min_value=0, max_value=7, initial=0, label=f"{label} ({ndtms}), week {week}"
+                min_value=0, max_value=7, initial=0, label=f"{label} ({ndtms}), week {week}", widget=_narrow_number(2)
             )
     for prefix, ndtms, label in TOP_RATINGS:
-        fields[prefix] = forms.IntegerField(min_value=0, max_value=20, label=f"{label} ({ndtms}), 0 to 20")
+        fields[prefix] = forms.IntegerField(
+            min_value=0, max_value=20, label=f"{label} ({ndtms}), 0 to 20", widget=_narrow_number(2)
+        )
     for prefix, ndtms, label in TOP_YES_NO:
         fields[prefix] = forms.BooleanField(required=False, label=f"{label} ({ndtms})")
     return fields

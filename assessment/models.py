@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from assessment.choices import Answer, CriminalJusticeStatus, DomesticAbuseRisk, LevelOfNeed, Pregnancy
+from core.dates import long_date
 from core.models import InjectingStatus, ReferenceCode, Route, Substance, TreatmentStage
 from referrals.models import Episode
 from referrals.querysets import ScopedToEpisodeQuerySet
@@ -300,7 +301,7 @@ class Top(TopBase):
         indexes = [models.Index(fields=["episode", "top_date"], name="top_episode_date_idx")]
 
     def __str__(self):
-        return f"TOP {self.stage} {self.top_date:%d %b %Y}"
+        return f"TOP {self.stage} {long_date(self.top_date)}"
 
     def compute_totals(self):
         for prefix, _ndtms, _label in TOP_WEEKLY_ITEMS:

@@ -22,6 +22,7 @@ from core import audit
 from core.calendar import add_working_days
 from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
+from core.dates import long_date
 from core.errors import DomainError
 from core.models import TreatmentStage, User
 from referrals.choices import TaskKind
@@ -328,10 +329,12 @@ def check_top_date(
 ) -> None:
     """A TOP falls within its episode; only a post-exit TOP comes after the discharge."""
     if top_date < opened_on:
-        raise DomainError(f"The TOP date cannot be before the episode opened ({opened_on:%d %B %Y}).", field="top_date")
+        raise DomainError(
+            f"The TOP date cannot be before the episode opened ({long_date(opened_on)}).", field="top_date"
+        )
     if discharged_on and top_date > discharged_on and stage_code != POST_EXIT:
         raise DomainError(
-            f"The TOP date cannot be after the episode was discharged ({discharged_on:%d %B %Y}).",
+            f"The TOP date cannot be after the episode was discharged ({long_date(discharged_on)}).",
             field="top_date",
         )
 

@@ -32,7 +32,9 @@ def env_list(name, default=""):
 
 APP_ENV = env("APP_ENV", "development")
 PRODUCTION = APP_ENV == "production"
-DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+# Off unless asked for, in development too: Django's debug pages list every URL pattern and setting, so `make run`
+# shows the NHS-styled 404 and 403 pages a real user would (DJANGO_DEBUG=true for the debug pages).
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
@@ -112,6 +114,7 @@ TEMPLATES = [
                 "core.context_processors.navigation",
                 "core.context_processors.session_limits",
             ],
+            "builtins": ["core.templatetags.dates", "core.templatetags.error_summary", "core.templatetags.values"],
         },
     },
 ]
@@ -183,6 +186,7 @@ ANONYMOUS_USER_NAME = None
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -315,7 +319,9 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 404) is one line, not a traceback: it is the site working (core/logging.py).
+    "filters": {"one_line_refusals": {"()": "core.logging.OneLineRefusals"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools log every PDF step at INFO; that would bury the site's own lines.
     "loggers": {name: {"level": "WARNING"} for name in ("django.db.backends", "pgserver", "weasyprint", "fontTools")},

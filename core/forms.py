@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import TemplatesSetting
 
+from core.field_errors import named_errors
 from core.widgets import NhsDateInput
 
 # The NHS.UK class each kind of control needs, and the one it adds when the field has an error.
@@ -15,9 +16,18 @@ CONTROL_CLASSES = {
 }
 
 
+# What an empty select says instead of Django's "---------", which a screen reader reads as "dash dash dash".
+EMPTY_CHOICE = {True: "Select an option", False: "None"}
+DASHES = "---------"
+
+
 class NhsBoundField(forms.BoundField):
     """Tells the field template which NHS.UK pattern a widget follows and gives its controls the
     NHS.UK classes, so a plain Django form needs no per-field styling."""
+
+    def __init__(self, form, field, name):
+        super().__init__(form, field, name)
+        _name_the_empty_choice(field)
 
     @property
     def nhsuk_kind(self) -> str:
@@ -38,6 +48,12 @@ class NhsBoundField(forms.BoundField):
         if isinstance(widget, forms.Textarea):
             return "textarea"
         return "input"
+
+    @property
+    def errors(self):
+        """Django's generic messages ("This field is required.") rewritten to name this field, for the
+        error summary and the message above the control alike: every form gets this, none needs its own."""
+        return named_errors(self, super().errors)
 
     @property
     def error_anchor(self) -> str:
@@ -65,6 +81,15 @@ class NhsBoundField(forms.BoundField):
         return attrs
 
 
+def _name_the_empty_choice(field) -> None:
+    empty = EMPTY_CHOICE[bool(field.required)]
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DASHES:
+            field.empty_label = empty
+    elif isinstance(field, forms.ChoiceField) and any(label == DASHES for _value, label in field.choices):
+        field.choices = [(value, empty if label == DASHES else label) for value, label in field.choices]
+
+
 class NhsFormRenderer(TemplatesSetting):
     """Renders every form field with the NHS.UK frontend markup (label, hint, error message)."""
 
@@ -89,17 +114,22 @@ class SignInForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
 
 
-def add_domain_error(forms_in_order, exc, *, aliases: dict | None = None) -> None:
+def add_domain_error(forms_in_order, exc, *, aliases: dict | None = None, anchors: dict | None = None) -> None:
     """Put a service's DomainError on the field it names, on the first form that has that field, so the
     NHS.UK error summary links to it. `aliases` maps a service's argument to the page field standing for
-    it. A message with no such field (a stale edit) goes at the top of the first form."""
+    it; `anchors` maps one that is no field but a part of the page (the open modalities that stop a
+    discharge) to that part's id, which the summary then links to. A message with neither (a stale edit)
+    goes at the top of the first form."""
     forms_in_order = forms_in_order if isinstance(forms_in_order, list | tuple) else [forms_in_order]
     name = (aliases or {}).get(exc.field, exc.field)
     for form in forms_in_order:
         if name and name in form.fields:
             form.add_error(name, exc.message)
             return
-    forms_in_order[0].add_error(None, exc.message)
+    first = forms_in_order[0]
+    first.add_error(None, exc.message)
+    if exc.field in (anchors or {}):
+        first.error_anchors = {**getattr(first, "error_anchors", {}), exc.message: anchors[exc.field]}
 
 
 class TwoFactorCodeForm(forms.Form):

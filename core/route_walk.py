@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from core.choices import Role, TeamKind
+from core.dates import long_date
 
 IN_SCOPE = 700_001
 OUT_OF_SCOPE = 700_002
@@ -144,7 +145,7 @@ def identifiable_values(person) -> list[str]:
     return [
         person.given_name,
         person.family_name,
-        person.date_of_birth.strftime("%-d %B %Y"),
+        long_date(person.date_of_birth),
         person.date_of_birth.isoformat(),
         person.nhs_number,
         person.address,

@@ -19,10 +19,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from core import audit
 from core.choices import AuditAction
+from core.dates import clock_time, long_date
 from core.forms import SignInForm
 from core.models import AuditEvent
 
@@ -110,10 +110,7 @@ def try_again_at(request):
 
 
 def locked_out_message(when) -> str:
-    return (
-        "Too many failed attempts to sign in. Try again after "
-        f"{date_format(when, 'g:i a').replace(' ', '').lower()} on {date_format(when, 'j F Y')}"
-    )
+    return f"Too many failed attempts to sign in. Try again after {clock_time(when)} on {long_date(when)}"
 
 
 def locked_out_response(request, original_response=None, credentials=None):

@@ -2,23 +2,29 @@
 date of birth but not a format, and a date picker is hard to use for a date decades back."""
 
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
+from django.utils import timezone
 
 PARTS = ("day", "month", "year")
+TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def _box(width, inputmode="numeric"):
+    classes = f"nhsuk-input nhsuk-date-input__input nhsuk-input--width-{width}"
+    return forms.TextInput(attrs={"class": classes, "inputmode": inputmode, "autocomplete": "off"})
 
 
 class NhsDateInput(forms.MultiWidget):
     template_name = "nhsuk/widgets/date_input.html"
+    parts = PARTS
+    part_labels = {"day": "Day", "month": "Month", "year": "Year"}
 
     def __init__(self, attrs=None):
-        def part(width):
-            classes = f"nhsuk-input nhsuk-date-input__input nhsuk-input--width-{width}"
-            return forms.TextInput(attrs={"class": classes, "inputmode": "numeric"})
-
-        super().__init__({"day": part(2), "month": part(2), "year": part(4)}, attrs)
+        super().__init__({"day": _box(2), "month": _box(2), "year": _box(4)}, attrs)
 
     def decompress(self, value):
         if isinstance(value, str):
@@ -35,8 +41,8 @@ class NhsDateInput(forms.MultiWidget):
         widget = context["widget"]
         id_ = widget["attrs"].get("id")
         invalid = widget["attrs"].get("aria-invalid") == "true"
-        for part, subwidget in zip(PARTS, widget["subwidgets"], strict=True):
-            subwidget["label"] = part.capitalize()
+        for part, subwidget in zip(self.parts, widget["subwidgets"], strict=True):
+            subwidget["label"] = self.part_labels[part]
             if id_:
                 subwidget["attrs"]["id"] = f"{id_}_{part}"
             if invalid:
@@ -68,20 +74,7 @@ class NhsDateField(forms.Field):
                 return datetime.date.fromisoformat(value)
             except ValueError:
                 raise ValidationError(f"{label} must be a real date", code="invalid") from None
-        day, month, year = (str(part or "").strip() for part in value)
-        if not (day or month or year):
-            return None
-        missing = [name for name, part in zip(PARTS, (day, month, year), strict=True) if not part]
-        if missing:
-            raise ValidationError(f"{label} must include a {' and a '.join(missing)}", code="incomplete")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValidationError(f"{label} must be a real date", code="invalid")
-        if len(year) != 4:
-            raise ValidationError(f"{label}: enter the year as 4 numbers", code="invalid_year")
-        try:
-            return datetime.date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(f"{label} must be a real date", code="invalid") from None
+        return parse_date_parts(label, *value)
 
     def validate(self, value):
         generic = str(self.error_messages["required"]) == str(forms.Field.default_error_messages["required"])
@@ -89,3 +82,65 @@ class NhsDateField(forms.Field):
             # Django's "This field is required" does not say which of several dates is missing.
             raise ValidationError(f"Enter the {(self.label or 'date').lower()}", code="required")
         super().validate(value)
+
+
+def parse_date_parts(label, day, month, year) -> datetime.date | None:
+    """The date in three typed boxes, or None when all three are empty; a message naming `label` otherwise."""
+    day, month, year = (str(part or "").strip() for part in (day, month, year))
+    if not (day or month or year):
+        return None
+    missing = [name for name, part in zip(PARTS, (day, month, year), strict=True) if not part]
+    if missing:
+        raise ValidationError(f"{label} must include a {' and a '.join(missing)}", code="incomplete")
+    if not (day.isdigit() and month.isdigit() and year.isdigit()):
+        raise ValidationError(f"{label} must be a real date", code="invalid")
+    if len(year) != 4:
+        raise ValidationError(f"{label}: enter the year as 4 numbers", code="invalid_year")
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValidationError(f"{label} must be a real date", code="invalid") from None
+
+
+class NhsDateTimeInput(NhsDateInput):
+    """The day, month and year boxes and a 24-hour time box beside them: typed, so 02/12/2026 can never be read
+    as 12 February the way a browser's date-time picker can."""
+
+    parts = (*PARTS, "time")
+    part_labels = {**NhsDateInput.part_labels, "time": "Time (24-hour clock)"}
+
+    def __init__(self, attrs=None):
+        forms.MultiWidget.__init__(
+            self, {"day": _box(2), "month": _box(2), "year": _box(4), "time": _box(5, "text")}, attrs
+        )
+
+    def decompress(self, value):
+        if isinstance(value, datetime.datetime):
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            return [local.day, local.month, local.year, f"{local:%H:%M}"]
+        return [None, None, None, None]
+
+
+class NhsDateTimeField(NhsDateField):
+    """A moment from the date boxes and a time box, aware in the service's time zone."""
+
+    widget = NhsDateTimeInput
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, datetime.datetime):
+            return value or None
+        label = self.label or "Date and time"
+        *date_parts, time_text = value
+        time_text = str(time_text or "").strip()
+        day = parse_date_parts(label, *date_parts)
+        if day is None and not time_text:
+            return None
+        if day is None:
+            raise ValidationError(f"{label} must include a day, a month and a year", code="incomplete")
+        match = TIME.match(time_text)
+        if not time_text:
+            raise ValidationError(f"{label} must include a time, like 14:30", code="incomplete")
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValidationError(f"{label} must include a real time on the 24-hour clock, like 14:30", code="invalid")
+        moment = datetime.datetime.combine(day, datetime.time(int(match[1]), int(match[2])))
+        return timezone.make_aware(moment)

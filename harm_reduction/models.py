@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core.dates import long_date
 from core.models import ReferenceCode, Sex
 from harm_reduction.choices import (
     BbvResult,
@@ -124,7 +125,9 @@ class NspSafeguardingTask(models.Model):
         indexes = [models.Index(fields=["team"], condition=Q(done_on__isnull=True), name="nsp_safeguarding_open_idx")]
 
     def __str__(self):
-        return f"Safeguarding: {self.visit.attender} under 18 at {self.visit.site} on {self.visit.visited_on:%-d %B %Y}"
+        return (
+            f"Safeguarding: {self.visit.attender} under 18 at {self.visit.site} on {long_date(self.visit.visited_on)}"
+        )
 
 
 class NspIssue(models.Model):

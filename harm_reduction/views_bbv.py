@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core import audit
+from core.dates import long_date
 from core.errors import DomainError
 from core.forms import add_domain_error
 from harm_reduction import selectors, services
@@ -107,7 +108,7 @@ def hep_b_outcome(request, pk):
         person=course.person,
         title="Answer to the hepatitis B vaccination offer",
         submit="Save answer",
-        intro=f"Offered on {course.offered_on:%-d %B %Y}.",
+        intro=f"Offered on {long_date(course.offered_on)}.",
     )
 
 
@@ -127,7 +128,7 @@ def hep_b_dose(request, pk):
             add_domain_error(form, exc)
         else:
             return redirect("harm_reduction:person-bbv", pk=course.person_id)
-    due = f" Next dose due {course.next_dose_due:%-d %B %Y}." if course.next_dose_due else ""
+    due = f" Next dose due {long_date(course.next_dose_due)}." if course.next_dose_due else ""
     return _form_page(
         request,
         form,
@@ -170,9 +171,9 @@ def _test_form(request, pk, form_class, save, *, title, submit, initial=None):
             add_domain_error(form, exc)
         else:
             return redirect("harm_reduction:person-bbv", pk=test.person_id)
-    intro = f"{test.get_kind_display()} test offered on {test.offered_on:%-d %B %Y}."
+    intro = f"{test.get_kind_display()} test offered on {long_date(test.offered_on)}."
     if test.result:
-        intro += f" Result: {test.get_result_display().lower()} on {test.result_on:%-d %B %Y}."
+        intro += f" Result: {test.get_result_display().lower()} on {long_date(test.result_on)}."
     return _form_page(request, form, person=test.person, title=title, submit=submit, intro=intro)
 
 

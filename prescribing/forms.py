@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.choices import Role
+from core.dates import long_date
 from core.models import Substance
 from core.widgets import NhsDateField
 from prescribing.choices import (
@@ -38,7 +39,7 @@ class EpisodeModalityField(forms.ModelChoiceField):
             own = own.filter(intervention__code__in=interventions)
         own = list(own.order_by("referred_on", "pk"))
         self.choices = [("", "None chosen")] + [
-            (modality.pk, f"{modality.intervention} (referred {modality.referred_on:%-d %B %Y})") for modality in own
+            (modality.pk, f"{modality.intervention} (referred {long_date(modality.referred_on)})") for modality in own
         ]
         # With one candidate the choice is obvious; the prescriber can still clear it.
         self.initial = own[0].pk if len(own) == 1 else None

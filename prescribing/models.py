@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.dates import date_time, long_date
 from core.models import ReferenceCode, Substance
 from prescribing.choices import (
     CustodyStep,
@@ -62,7 +63,7 @@ class ClinicalAssessment(models.Model):
         ordering = ["-assessed_on", "-pk"]
 
     def __str__(self):
-        return f"Clinical assessment {self.assessed_on:%d %b %Y}"
+        return f"Clinical assessment {long_date(self.assessed_on)}"
 
 
 class Prescription(models.Model):
@@ -108,7 +109,7 @@ class Prescription(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.medication} {self.dose:g} {self.unit} from {self.starts_on:%d %b %Y}"
+        return f"{self.medication} {self.dose:g} {self.unit} from {long_date(self.starts_on)}"
 
     @property
     def take_home(self) -> bool:
@@ -130,7 +131,7 @@ class PlannedStep(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.dose:g} from {self.from_date:%d %b %Y}"
+        return f"{self.dose:g} from {long_date(self.from_date)}"
 
 
 class SafeStorage(models.Model):
@@ -157,7 +158,7 @@ class SafeStorage(models.Model):
         ]
 
     def __str__(self):
-        return f"Safe storage box {self.get_outcome_display().lower()} {self.offered_on:%d %b %Y}"
+        return f"Safe storage box {self.get_outcome_display().lower()} {long_date(self.offered_on)}"
 
 
 class SharedCareTransfer(models.Model):
@@ -193,7 +194,7 @@ class SharedCareTransfer(models.Model):
         ]
 
     def __str__(self):
-        return f"Shared care with {self.gp_practice} from {self.transferred_on:%d %b %Y}"
+        return f"Shared care with {self.gp_practice} from {long_date(self.transferred_on)}"
 
 
 class DrugTest(models.Model):
@@ -228,7 +229,7 @@ class DrugTest(models.Model):
         ordering = ["-tested_on", "-pk"]
 
     def __str__(self):
-        return f"{self.get_sample_type_display()} test {self.tested_on:%d %b %Y}"
+        return f"{self.get_sample_type_display()} test {long_date(self.tested_on)}"
 
 
 class CustodyEvent(models.Model):
@@ -246,7 +247,7 @@ class CustodyEvent(models.Model):
         constraints = [models.UniqueConstraint(fields=["test", "step"], name="custody_step_once_per_test")]
 
     def __str__(self):
-        return f"{self.get_step_display()} {self.at:%d %b %Y %H:%M} by {self.by}"
+        return f"{self.get_step_display()} {date_time(self.at)} by {self.by}"
 
 
 class DrugTestResult(models.Model):
@@ -287,7 +288,7 @@ class DetoxPlan(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_setting_display()} from {self.planned_start:%d %b %Y}"
+        return f"{self.get_setting_display()} from {long_date(self.planned_start)}"
 
 
 class DetoxStep(models.Model):
@@ -300,7 +301,7 @@ class DetoxStep(models.Model):
         ordering = ["plan", "from_date", "pk"]
 
     def __str__(self):
-        return f"{self.medication} {self.dose:g} from {self.from_date:%d %b %Y}"
+        return f"{self.medication} {self.dose:g} from {long_date(self.from_date)}"
 
 
 class ResidentialReferral(models.Model):
@@ -320,4 +321,4 @@ class ResidentialReferral(models.Model):
         ordering = ["-referred_on", "-pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} referral {self.referred_on:%d %b %Y}"
+        return f"{self.get_kind_display()} referral {long_date(self.referred_on)}"

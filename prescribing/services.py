@@ -12,6 +12,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
+from core.dates import date_time, long_date
 from core.errors import DomainError
 from prescribing.choices import (
     CustodyStep,
@@ -84,7 +85,7 @@ def _check_modality(modality, *, episode, intervention: str | None = None) -> No
         raise DomainError("Choose a modality of this episode.", field="modality")
     if modality.ended_on is not None:
         raise DomainError(
-            f"{modality} ended on {modality.ended_on:%-d %B %Y}. Choose an open modality.", field="modality"
+            f"{modality} ended on {long_date(modality.ended_on)}. Choose an open modality.", field="modality"
         )
     if modality.modality_type.code != PHARMACOLOGICAL:
         raise DomainError(
@@ -144,8 +145,8 @@ def _check_no_overlap(*, person, medication, starts_on, ends_on, ignore_pk=None)
     existing = clashing.order_by("starts_on").first()
     if existing is not None:
         raise DomainError(
-            f"{person} already has {existing.medication} prescribed from {existing.starts_on:%-d %B %Y}"
-            + (f" to {existing.ends_on:%-d %B %Y}" if existing.ends_on else " with no end date")
+            f"{person} already has {existing.medication} prescribed from {long_date(existing.starts_on)}"
+            + (f" to {long_date(existing.ends_on)}" if existing.ends_on else " with no end date")
             + ". Change that prescription's dose or end it instead.",
             field="starts_on",
         )
@@ -247,7 +248,7 @@ def prescribe(
     _check_modality(modality, episode=episode)
     if modality is not None and starts_on < modality.referred_on:
         raise DomainError(
-            f"The prescription cannot start before the referral to {modality} ({modality.referred_on:%-d %B %Y}).",
+            f"The prescription cannot start before the referral to {modality} ({long_date(modality.referred_on)}).",
             field="starts_on",
         )
     dose = _positive_dose(dose)
@@ -326,7 +327,7 @@ def change_dose(
     dose = _positive_dose(dose)
     if starts_on <= prescription.starts_on:
         raise DomainError(
-            f"The new dose must start after the current one started ({prescription.starts_on:%-d %B %Y}).",
+            f"The new dose must start after the current one started ({long_date(prescription.starts_on)}).",
             field="starts_on",
         )
     if prescription.ends_on is not None and starts_on > prescription.ends_on:
@@ -438,19 +439,19 @@ def shared_care_end(
     _require(actor, "prescribing.change_sharedcaretransfer", role=Role.PRESCRIBER, what="end shared care")
     current = SharedCareTransfer.objects.select_for_update().select_related("episode").get(pk=transfer.pk)
     if current.ended_on is not None:
-        raise DomainError(f"This shared care already ended on {current.ended_on:%-d %B %Y}.", field="ended_on")
+        raise DomainError(f"This shared care already ended on {long_date(current.ended_on)}.", field="ended_on")
     if end_reason not in SharedCareEndReason.values:
         raise DomainError("Choose why shared care is ending.", field="end_reason")
     if ended_on < current.transferred_on:
         raise DomainError(
-            f"Shared care cannot end before it started ({current.transferred_on:%-d %B %Y}).", field="ended_on"
+            f"Shared care cannot end before it started ({long_date(current.transferred_on)}).", field="ended_on"
         )
     if ended_on > timezone.localdate():
         raise DomainError("The end of shared care cannot be in the future.", field="ended_on")
     discharged_on = current.episode.discharged_on
     if discharged_on is not None and ended_on > discharged_on:
         raise DomainError(
-            f"The episode was discharged on {discharged_on:%-d %B %Y}: shared care ended on or before that day.",
+            f"The episode was discharged on {long_date(discharged_on)}: shared care ended on or before that day.",
             field="ended_on",
         )
     current.ended_on = ended_on
@@ -491,7 +492,7 @@ def modality_start_evidence(modality, ended_on: date) -> str | None:
     )
     if script is None:
         return None
-    return f"{script.medication} was prescribed for it from {script.starts_on:%-d %B %Y}."
+    return f"{script.medication} was prescribed for it from {long_date(script.starts_on)}."
 
 
 def end_prescriptions_at_discharge(episode, *, discharged_on: date, by) -> int:
@@ -592,7 +593,7 @@ def record_drug_test(
         raise DomainError("The test date cannot be in the future.", field="tested_on")
     if episode.discharged_on is not None and tested_on > episode.discharged_on:
         raise DomainError(
-            f"The episode was discharged on {episode.discharged_on:%-d %B %Y}: a test cannot be dated after it.",
+            f"The episode was discharged on {long_date(episode.discharged_on)}: a test cannot be dated after it.",
             field="tested_on",
         )
     plan_version = _plan_version_for(episode, goal)
@@ -690,7 +691,7 @@ def drug_test_custody_add(*, actor, test: DrugTest, step: str, at: datetime | No
     if at < trail[previous].at:
         raise DomainError(
             f"This step cannot be before the sample was {CustodyStep(previous).label.lower()} "
-            f"({timezone.localtime(trail[previous].at):%-d %B %Y %H:%M}).",
+            f"({date_time(timezone.localtime(trail[previous].at))}).",
             field="at",
         )
     if not (by or "").strip():
@@ -851,7 +852,7 @@ def raise_prescribing_wait_tasks(*, today: date | None = None) -> int:
                 person_id=episode.person_id,
                 episode=episode,
                 kind=TaskKind.PRESCRIBING_WAIT,
-                title=f"Prescribing start overdue (due {clock.due_on:%-d %b %Y}): {episode.person}",
+                title=f"Prescribing start overdue (due {long_date(clock.due_on)}): {episode.person}",
                 assigned_to_id=allocation.keyworker_id if allocation else None,
                 team_id=clock.modality.provider_team_id or (allocation.team_id if allocation else episode.team_id),
                 due_on=clock.due_on,

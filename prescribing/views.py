@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core import audit
 from core.choices import Role
+from core.dates import long_date
 from core.errors import DomainError
 from core.forms import add_domain_error
 from prescribing import selectors, services, waits
@@ -246,7 +247,7 @@ def drug_test_custody(request, pk):
             add_domain_error(form, exc, aliases={"at": "on"})
         else:
             return redirect("prescribing:drug-tests", episode_pk=test.episode_id)
-    title = f"Chain of custody: test of {test.tested_on:%-d %B %Y}"
+    title = f"Chain of custody: test of {long_date(test.tested_on)}"
     return _form_page(request, form, test.episode.person, title, "Save step")
 
 

@@ -77,7 +77,7 @@ class CloseUnstartedForm(VersionedForm):
         widget=forms.RadioSelect,
         empty_label=None,
         label="Exit status",
-        error_messages={"required": "Choose withdrawn or unplanned"},
+        error_messages={"required": "Choose the exit status: withdrawn or unplanned"},
     )
     reason = forms.CharField(
         label="Why it never started",

@@ -60,6 +60,8 @@ class ActionForm(forms.Form):
 
 # Two blank rows for new actions; a goal with more gets them on the next save.
 ActionFormSet = formset_factory(ActionForm, extra=2, can_delete=True)
+# The error summary names the row a message is about: "Action 2: Enter what".
+ActionFormSet.row_label = "Action"
 
 
 class PlannedModalityForm(forms.Form):
@@ -77,6 +79,7 @@ class PlannedModalityForm(forms.Form):
 
 
 PlannedModalityFormSet = formset_factory(PlannedModalityForm, extra=2, can_delete=True)
+PlannedModalityFormSet.row_label = "Intervention"
 
 
 class SignOffForm(forms.Form):

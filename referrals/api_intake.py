@@ -161,6 +161,9 @@ class ReferralCreateSerializer(serializers.Serializer):
         help_text="The `match` of a possible match reported for `new_person`: refer that person.",
     )
     received_at = serializers.DateTimeField()
+    received_date_confirmed = serializers.BooleanField(
+        default=False, help_text="True to confirm a date received more than 30 days back."
+    )
     source = serializers.PrimaryKeyRelatedField(queryset=ReferralSource.objects.filter(active=True))
     referrer_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     referrer_organisation = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.bulk import copy_insert
 from core.calendar import add_working_days
 from core.choices import DischargeOutcome, TeamKind
+from core.dates import long_date
 from core.models import DischargeReason
 from referrals.choices import FollowUpKind, OrderKind, PartnerAgency, TaskKind
 from referrals.models import (
@@ -168,7 +169,7 @@ def seed(context):
                 person_id=breach.order.person_id,
                 episode_id=breach.order.episode_id,
                 kind=TaskKind.BREACH_REPORT,
-                title=f"Report {breach.order.kind} breach (missed {breach.missed_appointment_on:%d %B %Y})",
+                title=f"Report {breach.order.kind} breach (missed {long_date(breach.missed_appointment_on)})",
                 assigned_to=worker,
                 team=team,
                 due_on=breach.due_on,

@@ -1,17 +1,35 @@
 from django import forms
 
+from core.choices import Gender
 from core.models import DischargeReason, Team, User
-from core.widgets import NhsDateField
+from core.widgets import NhsDateField, NhsDateTimeField
 from referrals.choices import OrderKind, PartnerAgency
 
 
 class WorkerChoiceField(forms.ModelChoiceField):
+    """A worker named with their gender (set against the person's preference) and, for a keyworker, their
+    caseload against their capacity, so an allocation is chosen with the numbers in view."""
+
     def label_from_instance(self, user):
         name = user.get_full_name() or user.username
+        if user.gender != Gender.NOT_STATED:
+            name = f"{name} ({user.get_gender_display().lower()})"
         caseload = getattr(user, "caseload", None)
         if caseload is None:
             return name
-        return f"{name}: {caseload} of {user.caseload_capacity} people"
+        over = caseload + 1 - user.caseload_capacity
+        warning = f", over capacity by {over} with this person" if over > 0 else ""
+        return f"{name}: {caseload} of {user.caseload_capacity} people{warning}"
+
+
+def over_capacity(keyworkers) -> list[str]:
+    """What the allocation page warns of: each keyworker whom one more person would take over capacity."""
+    return [
+        f"{worker.get_full_name() or worker.username} has {worker.caseload} people for a capacity of "
+        f"{worker.caseload_capacity}: this allocation would make it {worker.caseload + 1}."
+        for worker in keyworkers
+        if worker.caseload + 1 > worker.caseload_capacity
+    ]
 
 
 class AllocationForm(forms.Form):
@@ -28,7 +46,7 @@ class AllocationForm(forms.Form):
         self.fields["assessor"].queryset = assessors
         self.fields["keyworker"].queryset = User.objects.filter(pk__in=[w.pk for w in keyworkers])
         # Keep the caseload-annotated, preferred-gender-first order in the choices.
-        self.fields["keyworker"].choices = [("", "---------")] + [
+        self.fields["keyworker"].choices = [("", "Select an option")] + [
             (w.pk, self.fields["keyworker"].label_from_instance(w)) for w in keyworkers
         ]
         self.fields["team"].queryset = teams
@@ -66,9 +84,7 @@ class CommunityOrderForm(forms.Form):
 
 
 class ArrestReferralForm(forms.Form):
-    tested_at = forms.DateTimeField(
-        label="Tested at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), help_text="Date and time."
-    )
+    tested_at = NhsDateTimeField(label="Date and time tested", help_text="For example, 2 12 2026 and 14:30.")
     trigger_offence = forms.CharField(max_length=200)
     from_other_area = forms.BooleanField(required=False, label="Arrested in another area (48 hours to assess)")
 

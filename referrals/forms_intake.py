@@ -3,7 +3,7 @@
 from django import forms
 
 from core.models import Ethnicity, ReferralSource, Sex, Substance
-from core.widgets import NhsDateField
+from core.widgets import NhsDateField, NhsDateTimeField
 from referrals.choices import ContactMethod, Urgency
 from referrals.models import Person
 from referrals.services.intake import TRIAGE_OUTCOMES
@@ -30,7 +30,13 @@ class PersonForm(forms.ModelForm):
         model = Person
         fields = PERSON_FIELDS
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"nhs_number": "Optional. 10 digits, for example 943 476 5919."}
+        # Plain words for reception: the model's help names the national return's codes (GPPTCE, LA).
+        help_texts = {
+            "nhs_number": "Optional. 10 digits, for example 943 476 5919.",
+            "gp_practice": "The code of the person's GP practice, for example M85001.",
+            "local_authority": "The code of the council area the person lives in, for example E08000035.",
+        }
+        labels = {"consent_national_return": "Consents to the national drug and alcohol treatment return"}
         error_messages = {
             "given_name": {"required": "Enter the given name"},
             "family_name": {"required": "Enter the family name"},
@@ -54,10 +60,14 @@ class PersonForm(forms.ModelForm):
 
 
 class ReferralForm(forms.Form):
-    received_at = forms.DateTimeField(
+    received_at = NhsDateTimeField(
         label="Date and time received",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="For example, 2 12 2026 and 14:30.",
         error_messages={"required": "Enter the date and time the referral was received"},
+    )
+    # Shown with the service's question when the date is more than 30 days back (intake.OLD_REFERRAL_DAYS).
+    received_date_confirmed = forms.BooleanField(
+        label="Yes, this is the date the referral was received", required=False
     )
     source = forms.ModelChoiceField(
         label="Referral source",
@@ -92,6 +102,7 @@ class ReferralForm(forms.Form):
 class ContactAttemptForm(forms.Form):
     made_on = NhsDateField(label="Date of contact")
     method = forms.ChoiceField(
+        label="How contact was made or attempted",
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select how contact was made or attempted"},

@@ -5,6 +5,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
 from core.choices import Gender
+from core.dates import date_time, long_date
 from core.models import DischargeReason, Ethnicity, ReferralSource, Sex, Substance, Team
 from referrals.choices import (
     ContactMethod,
@@ -224,7 +225,7 @@ class Referral(models.Model):
         ]
 
     def __str__(self):
-        return f"Referral of {self.person} received {self.received_on:%d %B %Y}"
+        return f"Referral of {self.person} received {long_date(self.received_on)}"
 
     @property
     def eligible(self) -> bool:
@@ -243,7 +244,7 @@ class ContactAttempt(models.Model):
         ordering = ["made_on", "id"]
 
     def __str__(self):
-        return f"{self.get_method_display()} on {self.made_on:%d %B %Y}"
+        return f"{self.get_method_display()} on {long_date(self.made_on)}"
 
 
 class Episode(models.Model):
@@ -347,7 +348,7 @@ class PartnerInvolvement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_agency_display()} from {self.started_on:%d %B %Y}"
+        return f"{self.get_agency_display()} from {long_date(self.started_on)}"
 
 
 class CommunityOrder(models.Model):
@@ -371,7 +372,7 @@ class CommunityOrder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} from {self.order_date:%d %B %Y}"
+        return f"{self.kind} from {long_date(self.order_date)}"
 
 
 class ArrestReferral(models.Model):
@@ -390,7 +391,7 @@ class ArrestReferral(models.Model):
         ]
 
     def __str__(self):
-        return f"Arrest referral of {self.person} tested {self.tested_at:%d %B %Y}"
+        return f"Arrest referral of {self.person} tested {long_date(self.tested_at)}"
 
 
 class BreachReport(models.Model):
@@ -412,7 +413,7 @@ class BreachReport(models.Model):
         ]
 
     def __str__(self):
-        return f"Breach: missed {self.missed_appointment_on:%d %B %Y}"
+        return f"Breach: missed {long_date(self.missed_appointment_on)}"
 
 
 class Carer(models.Model):
@@ -456,7 +457,7 @@ class FollowUp(models.Model):
         constraints = [models.UniqueConstraint(fields=["episode", "kind"], name="followup_once_per_kind")]
 
     def __str__(self):
-        return f"{self.get_kind_display()} (due {self.due_on:%d %B %Y})"
+        return f"{self.get_kind_display()} (due {long_date(self.due_on)})"
 
 
 class ReengagementEntry(models.Model):
@@ -572,4 +573,4 @@ class BreakGlassAccess(models.Model):
         indexes = [models.Index(fields=["user", "person", "expires_at"], name="break_glass_user_idx")]
 
     def __str__(self):
-        return f"{self.user} on {self.person.client_id} until {self.expires_at:%d %B %Y %H:%M}"
+        return f"{self.user} on {self.person.client_id} until {date_time(self.expires_at)}"

@@ -2,8 +2,10 @@
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from core.choices import Role, TeamKind
+from core.dates import long_date
 from core.models import Team
 from referrals.choices import ReferralStatus
 from referrals.models import Allocation, Episode, Person, PersonMerge, Referral, Task
@@ -125,7 +127,16 @@ def person_timeline(*, referrals, episodes, tasks) -> list[dict]:
                 }
             )
     for task in tasks:
-        when = task.done_on or task.due_on or task.created_at.date()
-        state = "done" if task.done_on else "open"
-        events.append({"on": when, "title": f"Task ({state}): {task.title}", "detail": task.get_kind_display()})
+        # An open task is an event on the day it was set, never on a due date still to come: the timeline is
+        # what has happened, and its due date is said in words.
+        if task.done_on:
+            events.append(
+                {"on": task.done_on, "title": f"Task (done): {task.title}", "detail": task.get_kind_display()}
+            )
+        else:
+            due = f", due {long_date(task.due_on)}" if task.due_on else ""
+            detail = f"{task.get_kind_display()}{due}"
+            events.append(
+                {"on": timezone.localdate(task.created_at), "title": f"Task (open): {task.title}", "detail": detail}
+            )
     return sorted(events, key=lambda e: e["on"], reverse=True)

@@ -13,7 +13,7 @@ from core import audit
 from core.choices import Role
 from core.errors import DomainError
 from core.forms import add_domain_error
-from referrals import record_pages
+from referrals import discharge_checks, record_pages
 from referrals import selectors_episodes as selectors
 from referrals.forms_episodes import (
     AllocationForm,
@@ -26,6 +26,7 @@ from referrals.forms_episodes import (
     FollowUpDoneForm,
     PartnerInvolvementForm,
     ReengagementCloseForm,
+    over_capacity,
 )
 from referrals.models import (
     Allocation,
@@ -85,7 +86,7 @@ def allocate(request, pk):
     form = AllocationForm(
         request.POST or None,
         initial={"version": episode.version},
-        assessors=selectors.role_users(Role.ASSESSOR),
+        assessors=selectors.role_users(Role.ASSESSOR).filter(teams=episode.team_id),
         keyworkers=workers,
         teams=selectors.manager_teams(request.user).filter(kind="delivery"),
     )
@@ -109,7 +110,7 @@ def allocate(request, pk):
     return render(
         request,
         "referrals/episodes/allocate.html",
-        {"episode": episode, "form": form, "preferred": preferred, "workers": workers},
+        {"episode": episode, "form": form, "preferred": preferred, "over_capacity": over_capacity(workers)},
     )
 
 
@@ -149,13 +150,16 @@ def episode_discharge(request, pk):
                 notes=data["notes"],
             )
         except DomainError as exc:
-            add_domain_error(form, exc)
+            add_domain_error(form, exc, anchors={"open_modalities": "open-modalities"})
         else:
             # Discharge ends the allocation, so a keyworker may no longer see the episode: back to the caseload.
             if selectors.visible_episodes(request.user).filter(pk=episode.pk).exists():
                 return redirect("referrals:episode-detail", pk=episode.pk)
             return redirect("referrals:my-caseload")
-    return render(request, "referrals/episodes/form.html", {"episode": episode, "form": form, "heading": "Discharge"})
+    context = {"episode": episode, "form": form, "heading": "Discharge"}
+    # Named before the form is filled in: each must end before the discharge, and a refusal links here.
+    context["open_modalities"] = discharge_checks.open_modalities(episode)
+    return render(request, "referrals/episodes/form.html", context)
 
 
 @login_required

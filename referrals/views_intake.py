@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core import audit
 from core.choices import Role
+from core.dates import long_date
 from core.errors import DomainError
 from core.forms import add_domain_error
 from referrals import record_pages
@@ -78,7 +79,7 @@ def _due_tag(referral, today):
         return {"text": "Overdue", "colour": "red"}
     if referral.first_contact_due == today:
         return {"text": "Due today", "colour": "orange"}
-    return {"text": f"Due {referral.first_contact_due:%-d %B %Y}", "colour": "grey"}
+    return {"text": f"Due {long_date(referral.first_contact_due)}", "colour": "grey"}
 
 
 @login_required

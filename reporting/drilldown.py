@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
+from core import dates
 from core.choices import Role
 from core.models import Team
 from recovery_plans.models import Modality
@@ -133,7 +134,7 @@ def record_url(code: str, row) -> str:
 
 
 def long_date(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else "none"
+    return dates.long_date(day) if day else "none"
 
 
 def _days(count: int) -> str:

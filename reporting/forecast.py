@@ -35,6 +35,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.choices import AuditAction
+from core.dates import long_date
 from core.models import AuditEvent
 from prescribing.waits import with_clock
 from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion
@@ -181,10 +182,6 @@ def _with_holder(queryset, episode_ref: str):
     )
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _person_fields(prefix: str) -> list[str]:
     return [
         f"{prefix}person_id",
@@ -210,7 +207,7 @@ def first_contact(scope: Scope, span: Window) -> list[AtRisk]:
             pk,
             pk,
             due,
-            f"Make a first contact by phone or in person by {_long_date(due)} (referred {_long_date(received)})",
+            f"Make a first contact by phone or in person by {long_date(due)} (referred {long_date(received)})",
             reverse("referrals:contact-new", args=[pk]),
             person_id,
             f"{given} {family}",
@@ -257,7 +254,7 @@ def _first_wait(scope: Scope, span: Window, code: str, last_day: int) -> list[At
                 pk,
                 episode_id,
                 due,
-                f"Start {label} by {_long_date(due)} (referred {_long_date(referred)}, "
+                f"Start {label} by {long_date(due)} (referred {long_date(referred)}, "
                 f"day {(span.today - referred).days} of the wait)",
                 reverse("recovery_plans:modality-start", args=[pk]),
                 person_id,
@@ -290,7 +287,7 @@ def _episode_items(rows, code: str, days: int, action: str, url_name: str) -> li
                 pk,
                 pk,
                 due,
-                action.format(due=_long_date(due), since=_long_date(since)),
+                action.format(due=long_date(due), since=long_date(since)),
                 reverse(url_name, args=[pk]),
                 person_id,
                 f"{given} {family}",
@@ -380,14 +377,14 @@ def _prescribing(scope: Scope, span: Window, *, drr: bool) -> list[AtRisk]:
     code = "DRR5" if drr else "RX10"
     items = []
     for pk, episode_id, referred, order, due, team_id, holder, holder_team, person_id, given, family, client in rows:
-        since = f"DRR order made {_long_date(order)}" if drr else f"referred {_long_date(referred)}"
+        since = f"DRR order made {long_date(order)}" if drr else f"referred {long_date(referred)}"
         items.append(
             AtRisk(
                 code,
                 pk,
                 pk,
                 due,
-                f"Start prescribing by {_long_date(due)} ({since}, {days} working days)",
+                f"Start prescribing by {long_date(due)} ({since}, {days} working days)",
                 reverse("prescribing:person-history", args=[person_id]),
                 person_id,
                 f"{given} {family}",
@@ -441,7 +438,7 @@ def sub_intervention_review(scope: Scope, span: Window) -> list[AtRisk]:
                 pk,
                 pk,
                 due,
-                f"Record a review of {label} by {_long_date(due)} (last reviewed or started {_long_date(since)})",
+                f"Record a review of {label} by {long_date(due)} (last reviewed or started {long_date(since)})",
                 reverse("recovery_plans:modality-review", args=[pk]),
                 person_id,
                 f"{given} {family}",

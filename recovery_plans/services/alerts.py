@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.choices import AuditAction
+from core.dates import long_date
 from core.models import AuditEvent
 from recovery_plans.clocks import MANAGER_ALERT_AFTER_DAYS, RED_FROM_DAY
 from recovery_plans.deadlines import PLAN_DUE_DAYS, next_review_due
@@ -185,7 +186,7 @@ def waiting_alerts(today: date) -> list[Alert]:
         Alert(
             TaskKind.MODALITY_WAIT,
             wait_task_key(pk),
-            f"{label} waiting over {MANAGER_ALERT_AFTER_DAYS} days (referred {referred.day} {referred:%B %Y})",
+            f"{label} waiting over {MANAGER_ALERT_AFTER_DAYS} days (referred {long_date(referred)})",
             person_id,
             episode_id,
             # W21: a first intervention starts within 21 days of its referral.

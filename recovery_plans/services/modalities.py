@@ -16,6 +16,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
+from core.dates import long_date
 from core.errors import DomainError, StaleEditError
 from recovery_plans.models import Intervention, Modality, ModalityReview
 from referrals.models import Task, TeamInvolvement
@@ -229,14 +230,18 @@ def check_closed_without_start(
 ) -> None:
     """A modality closed without a start (pages and the transfer-of-care import alike)."""
     if ended_on < referred_on:
-        raise DomainError(f"The date closed cannot be before the referral ({referred_on:%-d %B %Y}).", field="ended_on")
+        raise DomainError(
+            f"The date closed cannot be before the referral ({long_date(referred_on)}).", field="ended_on"
+        )
     if first_offered_on is not None and ended_on < first_offered_on:
         raise DomainError(
-            f"The date closed cannot be before the first appointment offered ({first_offered_on:%-d %B %Y}).",
+            f"The date closed cannot be before the first appointment offered ({long_date(first_offered_on)}).",
             field="ended_on",
         )
     if exit_code not in (WITHDRAWN, UNPLANNED):
-        raise DomainError("Choose withdrawn or unplanned: a planned exit needs a start.", field="exit_status")
+        raise DomainError(
+            "Choose the exit status withdrawn or unplanned: a planned exit needs a start.", field="exit_status"
+        )
 
 
 @transaction.atomic
@@ -250,7 +255,7 @@ def close_unstarted_modality(
     _check_may_record(by, current, "ended_on")
     if current.started_on is not None:
         raise DomainError(
-            f"This modality started on {current.started_on:%-d %B %Y}: end it with its end date and exit status "
+            f"This modality started on {long_date(current.started_on)}: end it with its end date and exit status "
             "instead of closing it as never started.",
             field="ended_on",
         )

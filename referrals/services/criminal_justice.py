@@ -8,6 +8,7 @@ from django.utils import timezone
 from core import audit
 from core.calendar import add_working_days
 from core.choices import AuditAction
+from core.dates import long_date
 from core.errors import DomainError
 from core.models import User
 from referrals.choices import TaskKind
@@ -135,7 +136,7 @@ def add_breach_report(*, order: CommunityOrder, missed_appointment_on: date, by:
         person_id=order.person_id,
         episode_id=allocation.episode_id if allocation else order.episode_id,
         kind=TaskKind.BREACH_REPORT,
-        title=f"Report {order.kind} breach (missed {missed_appointment_on:%d %B %Y})",
+        title=f"Report {order.kind} breach (missed {long_date(missed_appointment_on)})",
         assigned_to_id=allocation.keyworker_id if allocation else None,
         team_id=allocation.team_id if allocation else None,
         due_on=breach.due_on,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import AuditAction, DischargeOutcome, Role, TeamKind
 from core.concurrency import save_if_unchanged
+from core.dates import long_date
 from core.errors import DomainError
 from core.models import DischargeReason, Team, User
 from referrals import discharge_checks
@@ -79,6 +80,12 @@ def allocate(
         raise DomainError("This episode has been discharged: it cannot be allocated.", field="keyworker")
     if not assessor.has_role(Role.ASSESSOR):
         raise DomainError(f"{assessor.get_full_name() or assessor} is not an assessor.", field="assessor")
+    if episode.team_id and not assessor.teams.filter(pk=episode.team_id).exists():
+        # The assessor is the one who met the person at intake: a member of the team the referral came to.
+        raise DomainError(
+            f"{assessor.get_full_name() or assessor} is not an assessor of {episode.team}: choose one of theirs.",
+            field="assessor",
+        )
     if not keyworker.has_role(Role.KEYWORKER):
         raise DomainError(
             f"{keyworker.get_full_name() or keyworker} is not a keyworker: choose a lead keyworker.",
@@ -161,7 +168,8 @@ def add_carer(
     latest = two_years_after(support_started_on)
     if support_planned_end > latest:
         raise DomainError(
-            f"Carer support is planned for at most two years: the planned end can be {latest:%d %B %Y} at the latest.",
+            "Carer support is planned for at most two years: "
+            f"the planned end can be {long_date(latest)} at the latest.",
             field="support_planned_end",
         )
     _within_two_years_in_all(
@@ -200,8 +208,8 @@ def _within_two_years_in_all(
     for other in records:
         if other.support_started_on < end and start < _support_end(other):
             raise DomainError(
-                f"{other.name} is already supported from {other.support_started_on:%-d %B %Y} to "
-                f"{_support_end(other):%-d %B %Y}. Change that record instead of adding another.",
+                f"{other.name} is already supported from {long_date(other.support_started_on)} to "
+                f"{long_date(_support_end(other))}. Change that record instead of adding another.",
                 field=field,
             )
     first = min([start, *(other.support_started_on for other in records)])
@@ -211,7 +219,7 @@ def _within_two_years_in_all(
         latest = start + timedelta(days=max(allowance - used, 0))
         raise DomainError(
             f"Carer support is at most two years in all: {name} has already been supported for {used} days, "
-            f"so this support can end on {latest:%-d %B %Y} at the latest.",
+            f"so this support can end on {long_date(latest)} at the latest.",
             field=field,
         )
 
@@ -233,16 +241,16 @@ def carer_support_end(*, carer: Carer, ended_on: date, by: User) -> Carer:
     carer = Carer.objects.select_for_update().get(pk=carer.pk)
     if carer.support_ended_on is not None:
         raise DomainError(
-            f"Support for {carer.name} already ended on {carer.support_ended_on:%d %B %Y}.", field="support_ended_on"
+            f"Support for {carer.name} already ended on {long_date(carer.support_ended_on)}.", field="support_ended_on"
         )
     if ended_on < carer.support_started_on:
         raise DomainError(
-            f"Support cannot end before it started on {carer.support_started_on:%d %B %Y}.", field="support_ended_on"
+            f"Support cannot end before it started on {long_date(carer.support_started_on)}.", field="support_ended_on"
         )
     latest = two_years_after(carer.support_started_on)
     if ended_on > latest:
         raise DomainError(
-            f"Carer support lasts at most two years: it ended on {latest:%d %B %Y} at the latest.",
+            f"Carer support lasts at most two years: it ended on {long_date(latest)} at the latest.",
             field="support_ended_on",
         )
     _not_in_future(ended_on, "end of support", "support_ended_on")
@@ -266,10 +274,10 @@ def follow_up_record(*, follow_up: FollowUp, done_on: date, outcome: str, by: Us
     _require_role(by, CASEWORK_ROLES, "Only casework staff can record a follow-up.", "done_on")
     follow_up = FollowUp.objects.select_for_update().select_related("episode").get(pk=follow_up.pk)
     if follow_up.done_on is not None:
-        raise DomainError(f"This follow-up was already recorded on {follow_up.done_on:%d %B %Y}.", field="done_on")
+        raise DomainError(f"This follow-up was already recorded on {long_date(follow_up.done_on)}.", field="done_on")
     discharged_on = follow_up.episode.discharged_on
     if discharged_on and done_on < discharged_on:
-        raise DomainError(f"A follow-up cannot be before the discharge on {discharged_on:%d %B %Y}.", field="done_on")
+        raise DomainError(f"A follow-up cannot be before the discharge on {long_date(discharged_on)}.", field="done_on")
     _not_in_future(done_on, "follow-up date", "done_on")
     if not outcome.strip():
         raise DomainError(
@@ -294,10 +302,10 @@ def reengagement_close(*, entry: ReengagementEntry, closed_on: date, outcome: st
     )
     entry = ReengagementEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.closed_on is not None:
-        raise DomainError(f"This entry was already closed on {entry.closed_on:%d %B %Y}.", field="closed_on")
+        raise DomainError(f"This entry was already closed on {long_date(entry.closed_on)}.", field="closed_on")
     if closed_on < entry.added_on:
         raise DomainError(
-            f"The entry cannot close before it was added on {entry.added_on:%d %B %Y}.", field="closed_on"
+            f"The entry cannot close before it was added on {long_date(entry.added_on)}.", field="closed_on"
         )
     _not_in_future(closed_on, "closing date", "closed_on")
     if not outcome.strip():
@@ -347,7 +355,7 @@ def check_discharge_date(*, opened_on: date, discharged_on: date) -> None:
     """Discharge on or after the episode opened (pages and the transfer-of-care import alike)."""
     if discharged_on < opened_on:
         raise DomainError(
-            f"The discharge date cannot be before the episode opened on {opened_on:%d %B %Y}.",
+            f"The discharge date cannot be before the episode opened on {long_date(opened_on)}.",
             field="discharged_on",
         )
 
@@ -373,7 +381,7 @@ def episode_discharge(
     ).first()
     if last_allocated and discharged_on < last_allocated:
         raise DomainError(
-            f"The discharge date cannot be before the current allocation began on {last_allocated:%-d %B %Y}.",
+            f"The discharge date cannot be before the current allocation began on {long_date(last_allocated)}.",
             field="discharged_on",
         )
     if not reason.active:
@@ -381,7 +389,7 @@ def episode_discharge(
     still_open = discharge_checks.open_modalities(episode)
     if still_open:
         raise DomainError(
-            "End these modalities before discharging: " + ", ".join(still_open) + ".", field="discharged_on"
+            "End these modalities before discharging: " + ", ".join(still_open) + ".", field="open_modalities"
         )
     episode.discharged_on = discharged_on
     episode.discharge_reason = reason
@@ -417,7 +425,7 @@ def episode_discharge(
 def _close_for_death(*, episode: Episode, reason: DischargeReason, on: date, by: User) -> None:
     """Nobody is to call, re-engage or chase a person who died: the episode's open tasks, the person's
     follow-ups due from earlier planned exits and any re-engagement entry close, each saying why."""
-    why = f"Closed: the client died ({reason.code} {reason.label}, discharged {on:%d %B %Y})."
+    why = f"Closed: the client died ({reason.code} {reason.label}, discharged {long_date(on)})."
     closed = {}
     tasks = Task.objects.filter(Q(episode=episode) | Q(person=episode.person, kind=TaskKind.FOLLOW_UP))
     closed["tasks"] = list(tasks.filter(done_on__isnull=True).values_list("pk", flat=True))

@@ -1,6 +1,6 @@
 """Referrals: routing by age, eligibility, the first-contact clock, contact attempts and triage."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -10,6 +10,7 @@ from core import audit
 from core.calendar import add_working_days
 from core.choices import AuditAction, Role, SubstanceGroup, TeamKind
 from core.concurrency import save_if_unchanged
+from core.dates import long_date
 from core.errors import DomainError
 from core.models import Team
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus, Service
@@ -17,6 +18,8 @@ from referrals.models import ContactAttempt, Episode, Person, Referral, TeamInvo
 from referrals.services.people import refuse_if_merged
 
 FIRST_CONTACT_WORKING_DAYS = 3
+# A referral dated further back than this is saved only once the person recording it confirms the date.
+OLD_REFERRAL_DAYS = 30
 REFERRING_ROLES = (Role.REFERRER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.DATA_ADMIN)
 TRIAGE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.DATA_ADMIN)
 OPEN_STATUSES = (ReferralStatus.AWAITING_CONTACT, ReferralStatus.AWAITING_TRIAGE)
@@ -66,7 +69,7 @@ def check_contact_date(*, received_on: date, made_on: date) -> None:
     """A contact is on or after the referral was received (pages and the transfer-of-care import alike)."""
     if made_on < received_on:
         raise DomainError(
-            f"Contact cannot be before the referral was received ({received_on:%d %B %Y}).", field="made_on"
+            f"Contact cannot be before the referral was received ({long_date(received_on)}).", field="made_on"
         )
 
 
@@ -92,6 +95,7 @@ def referral_create(
     presenting_substances=(),
     signposted_to: str = "",
     signpost_reason: str = "",
+    received_date_confirmed: bool = False,
 ) -> Referral:
     if not actor.has_role(*REFERRING_ROLES):
         raise DomainError("Your role cannot record referrals.", field="received_at")
@@ -101,6 +105,13 @@ def referral_create(
     if received_at > timezone.now():
         raise DomainError("The date and time received must not be in the future.", field="received_at")
     received_on = timezone.localtime(received_at).date()
+    if received_on < timezone.localdate() - timedelta(days=OLD_REFERRAL_DAYS) and not received_date_confirmed:
+        # A mistyped year or month is caught before the 5-day contact clock runs from a date long past.
+        raise DomainError(
+            f"The date received, {long_date(received_on)}, is more than {OLD_REFERRAL_DAYS} days ago. "
+            "Check it, then tick the box to confirm it.",
+            field="received_date_confirmed",
+        )
     if person.date_of_birth > received_on:
         raise DomainError("Date of birth must be on or before the referral date.", field="date_of_birth")
     service = service_for(date_of_birth=person.date_of_birth, on=received_on)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core import audit
 from core.choices import AuditAction, Role
+from core.dates import long_date
 from core.errors import DomainError
 from core.models import AuditEvent
 from referrals.models import (
@@ -240,7 +241,7 @@ def person_merge_undo(*, actor, merge: PersonMerge) -> PersonMerge:
     _require_data_admin(actor, "undo a merge")
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
-        raise DomainError(f"This merge was already undone on {merge.undone_at:%-d %B %Y}.", field="merge")
+        raise DomainError(f"This merge was already undone on {long_date(merge.undone_at)}.", field="merge")
     keep, duplicate = (Person.objects.select_for_update().get(pk=pk) for pk in (merge.kept_id, merge.merged_id))
     if keep.merged_into_id:
         raise DomainError("The kept record has since been merged into another. Undo that merge first.", field="merge")

@@ -28,6 +28,7 @@ from django.utils.crypto import salted_hmac
 from core import audit
 from core.choices import AuditAction, Role
 from core.concurrency import save_if_unchanged
+from core.dates import long_date
 from core.errors import DomainError
 from referrals import nhs_number
 from referrals.models import Person, Referral
@@ -163,7 +164,7 @@ def _validate(data: dict, *, person: Person | None = None) -> None:
         first = person.referrals.order_by("received_on").values_list("received_on", flat=True).first()
         if first is not None and date_of_birth > first:
             raise DomainError(
-                f"Date of birth must be on or before the first referral ({first:%d %B %Y}).", field="date_of_birth"
+                f"Date of birth must be on or before the first referral ({long_date(first)}).", field="date_of_birth"
             )
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.dates import long_date
 from core.models import JobRun, Team
 
 
@@ -63,7 +64,7 @@ class ServiceFeedback(models.Model):
         ]
 
     def __str__(self):
-        return f"Feedback rated {self.rating} on {self.received_on:%d %B %Y}"
+        return f"Feedback rated {self.rating} on {long_date(self.received_on)}"
 
 
 class QuarterlyReport(models.Model):

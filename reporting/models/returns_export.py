@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.dates import date_time
 from reporting.choices import ExportKind, ExportState
 
 User = settings.AUTH_USER_MODEL
@@ -85,4 +86,4 @@ class MonthlyReturnCheck(models.Model):
         ordering = ["-period"]
 
     def __str__(self):
-        return f"Return {self.period} checked {self.checked_at:%d %B %Y %H:%M}"
+        return f"Return {self.period} checked {date_time(self.checked_at)}"

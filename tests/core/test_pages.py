@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.staticfiles import finders
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains, assertRedirects
@@ -148,15 +149,18 @@ def test_form_errors_render_the_summary_and_nhsuk_form_groups():
     form = ReferralForm(data={**date_data("30", "2", "2024"), "name": ""})
 
     html = str(form)
+    # The page's one summary comes from base.html's {% error_summary %}, above the heading, not from the form.
+    summary = Template("{% error_summary %}").render(Context({"form": form}))
 
-    assert 'class="nhsuk-error-summary"' in html
-    assertInHTML('<a href="#id_date_of_birth_day">Date of birth must be a real date</a>', html)
-    assertInHTML('<a href="#id_name">This field is required.</a>', html)
-    assertInHTML('<a href="#id_contact_0">This field is required.</a>', html)
+    assert "nhsuk-error-summary" not in html
+    assert summary.count('class="nhsuk-error-summary"') == 1
+    assertInHTML('<a href="#id_date_of_birth_day">Date of birth must be a real date</a>', summary)
+    assertInHTML('<a href="#id_name">Enter name</a>', summary)
+    assertInHTML('<a href="#id_contact_0">Select contact</a>', summary)
     assert html.count("nhsuk-form-group--error") == 5
     assertInHTML(
         '<span class="nhsuk-error-message" id="id_name_error">'
-        '<span class="nhsuk-u-visually-hidden">Error: </span>This field is required.</span>',
+        '<span class="nhsuk-u-visually-hidden">Error: </span>Enter name</span>',
         html,
     )
     assertInHTML('<div class="nhsuk-hint" id="id_name_helptext">As written on their ID</div>', html)
@@ -186,7 +190,7 @@ def test_date_input_renders_day_month_and_year_boxes():
     year_label = '<label class="nhsuk-label nhsuk-date-input__label" for="id_date_of_birth_year">'
     assertInHTML(f"{year_label}Year</label>", html)
     assertInHTML(
-        '<input type="text" name="date_of_birth_day" value="15" inputmode="numeric" required'
+        '<input type="text" name="date_of_birth_day" value="15" inputmode="numeric" autocomplete="off" required'
         ' class="nhsuk-input nhsuk-date-input__input nhsuk-input--width-2" id="id_date_of_birth_day">',
         html,
     )

@@ -240,7 +240,7 @@ def test_answer_to_a_test_offer_is_dated_and_the_date_is_checked(client, worker,
     test.refresh_from_db()
     assert (test.accepted, test.answered_on) == (False, today - timedelta(days=3))
     page = client.get(reverse("harm_reduction:person-bbv", args=[person.pk])).content.decode()
-    assert f"Refused {today - timedelta(days=3):%-d %b %Y}" in page
+    assert f"Refused {today - timedelta(days=3):%-d %B %Y}" in page
 
 
 def test_result_of_a_refused_test_is_refused_on_the_result_field(client, worker, person, parts, today):

@@ -124,7 +124,7 @@ class TestService:
 
     def test_the_episode_can_then_be_discharged(self, allocated_episode, keyworker):
         modality = waiting(allocated_episode, 10)
-        assert "End these modalities" in refused("discharged_on", _discharge, allocated_episode, keyworker)
+        assert "End these modalities" in refused("open_modalities", _discharge, allocated_episode, keyworker)
         close(modality, keyworker)
         assert _discharge(allocated_episode, keyworker).discharged_on == today()
 

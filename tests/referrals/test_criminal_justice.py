@@ -118,7 +118,7 @@ def test_breach_and_arrest_referral_from_the_pages_show_on_the_episode(client, a
     tested = timezone.localtime() - timedelta(hours=30)
     response = client.post(
         reverse("referrals:arrest-referral-new", args=[allocated_episode.pk]),
-        {"tested_at": tested.strftime("%Y-%m-%dT%H:%M"), "trigger_offence": "Burglary"},
+        {**_date("tested_at", tested), "tested_at_time": f"{tested:%H:%M}", "trigger_offence": "Burglary"},
     )
     assert response.status_code == 302
     body = client.get(reverse("referrals:episode-detail", args=[allocated_episode.pk])).content.decode()

@@ -34,6 +34,7 @@ def _refer(actor, **overrides):
         "reason": "Drinking every day",
         "lives_in_city": True,
         "registered_with_city_gp": True,
+        "received_date_confirmed": True,
     }
     return referral_create(actor=actor, **{**fields, **overrides})
 

@@ -132,6 +132,7 @@ def test_update_without_version_is_refused(assessor, arm_team):
 def referral_body(**overrides):
     return {
         "received_at": "2025-06-10T10:00:00+01:00",
+        "received_date_confirmed": True,
         "source": ReferralSource.objects.get(code="4").pk,
         "reason": "Wants help",
         "lives_in_city": True,

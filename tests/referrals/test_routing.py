@@ -31,6 +31,8 @@ def refer(actor, person, *, on=REFERRAL_DAY, **overrides):
         "reason": "Drinking every day",
         "lives_in_city": True,
         "registered_with_city_gp": True,
+        # Routing is about the day received, however far back: the date is confirmed.
+        "received_date_confirmed": True,
     }
     return referral_create(actor=actor, person=person, **{**fields, **overrides})
 

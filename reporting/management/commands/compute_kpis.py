@@ -4,6 +4,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.dates import long_date
 from core.models import Team
 from reporting.choices import KpiKind
 from reporting.kpis import snapshots
@@ -75,7 +76,7 @@ class Command(BaseCommand):
 
     def _table(self, period, results, scope):
         self.stdout.write(
-            f"{period.label}: {period.start:%d %B %Y} to {period.end:%d %B %Y}, {scope or 'whole service'}"
+            f"{period.label}: {long_date(period.start)} to {long_date(period.end)}, {scope or 'whole service'}"
         )
         self.stdout.write(f"{'KPI':<6} {'numerator':>9} {'denominator':>11} {'value':>8}  {'threshold':<10} met")
         for code, result in results.items():
