@@ -64,7 +64,7 @@ from referrals.models import (
 from referrals.services.intake import SERVICE_TEAM_KIND, first_contact_due, service_for
 from reporting.returns.columns import NA
 from reporting.returns.identities import any_of
-from reporting.returns.validate import INDEX, ParsedFile, Problem, read_file
+from reporting.returns.validate import INDEX, PERSON_FIELDS, ParsedFile, Problem, read_file, read_rows
 
 TRANSFERRED_RECORDS_USERNAME = "transferred.records"
 ID_BLOCK = 2000
@@ -186,7 +186,7 @@ def import_file(
     progress(30)
     try:
         with transaction.atomic():
-            _Writer(parsed, report, actor=actor, create_staff=create_staff, progress=progress).write()
+            _Writer(parsed, report, actor=actor, create_staff=create_staff, progress=progress).write(stream)
             if dry_run:
                 raise _Rollback
             _numbering_continues_after(parsed)
@@ -288,7 +288,7 @@ class _Writer:
             username=TRANSFERRED_RECORDS_USERNAME,
             defaults={"first_name": "Transferred", "last_name": "records", "is_active": False},
         )
-        wanted = {row[INDEX["XKEYWORKER"]] for row in self.parsed.rows} - {NA}
+        wanted = self.parsed.keyworkers
         self.staff = {user.username: user for user in User.objects.filter(username__in=wanted)}
         keyworkers = Group.objects.get(name=Role.KEYWORKER.label)
         for username in sorted(wanted - set(self.staff)):
@@ -315,62 +315,83 @@ class _Writer:
 
     # Grouping the rows ----------------------------------------------------------------------------------
 
-    def _group(self):
+    def _batches(self, stream):
+        """The file's rows again, a batch of people at a time: a person is complete once the line `read_file`
+        saw last for them is read. A file in 6b's order (by CLIENTID) holds one batch in memory, never the file;
+        rows in any other order are still read right, holding their people until each is complete."""
+        last_line = self.parsed.last_line
+        client = INDEX["CLIENTID"]
+        waiting: dict[str, list] = {}
+        batch = []
+        for line, row in read_rows(stream, self.parsed):
+            rows = waiting.setdefault(row[client], [])
+            rows.append((line, row))
+            if last_line[row[client]] == line:
+                batch.append(waiting.pop(row[client]))
+                if len(batch) == PEOPLE_PER_WRITE:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
+    def _group(self, batch):
         """person CLIENTID -> {EPISODID -> [rows]} with the TOP rows apart; the first line of each."""
         self.people: dict[str, dict[str, list]] = {}
         self.tops: dict[str, list] = defaultdict(list)
         self.first_line: dict[str, int] = {}
         client, episode, top = INDEX["CLIENTID"], INDEX["EPISODID"], INDEX["TOPID"]
-        for line, row in zip(self.parsed.lines, self.parsed.rows, strict=True):
-            if row[top] != NA:
-                self.tops[row[episode]].append(row)
-                continue
-            self.people.setdefault(row[client], {}).setdefault(row[episode], []).append(row)
-            self.first_line.setdefault(row[client], line)
-            self.first_line.setdefault(row[episode], line)
+        for person in batch:
+            for line, row in person:
+                if row[top] != NA:
+                    self.tops[row[episode]].append(row)
+                    continue
+                self.people.setdefault(row[client], {}).setdefault(row[episode], []).append(row)
+                self.first_line.setdefault(row[client], line)
+                self.first_line.setdefault(row[episode], line)
 
-    def write(self):
+    def write(self, stream):
         self._accounts()
-        self._group()
+        checker = self.parsed.checker
         held_people = dict(
-            Person.objects.filter(any_of(Person, "client_id", self.people)).values_list("client_id", "pk")
+            Person.objects.filter(any_of(Person, "client_id", checker.people)).values_list("client_id", "pk")
         )
         held_episodes = set(
             Referral.objects.filter(
-                any_of(Referral, "episode_id", [e for episodes in self.people.values() for e in episodes])
+                any_of(Referral, "episode_id", [e for e, episode in checker.episodes.items() if episode.values])
             ).values_list("episode_id", flat=True)
         )
         self.report.people_matched = len(held_people)
         self._involved = set(
             TeamInvolvement.objects.filter(person_id__in=list(held_people.values())).values_list("person_id", "team_id")
         )
-        new_people = [client_id for client_id in self.people if client_id not in held_people]
-        duplicates = self._possible_duplicates(new_people)
+        duplicates = self._possible_duplicates([c for c in checker.people if c not in held_people])
         problems = []
-        total = len(self.people) or 1
+        total = len(checker.people) or 1
+        done = 0
         self.report.created = {name: 0 for name, _model in KINDS}
-        for done, (client_id, episodes) in enumerate(self.people.items(), start=1):
-            pending = {e: rows for e, rows in episodes.items() if e not in held_episodes}
-            self.report.episodes_already_held += len(episodes) - len(pending)
-            if client_id in held_people:
-                if not pending:
-                    continue
-                person = Person.objects.get(pk=held_people[client_id])
-            else:
-                person = self._person(client_id, episodes)
-            try:
-                self._episodes(person, pending, is_new_person=client_id not in held_people)
-            except _RowProblem as problem:
-                problems.append(problem.problem)
-            if client_id in duplicates:
-                self._flag_duplicate(person, duplicates[client_id])
-            if done % PEOPLE_PER_WRITE == 0:
-                if not problems:
-                    self._flush()
-                self.progress(30 + int(65 * done / total))
+        for batch in self._batches(stream):
+            self._group(batch)
+            for client_id, episodes in self.people.items():
+                pending = {e: rows for e, rows in episodes.items() if e not in held_episodes}
+                self.report.episodes_already_held += len(episodes) - len(pending)
+                if client_id in held_people:
+                    if not pending:
+                        continue
+                    person = Person.objects.get(pk=held_people[client_id])
+                else:
+                    person = self._person(client_id, episodes)
+                try:
+                    self._episodes(person, pending, is_new_person=client_id not in held_people)
+                except _RowProblem as problem:
+                    problems.append(problem.problem)
+                if client_id in duplicates:
+                    self._flag_duplicate(person, duplicates[client_id])
+            done += len(batch)
+            if not problems:
+                self._flush()
+            self.progress(30 + int(65 * done / total))
         if problems:
             raise _WriteRefused(problems)
-        self._flush()
         self.progress(95)
 
     def _flush(self):
@@ -418,11 +439,11 @@ class _Writer:
 
     def _possible_duplicates(self, client_ids: list[str]) -> dict[str, list[str]]:
         """New people whose initials, date of birth and sex match a current record here (section 6)."""
+        at = [PERSON_FIELDS.index(name) for name in ("FINITIAL", "SINITIAL", "DOB", "SEX")]
         wanted = {}
         for client_id in client_ids:
-            row = next(iter(self.people[client_id].values()))[0]
-            key = (row[INDEX["FINITIAL"]], row[INDEX["SINITIAL"]], row[INDEX["DOB"]], row[INDEX["SEX"]])
-            wanted[client_id] = key
+            _line, values = self.parsed.checker.people[client_id]
+            wanted[client_id] = tuple(values[index] for index in at)
         births = {date.fromisoformat(key[2]) for key in wanted.values()}
         held = defaultdict(list)
         for person in (

@@ -14,7 +14,7 @@ import csv
 import re
 import string
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -226,14 +226,17 @@ class Problem:
 
 @dataclass
 class ParsedFile:
-    """A whole file read: its rows (tuples in `COLUMNS` order) with their line numbers, and every problem."""
+    """A whole file read and checked: every problem, and what `read_rows` needs to read its rows again."""
 
-    rows: list[tuple] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     columns: tuple = ()
     missing_local: tuple = ()
     checker: "RowChecker | None" = None
+    # For reading the rows again (`read_rows`): the cells in `COLUMNS` order, each person's last line, and every
+    # XKEYWORKER named.
+    pick: Callable | None = None
+    last_line: dict[str, int] = field(default_factory=dict)
+    keyworkers: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -781,9 +784,9 @@ class RowChecker:
             self.problems.append(problem)
 
 
-def read_file(stream, *, importing: bool = True, create_staff: bool = False, keep_rows: bool = True) -> ParsedFile:
-    """Read and check a whole file from a binary stream. Rows are kept (for the import) only while the file has
-    no problem, so a bad file of any size is reported without being held in memory."""
+def read_file(stream, *, importing: bool = True, create_staff: bool = False) -> ParsedFile:
+    """Read and check a whole file from a binary stream. No row is kept: a file of any size is checked in the
+    memory of what the cross-row rules need, and the import reads the rows again (`read_rows`) to write them."""
     parsed = ParsedFile()
     text = _DecodedLines(stream)
     reader = csv.reader(text, dialect=Dialect)
@@ -804,8 +807,8 @@ def read_file(stream, *, importing: bool = True, create_staff: bool = False, kee
     width = len(header)
     # A missing X column reads as NA: the value appended after the row's own.
     pick = itemgetter(*(positions.get(name, width) for name in COLUMNS))
-    interned: dict[str, str] = {NA: NA}
-    share = interned.setdefault
+    last_line, keyworkers = parsed.last_line, parsed.keyworkers
+    client, keyworker = INDEX["CLIENTID"], INDEX["XKEYWORKER"]
     try:
         for cells in reader:
             line = reader.line_num
@@ -818,13 +821,10 @@ def read_file(stream, *, importing: bool = True, create_staff: bool = False, kee
                 continue
             if missing:
                 cells.append(NA)
-            values = pick(cells)
-            # One string object per distinct value: the rows kept for the import share them.
-            row = tuple(map(share, values, values))
+            row = pick(cells)
             checker.add(line, row)
-            if keep_rows and not checker.problems:
-                parsed.rows.append(row)
-                parsed.lines.append(line)
+            last_line[row[client]] = line
+            keyworkers.add(row[keyworker])
     except (NotUtf8, csv.Error) as error:
         parsed.problems.extend(checker.problems)
         parsed.problems.append(_unreadable(text.line, error))
@@ -833,11 +833,23 @@ def read_file(stream, *, importing: bool = True, create_staff: bool = False, kee
         parsed.problems.append(Problem(2, "file", "The file has a header but no rows: there is nothing to import."))
         return parsed
     parsed.problems.extend(checker.finish())
-    if parsed.problems:
-        parsed.rows, parsed.lines = [], []
+    keyworkers.discard(NA)
     parsed.missing_local = missing
+    parsed.pick = pick
     parsed.checker = checker
     return parsed
+
+
+def read_rows(stream, parsed: ParsedFile) -> Iterator[tuple[int, tuple]]:
+    """The rows of a file that `read_file` passed, read again from the start: (line, row in `COLUMNS` order)."""
+    stream.seek(0)
+    reader = csv.reader(_DecodedLines(stream), dialect=Dialect)
+    next(reader)
+    for cells in reader:
+        if cells:
+            if parsed.missing_local:
+                cells.append(NA)
+            yield reader.line_num, parsed.pick(cells)
 
 
 def _header(header: list[str], problems: list[Problem]) -> dict[str, int]:

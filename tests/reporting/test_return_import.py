@@ -10,13 +10,14 @@ from django.core.management.base import CommandError
 from assessment.models import Assessment, Top
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
-from core.models import AuditEvent, User
+from core.models import AuditEvent, ModalityChange, PersonChange, ReferralChange, User
 from harm_reduction.models import BbvTest, HepBCourse
 from recovery_plans.factories import ModalityFactory
 from recovery_plans.models import Modality, PlanVersion
 from referrals.choices import ReferralStatus
 from referrals.factories import PersonFactory, ReferralFactory
 from referrals.models import Allocation, CommunityOrder, ContactAttempt, Episode, Person, Referral, Task
+from reporting.returns import importer
 from reporting.returns.importer import TRANSFERRED_RECORDS_USERNAME, import_file
 from tests.reporting.transfer_files import EPISODE, MODALITY, as_bytes, good_rows, row
 
@@ -91,6 +92,28 @@ def test_a_good_file_creates_what_6b_lists_record_by_record(service):
     event = AuditEvent.objects.get(object_type="reporting.TransferImport")
     assert event.details["checksum"] == report.checksum
     assert event.details["rows"] == 4
+
+
+def test_every_imported_row_is_in_the_change_history(service):
+    """Issue 15: the bulk write is recorded by the statement-level triggers, one event per row."""
+    run(as_bytes(good_rows()))
+    for model, change in ((Person, PersonChange), (Referral, ReferralChange), (Modality, ModalityChange)):
+        ids = set(model.objects.values_list("pk", flat=True))
+        recorded = set(change.objects.filter(pgh_label="insert").values_list("pgh_obj_id", flat=True))
+        assert ids
+        assert ids <= recorded
+    person = Person.objects.get(client_id="OLD-C-0001")
+    assert PersonChange.objects.get(pgh_obj_id=person.pk).client_id == "OLD-C-0001"
+
+
+def test_rows_in_any_order_written_a_few_people_at_a_time_give_the_same_records(service, monkeypatch):
+    monkeypatch.setattr(importer, "PEOPLE_PER_WRITE", 1)
+    report = run(as_bytes(list(reversed(good_rows()))))
+    assert report.problems == []
+    assert report.created["people"] == 2
+    assert report.created["modalities"] == 2
+    assert report.created["TOPs"] == Top.objects.count() == 1
+    assert Modality.objects.filter(episode__episode_id="OLD-E-0001").count() == 2
 
 
 def test_importing_the_same_file_twice_changes_nothing(service):

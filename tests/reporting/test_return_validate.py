@@ -6,7 +6,7 @@ import pytest
 
 from core.choices import Role
 from reporting.returns.columns import TRANSFER_COLUMNS
-from reporting.returns.validate import check_rows, read_file
+from reporting.returns.validate import check_rows, read_file, read_rows
 from tests.reporting.transfer_files import EPISODE, MODALITY, as_bytes, good_rows, row
 
 pytestmark = pytest.mark.django_db
@@ -22,19 +22,21 @@ def problems(content: bytes, **options):
 
 
 def test_a_good_transfer_file_has_no_problem(keyworker):
-    parsed = read_file(io.BytesIO(as_bytes(good_rows())))
+    stream = io.BytesIO(as_bytes(good_rows()))
+    parsed = read_file(stream)
     assert parsed.problems == []
-    assert len(parsed.rows) == 4
-    assert parsed.lines == [2, 3, 4, 5]
+    assert [line for line, _row in read_rows(stream, parsed)] == [2, 3, 4, 5]
 
 
 def test_columns_are_read_by_name_in_any_order_and_a_missing_x_column_reads_na(keyworker):
     columns = [name for name in reversed(TRANSFER_COLUMNS) if name != "XREFOUTCOME" and name != "XREFCLOSED"]
     rows = [values for values in good_rows() if values["CLIENTID"] != "OLD-C-0002"]
-    parsed = read_file(io.BytesIO(as_bytes(rows, columns)))
+    stream = io.BytesIO(as_bytes(rows, columns))
+    parsed = read_file(stream)
     assert parsed.problems == []
-    assert parsed.rows[0][TRANSFER_COLUMNS.index("XREFCLOSED")] == "NA"
-    assert parsed.rows[0][TRANSFER_COLUMNS.index("CLIENTID")] == "OLD-C-0001"
+    _line, first = next(read_rows(stream, parsed))
+    assert first[TRANSFER_COLUMNS.index("XREFCLOSED")] == "NA"
+    assert first[TRANSFER_COLUMNS.index("CLIENTID")] == "OLD-C-0001"
 
 
 def test_an_unknown_column_and_a_missing_non_x_column_are_both_named_on_line_1(keyworker):
