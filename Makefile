@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint security format migrate demo worker beat clean-data constraints backup restore screenshots
+.PHONY: install run test lint security format migrate demo worker beat clean-data constraints backup restore screenshots bench bench-compare
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed, found " + sys.version)'
@@ -88,3 +88,13 @@ clean-data:
 constraints: install
 	{ echo "# Exact versions tested together; pyproject.toml holds the ranges. Refresh: make constraints"; \
 	  $(BIN)/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt
+
+# Benchmarks on an already seeded database (docs/benchmarks.md): `make bench BENCH_DB=scale_100k` (a database on
+# BENCH_SERVER) or `make bench DATABASE_URL=...`; PART=pages (or kpis, returns, load) for one part. Results go to
+# docs/benchmarks/results/; `make bench-compare BEFORE=a.json AFTER=b.json` sets two side by side.
+BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
+bench: install
+	$(if $(BENCH_DB),DATABASE_URL=$(BENCH_SERVER)/$(BENCH_DB)) $(BIN)/python manage.py bench $(foreach part,$(PART),--part $(part))
+
+bench-compare: install
+	$(BIN)/python manage.py bench --compare $(BEFORE) $(AFTER)

@@ -135,6 +135,18 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if env("TEST_DATABASE_NAME"):
     # Lets several checkouts or sessions run their suites side by side on one server.
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}
+# A PostgreSQL read replica for reports and dashboards (core/replica.py, docs/scaling.md): when set, the views
+# marked as reports read from it; everything else, and every write, uses DATABASE_URL.
+READ_REPLICA = None
+if env("DATABASE_REPLICA_URL"):
+    READ_REPLICA = "replica"
+    DATABASES[READ_REPLICA] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"), conn_max_age=60, conn_health_checks=True
+    )
+    DATABASES[READ_REPLICA]["OPTIONS"] = {"options": "-c jit=off"}
+    # Tests never read a real replica: tests/core/test_replica.py stands a second test database in for one.
+    DATABASES[READ_REPLICA]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # Change history (core.history): the triggers are installed by migrate, not written into each app's migrations.
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True

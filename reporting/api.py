@@ -4,6 +4,7 @@ import django_filters
 from rest_framework import mixins, permissions, viewsets
 
 from core.choices import Role
+from core.replica import ReportReadsMixin
 from reporting.dashboard.suppression import snapshots_withheld_across_teams
 from reporting.models import Kpi, KpiRecomputation, KpiSnapshot
 from reporting.serializers import KpiRecomputationSerializer, KpiSerializer, KpiSnapshotSerializer
@@ -28,7 +29,7 @@ class RecomputesKpis(permissions.BasePermission):
         return bool(user and user.is_authenticated and may_recompute(user))
 
 
-class KpiViewSet(viewsets.ReadOnlyModelViewSet):
+class KpiViewSet(ReportReadsMixin, viewsets.ReadOnlyModelViewSet):
     """The KPI catalogue (domain.md 5): codes, populations, numerators and targets."""
 
     queryset = Kpi.objects.order_by("sort_order", "code")
@@ -53,7 +54,7 @@ class KpiSnapshotFilter(django_filters.FilterSet):
         return queryset.filter(team__code=value)
 
 
-class KpiSnapshotViewSet(viewsets.ReadOnlyModelViewSet):
+class KpiSnapshotViewSet(ReportReadsMixin, viewsets.ReadOnlyModelViewSet):
     """Stored KPI figures (aggregates only). Commissioners and data admins see every scope; a team manager sees
     the figures of their own teams."""
 

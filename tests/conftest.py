@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
@@ -10,7 +12,7 @@ from core.factories import TeamFactory, make_staff
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker):
     """Keeps the serialized reference data (sexes, interventions, groups...) where every test finds it.
 
     The transactional tests (the browser tests, backups) flush the database after each test and reload what the
@@ -22,6 +24,35 @@ def django_db_setup(django_db_setup):
     contents = getattr(wrapper, "_test_serialized_contents", None)
     if contents is not None:
         type(wrapper)._test_serialized_contents = contents
+    _copy_for_the_replica(django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """A second database alias, `replica`, standing in for a read replica (tests/core/test_replica.py); routing
+    reads to it is off unless a test sets READ_REPLICA. It is declared a mirror so Django makes no database for
+    it (running the migrations again would send their data steps to the default database); `django_db_setup`
+    then copies the test database for it."""
+    databases = connections.settings
+    if "replica" not in databases:
+        replica = copy.deepcopy(databases["default"])
+        replica["TEST"] = {**replica["TEST"], "MIRROR": "default"}
+        databases["replica"] = replica
+
+
+def _copy_for_the_replica(django_db_blocker):
+    """The replica's own database: a copy of the freshly made test database (schema and reference data), as a
+    streaming replica would hold. Made for every session, so it always has the current schema."""
+    primary = connections["default"].settings_dict["NAME"]
+    name = f"{primary}_replica"
+    with django_db_blocker.unblock():
+        connections["default"].close()
+        with connections["default"]._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary}"')
+    replica = connections["replica"].settings_dict
+    replica["NAME"] = name
+    replica["TEST"]["MIRROR"] = None
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from core import audit
 from core.api import AuditedReadMixin
 from core.choices import AuditAction
 from core.models import Team
+from core.replica import ReportReadsMixin
 from reporting.dashboard import access, selectors, services
 from reporting.models import Kpi, KpiComparator, QuarterlyReport, ServiceFeedback
 from reporting.periods import QUARTER, PeriodError, parse_period
@@ -45,7 +46,7 @@ class KpiComparatorSerializer(serializers.ModelSerializer):
         validators = []
 
 
-class KpiComparatorViewSet(viewsets.ModelViewSet):
+class KpiComparatorViewSet(ReportReadsMixin, viewsets.ModelViewSet):
     """Published comparators per KPI and quarter. Filter with `?period=FY2025Q1` and `?kpi=W21`."""
 
     serializer_class = KpiComparatorSerializer
@@ -128,7 +129,7 @@ def _period_and_team(request):
     return period, team
 
 
-class ManagementInformationView(APIView):
+class ManagementInformationView(ReportReadsMixin, APIView):
     """The quarterly management information (SPEC 17 items 1-20) of a quarter and scope, with small numbers
     suppressed as on the dashboard. Read from the stored aggregate snapshot."""
 

@@ -13,6 +13,7 @@ from core import audit
 from core.choices import AuditAction
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.replica import report_reads
 from reporting.dashboard import access, selectors, services
 from reporting.dashboard.forms import FeedbackForm, QuarterForm
 from reporting.models import QuarterlyReport
@@ -39,6 +40,7 @@ def _choice(request, teams):
     return period, team, form
 
 
+@report_reads
 @login_required
 def dashboard(request):
     access.require_dashboard(request.user)
