@@ -10,7 +10,7 @@ Two ways through a list, both from `paginate`:
 The count is capped: at most `COUNT_CAP + 1` rows are counted, and a list longer than that says "more than
 1,000", so drawing a page never costs a scan of every row in scope.
 
-    page = paginate(request, selectors.caseload(user), ordering=("family_name", "given_name", "pk"))
+    page = paginate(request, selectors.current_caseload(user), ordering=selectors.CASELOAD_ORDER)
     render(request, "...", {"page": page})          # {% include "includes/pagination.html" %}; rows: page.rows
 
 API viewsets get the same through `ListPagination` (the DRF default); `keyset_ordering = (...)` on a viewset
@@ -22,7 +22,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import F, Q, QuerySet
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -160,12 +160,17 @@ def _cursor_of(row, ordering) -> str:
     return encode_cursor(values)
 
 
-def paginate(request, queryset: QuerySet, *, ordering=None, page_size: int = PAGE_SIZE, count: bool = True) -> ListPage:
+def paginate(request, queryset, *, ordering=None, page_size: int | None = None, count: bool = True) -> ListPage:
     """A page of `queryset` from the request's `after`/`before` cursor (keyset) or `page` number (offset).
 
     `count=False` skips the count, for lists whose page already says how many there are."""
     params = request.GET if hasattr(request, "GET") else request.query_params
-    total, capped = capped_count(queryset) if count else (0, False)
+    page_size = page_size or PAGE_SIZE
+    if not isinstance(queryset, QuerySet):
+        # A list already worked out in Python (an API view over a computed list): it is in memory anyway.
+        total, capped, ordering = len(queryset), False, None
+    else:
+        total, capped = capped_count(queryset) if count else (0, False)
     base_query = params.urlencode()
     if ordering:
         after = decode_cursor(params.get(AFTER), len(ordering))
@@ -186,6 +191,12 @@ def paginate(request, queryset: QuerySet, *, ordering=None, page_size: int = PAG
     return page
 
 
+def chosen_team(request, teams):
+    """The team a list is narrowed to by `?team=`, if it is one of `teams` (the user's own); else None."""
+    wanted = request.GET.get("team")
+    return next((team for team in teams if str(team.pk) == wanted), None)
+
+
 def _page_number(value) -> int:
     try:
         number = int(value)
@@ -194,11 +205,30 @@ def _page_number(value) -> int:
     return number if 1 <= number <= 1_000_000 else 1
 
 
-class ListPagination(BasePagination):
-    """The API's pagination, the same as the pages': capped count, `?page=` or, on viewsets with
-    `keyset_ordering`, `?after=`/`?before=` cursors. `page_size` (up to 200) may be asked for."""
+def _keyset_of(queryset) -> tuple[str, ...] | None:
+    """The queryset's own ordering, if it can be a keyset: plain non-null fields of the model ending with its
+    primary key (`order_by("-referred_on", "-pk")`); else None (offset pages)."""
+    if not isinstance(queryset, QuerySet):
+        return None
+    ordering = tuple(queryset.query.order_by)
+    if not ordering or not all(isinstance(name, str) for name in ordering):
+        return None
+    if ordering[-1].lstrip("-") not in ("pk", "id", queryset.model._meta.pk.name):
+        return None
+    for name in ordering[:-1]:
+        try:
+            model_field = queryset.model._meta.get_field(name.lstrip("-"))
+        except FieldDoesNotExist:
+            return None
+        if model_field.null or model_field.is_relation:
+            return None
+    return ordering
 
-    page_size = PAGE_SIZE
+
+class ListPagination(BasePagination):
+    """The API's pagination, the same as the pages': a capped count, and `?after=`/`?before=` cursors over the
+    viewset's ordering where it can be a keyset (`keyset_of`, or the viewset's own `keyset_ordering`), else
+    `?page=`. `page_size` (up to 200) may be asked for."""
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -206,8 +236,8 @@ class ListPagination(BasePagination):
         self.page = paginate(
             request,
             queryset,
-            ordering=getattr(view, "keyset_ordering", None),
-            page_size=min(size or self.page_size, MAX_PAGE_SIZE),
+            ordering=getattr(view, "keyset_ordering", None) or _keyset_of(queryset),
+            page_size=min(size, MAX_PAGE_SIZE) if size else None,
         )
         return self.page.rows
 
@@ -247,12 +277,13 @@ class ListPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view):
-        names = [AFTER, BEFORE] if getattr(view, "keyset_ordering", None) else [PAGE]
-        return [{"name": name, "required": False, "in": "query", "schema": {"type": "string"}} for name in names] + [
-            {
-                "name": "page_size",
-                "required": False,
-                "in": "query",
-                "schema": {"type": "integer", "maximum": MAX_PAGE_SIZE},
-            }
+        described = (
+            (AFTER, "string", "The cursor in `next`: the rows after it."),
+            (BEFORE, "string", "The cursor in `previous`: the rows before it."),
+            (PAGE, "integer", "A page number, on lists whose order cannot be a cursor."),
+            ("page_size", "integer", f"Rows per page, {PAGE_SIZE} unless asked, at most {MAX_PAGE_SIZE}."),
+        )
+        return [
+            {"name": name, "required": False, "in": "query", "schema": {"type": kind}, "description": description}
+            for name, kind, description in described
         ]

@@ -83,13 +83,18 @@ def visits_on(*, user, on: date):
     )
 
 
+DOSES_DUE_ORDER = ("next_dose_due", "pk")
+
+
 def doses_due_between(*, user, start: date, end: date):
+    """Courses with a dose due in the range, in `DOSES_DUE_ORDER`; doses given are counted per row shown."""
+    given = HepBDose.objects.filter(course=OuterRef("pk")).order_by().values("course").annotate(n=Count("pk"))
     return (
         HepBCourse.objects.visible_to(user)
         .filter(course_complete=False, next_dose_due__range=(start, end))
         .select_related("person")
-        .annotate(doses_given=Count("doses"))
-        .order_by("next_dose_due", "id")
+        .annotate(doses_given=Coalesce(Subquery(given.values("n")), 0))
+        .order_by(*DOSES_DUE_ORDER)
     )
 
 
@@ -176,17 +181,22 @@ def episode_bbv_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str |
         }
 
 
+HEP_C_DUE_ORDER = ("family_name", "given_name", "pk")
+
+
 def people_due_hep_c_offer(*, user):
     """Everyone who has ever injected (an assessment says so, or they are a linked NSP attender) and has not yet
-    been offered a hepatitis C test."""
+    been offered a hepatitis C test, in `HEP_C_DUE_ORDER`. It starts from the people who injected (a union of two
+    indexed sets) rather than testing every person of the service against both."""
     from assessment.models import Assessment
 
-    person = OuterRef("pk")
-    injected = Q(Exists(Assessment.objects.filter(episode__person=person, injecting_status__ever_injected=True))) | Q(
-        Exists(Attender.objects.filter(person=person))
+    injected = (
+        Assessment.objects.filter(injecting_status__ever_injected=True)
+        .values("episode__person_id")
+        .union(Attender.objects.filter(person__isnull=False).values("person_id"))
     )
-    offered = Exists(BbvTest.objects.filter(person=person, kind__in=HEP_C_TESTS))
-    return Person.objects.visible_to(user).filter(injected).exclude(offered).order_by("family_name", "given_name")
+    offered = Exists(BbvTest.objects.filter(person=OuterRef("pk"), kind__in=HEP_C_TESTS))
+    return Person.objects.visible_to(user).filter(pk__in=injected).exclude(offered).order_by(*HEP_C_DUE_ORDER)
 
 
 def person_records(*, user, person) -> dict:

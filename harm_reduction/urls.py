@@ -10,6 +10,7 @@ urlpatterns = [
     path("nsp/return-rates/", views_work.return_rates, name="return-rates"),
     path("nsp/link/", views_work.link_attender, name="link-attender"),
     path("bbv/doses-due/", views.doses_due, name="doses-due"),
+    path("bbv/hep-c-due/", views.hep_c_due, name="hep-c-due"),
     path("people/<int:pk>/", views_bbv.person_bbv, name="person-bbv"),
     path("people/<int:pk>/hep-b/new/", views_bbv.hep_b_offer_new, name="hep-b-new"),
     path("hep-b/<int:pk>/answer/", views_bbv.hep_b_outcome, name="hep-b-answer"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core import audit
 from core.choices import Role
 from core.errors import DomainError
+from core.pagination import capped_count, count_label, paginate
 from harm_reduction import selectors, services
 from harm_reduction.forms import NspVisitForm
 from harm_reduction.models import Attender, HepBCourse, NspVisit
@@ -95,12 +96,21 @@ def doses_due(request):
     today = timezone.localdate()
     start = today - timedelta(days=today.weekday())
     end = start + timedelta(days=6)
-    courses = list(selectors.doses_due_between(user=request.user, start=start, end=end))
-    audit.audit_list_view(request, HepBCourse, courses, page="doses due this week")
-    hep_c_due = list(selectors.people_due_hep_c_offer(user=request.user)[:100])
-    audit.audit_list_view(request, Person, hep_c_due, page="hepatitis C test not offered")
+    courses = selectors.doses_due_between(user=request.user, start=start, end=end)
+    page = paginate(request, courses, ordering=selectors.DOSES_DUE_ORDER)
+    audit.audit_list_view(request, HepBCourse, page.rows, page="doses due this week")
+    hep_c_due = count_label(*capped_count(selectors.people_due_hep_c_offer(user=request.user)))
     return render(
         request,
         "harm_reduction/doses_due.html",
-        {"courses": courses, "start": start, "end": end, "today": today, "hep_c_due": hep_c_due},
+        {"page": page, "courses": page.rows, "start": start, "end": end, "today": today, "hep_c_due": hep_c_due},
     )
+
+
+@login_required
+def hep_c_due(request):
+    _require_worker(request.user)
+    people = selectors.people_due_hep_c_offer(user=request.user)
+    page = paginate(request, people, ordering=selectors.HEP_C_DUE_ORDER)
+    audit.audit_list_view(request, Person, page.rows, page="hepatitis C test not offered")
+    return render(request, "harm_reduction/hep_c_due.html", {"page": page})

@@ -3,8 +3,10 @@
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import BooleanField, DateField, ExpressionWrapper, F, Prefetch, Q, Value
+from django.db.models.functions import Mod, NullIf
 
+from core.sql import DaysBetween
 from prescribing.models import DetoxPlan, DetoxStep, DrugTest, DrugTestResult, Prescription
 
 
@@ -19,20 +21,28 @@ def active_on(queryset, day: date):
     return queryset.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
 
 
-def clinic_list(user, day: date) -> list[dict]:
-    """People whose prescription is due for review or dispensing on `day`."""
-    rows = []
-    prescriptions = (
+CLINIC_ORDER = ("person__family_name", "person__given_name", "pk")
+
+
+def clinic_list(user, day: date):
+    """Prescriptions the user may see that are due on `day` for review (`review_due`) or dispensing
+    (`dispensing_due`: a whole number of dispensing intervals since the start), in `CLINIC_ORDER`. The rule is
+    SQL, so a page of a clinic of any size costs one query."""
+    return (
         active_on(Prescription.objects.visible_to(user), day)
+        .annotate(
+            dispensing_offset=Mod(
+                DaysBetween(Value(day, output_field=DateField()), F("starts_on")),
+                NullIf(F("dispensing_interval_days"), 0),
+            )
+        )
+        .annotate(
+            review_due=ExpressionWrapper(Q(review_on__lte=day), output_field=BooleanField()),
+            dispensing_due=ExpressionWrapper(Q(dispensing_offset=0), output_field=BooleanField()),
+        )
+        .filter(Q(review_on__lte=day) | Q(dispensing_offset=0))
         .select_related("person", "medication", "pharmacy")
-        .order_by("person__family_name", "person__given_name", "pk")
     )
-    for prescription in prescriptions:
-        review_due = prescription.review_on is not None and prescription.review_on <= day
-        dispensing_due = (day - prescription.starts_on).days % prescription.dispensing_interval_days == 0
-        if review_due or dispensing_due:
-            rows.append({"prescription": prescription, "review_due": review_due, "dispensing_due": dispensing_due})
-    return rows
 
 
 def prescribing_history(person):

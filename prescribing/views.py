@@ -13,6 +13,7 @@ from core.choices import Role
 from core.dates import long_date
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.pagination import capped_count, count_label, paginate
 from prescribing import selectors, services, waits
 from prescribing.forms import (
     ChangeDoseForm,
@@ -47,9 +48,9 @@ def _require_prescriber(user):
 def clinic(request):
     _require_prescriber(request.user)
     today = timezone.localdate()
-    rows = selectors.clinic_list(request.user, today)
-    audit.audit_list_view(request, Prescription, rows, page="clinic")
-    return render(request, "prescribing/clinic.html", {"rows": rows, "today": today})
+    page = paginate(request, selectors.clinic_list(request.user, today), ordering=selectors.CLINIC_ORDER)
+    audit.audit_list_view(request, Prescription, page.rows, page="clinic")
+    return render(request, "prescribing/clinic.html", {"page": page, "rows": page.rows, "today": today})
 
 
 @login_required
@@ -171,16 +172,22 @@ def waits_page(request):
     if not request.user.has_role(Role.PRESCRIBER, Role.TEAM_MANAGER):
         raise PermissionDenied("Only prescribers and team managers can see prescribing waits.")
     breaches_only = request.GET.get("breaches") == "1"
-    clocks = waits.waits(request.user, timezone.localdate())
+    today = timezone.localdate()
     # Started on time is done with; the page shows who is still waiting and every late start.
-    shown = [row for row in clocks if row.breached or row.started_on is None]
-    if breaches_only:
-        shown = [row for row in shown if row.breached]
-    audit.audit_list_view(request, Person, shown, page="prescribing waits")
+    page = paginate(
+        request, waits.waits_board(request.user, today, breaches_only=breaches_only), ordering=waits.WAITS_ORDER
+    )
+    audit.audit_list_view(request, Person, [m.episode.person for m in page.rows], page="prescribing waits")
+    breach_count = count_label(*capped_count(waits.waits_board(request.user, today, breaches_only=True)))
     return render(
         request,
         "prescribing/waits.html",
-        {"rows": shown, "breaches_only": breaches_only, "breach_count": sum(row.breached for row in clocks)},
+        {
+            "page": page,
+            "rows": [waits.clock_of(m, today) for m in page.rows],
+            "breaches_only": breaches_only,
+            "breach_count": breach_count,
+        },
     )
 
 

@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Subquery
 
 from core.choices import Role
 from core.models import Team, User
-from recovery_plans.clocks import MANAGER_ALERT_AFTER_DAYS, Clock, modality_clock, waiting_clock
+from recovery_plans.clocks import MANAGER_ALERT_AFTER_DAYS, RED_FROM_DAY, Clock, modality_clock, waiting_clock
 from recovery_plans.models import Modality, ModalityReview
 from recovery_plans.services.modalities import sub_intervention_review_due
 from referrals.models import Allocation
@@ -40,7 +40,10 @@ def visible_modalities(user):
 
 
 def with_latest_review(queryset):
-    return queryset.annotate(latest_review=Max("reviews__reviewed_on"))
+    """The date of each modality's latest review, as a subquery per row shown: a GROUP BY over every visible
+    modality would be sorted before the page is cut (docs/benchmarks.md, "Lists and visibility")."""
+    latest = ModalityReview.objects.filter(modality=OuterRef("pk")).order_by("-reviewed_on").values("reviewed_on")
+    return queryset.annotate(latest_review=Subquery(latest[:1]))
 
 
 def episode_rows(episode, today: date) -> list[ModalityRow]:
@@ -81,9 +84,12 @@ class WaitingRow:
     keyworker: User | None
 
 
-def clocks_over(user, today: date, *, days: int = MANAGER_ALERT_AFTER_DAYS) -> list[WaitingRow]:
+WAITING_ORDER = ("referred_on", "pk")
+
+
+def waiting_over(user, today: date, *, days: int = MANAGER_ALERT_AFTER_DAYS):
     """Every running clock past `days` in the user's teams (the episode's team, the provider team or the
-    team of the current keyworker), oldest referral first: three queries however many rows."""
+    team of the current keyworker), in `WAITING_ORDER` (oldest referral first), with its keyworker's id."""
     current = Allocation.objects.filter(episode=OuterRef("episode"), ended_on__isnull=True)
     modalities = visible_modalities(user).filter(
         started_on__isnull=True,
@@ -98,11 +104,18 @@ def clocks_over(user, today: date, *, days: int = MANAGER_ALERT_AFTER_DAYS) -> l
             | Q(provider_team_id__in=team_ids)
             | Exists(current.filter(team_id__in=team_ids))
         )
-    modalities = list(
-        modalities.select_related("episode__person", "episode__team", "intervention", "provider_team")
-        .annotate(keyworker_id=Subquery(current.order_by("-allocated_on", "-pk").values("keyworker_id")[:1]))
-        .order_by("referred_on", "pk")
+    return modalities.select_related("episode__person", "episode__team", "intervention", "provider_team").annotate(
+        keyworker_id=Subquery(current.order_by("-allocated_on", "-pk").values("keyworker_id")[:1])
     )
+
+
+def red_clocks(modalities, today: date):
+    """The clocks among `modalities` at day RED_FROM_DAY or later."""
+    return modalities.filter(referred_on__lte=today - timedelta(days=RED_FROM_DAY))
+
+
+def waiting_rows(modalities, today: date) -> list[WaitingRow]:
+    """Rows for a page of `waiting_over`: one more query for the keyworkers."""
     keyworkers = User.objects.in_bulk({m.keyworker_id for m in modalities if m.keyworker_id})
     return [WaitingRow(m, waiting_clock(m.referred_on, today), keyworkers.get(m.keyworker_id)) for m in modalities]
 

@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from core.choices import Role
+from core.visibility import scope_for
 from recovery_plans import deadlines
 from recovery_plans.diff import PlanDiff, diff_versions, snapshot
 from recovery_plans.models import (
@@ -130,11 +131,14 @@ def reviews(plan: RecoveryPlan) -> list[PlanReview]:
     )
 
 
+# Submitting sets `submitted_at`, so it is never null on the queue and can be a keyset.
+SIGN_OFF_QUEUE_ORDER = ("submitted_at", "pk")
+
+
 def sign_off_queue(user):
-    """Versions submitted for sign-off in the user's teams, oldest first, the user may see."""
+    """Versions submitted for sign-off in the user's teams the user may see, in `SIGN_OFF_QUEUE_ORDER`."""
     return (
         PlanVersion.objects.visible_to(user)
-        .filter(status=VersionStatus.SUBMITTED, plan__episode__team__members=user)
+        .filter(status=VersionStatus.SUBMITTED, plan__episode__team__in=scope_for(user).team_ids)
         .select_related(*VERSION_RELATED)
-        .order_by("submitted_at", "pk")
     )

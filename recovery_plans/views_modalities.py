@@ -12,6 +12,7 @@ from core import audit
 from core.choices import Role
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.pagination import capped_count, count_label, paginate
 from recovery_plans import selectors_modalities as selectors
 from recovery_plans.forms_modalities import (
     CloseUnstartedForm,
@@ -198,10 +199,11 @@ def modality_clocks(request):
     if not (request.user.is_superuser or request.user.has_role(Role.TEAM_MANAGER, Role.DATA_ADMIN)):
         raise PermissionDenied("The waiting clocks page is for team managers.")
     today = timezone.localdate()
-    rows = selectors.clocks_over(request.user, today)
-    audit.audit_list_view(request, Modality, rows, page="modality clocks")
+    waiting = selectors.waiting_over(request.user, today)
+    page = paginate(request, waiting, ordering=selectors.WAITING_ORDER)
+    audit.audit_list_view(request, Modality, page.rows, page="modality clocks")
+    rows = selectors.waiting_rows(page.rows, today)
+    red = count_label(*capped_count(selectors.red_clocks(waiting, today)))
     return render(
-        request,
-        "recovery_plans/modalities/clocks.html",
-        {"rows": rows, "today": today, "red": sum(row.clock.status == "red" for row in rows)},
+        request, "recovery_plans/modalities/clocks.html", {"page": page, "rows": rows, "today": today, "red": red}
     )

@@ -18,6 +18,7 @@ from core import audit
 from core.choices import AuditAction, Role
 from core.errors import DomainError, StaleEditError
 from core.forms import add_domain_error
+from core.pagination import paginate
 from recovery_plans import pdf
 from recovery_plans import selectors_plans as selectors
 from recovery_plans.forms_plans import (
@@ -423,6 +424,6 @@ def review_new(request, episode_pk):
 def sign_off_queue(request):
     if not (request.user.is_superuser or request.user.has_role(Role.ASSESSOR)):
         raise PermissionDenied("The sign-off queue is for assessors.")
-    rows = list(selectors.sign_off_queue(request.user))
-    audit.audit_list_view(request, PlanVersion, rows, page="sign-off queue")
-    return render(request, "recovery_plans/plans/queue.html", {"rows": rows})
+    page = paginate(request, selectors.sign_off_queue(request.user), ordering=selectors.SIGN_OFF_QUEUE_ORDER)
+    audit.audit_list_view(request, PlanVersion, page.rows, page="sign-off queue")
+    return render(request, "recovery_plans/plans/queue.html", {"page": page})

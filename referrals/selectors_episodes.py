@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from core.choices import Gender, Role
@@ -73,13 +74,18 @@ class CaseloadRow:
         return [item for item in self.items if item.overdue]
 
 
-def caseload_rows(user) -> list[CaseloadRow]:
-    """The user's current allocations with due items: one query for the rows plus one per provider."""
-    allocations = list(
-        Allocation.objects.filter(keyworker=user, ended_on__isnull=True, episode__discharged_on__isnull=True)
-        .select_related("episode__person", "team")
-        .order_by("episode__person__family_name", "episode__person__given_name", "pk")
-    )
+CASELOAD_ORDER = ("episode__person__family_name", "episode__person__given_name", "pk")
+
+
+def current_caseload(user):
+    """The user's current allocations, in `CASELOAD_ORDER` (a keyset: pages of a large caseload cost the same)."""
+    return Allocation.objects.filter(
+        keyworker=user, ended_on__isnull=True, episode__discharged_on__isnull=True
+    ).select_related("episode__person", "team")
+
+
+def caseload_rows(allocations) -> list[CaseloadRow]:
+    """Due items for a page of allocations: one query per provider, however long the caseload."""
     items = caseload.due_items_for(a.episode_id for a in allocations)
     return [CaseloadRow(a, items.get(a.episode_id, [])) for a in allocations]
 
@@ -90,25 +96,33 @@ def manager_teams(user):
     return user.teams.filter(active=True)
 
 
-def unallocated_episodes(user):
+UNALLOCATED_ORDER = ("opened_on", "pk")
+
+
+def unallocated_episodes(user, *, team=None):
+    """Open episodes of the manager's teams (or one of them) with no current keyworker, in `UNALLOCATED_ORDER`."""
     current = Allocation.objects.filter(episode=OuterRef("pk"), ended_on__isnull=True)
+    teams = [team.pk] if team is not None else manager_teams(user)
     return (
-        visible_episodes(user)
-        .open()
-        .filter(team__in=manager_teams(user))
-        .filter(~Exists(current))
-        .select_related("person", "team")
-        .order_by("opened_on", "pk")
+        visible_episodes(user).open().filter(team__in=teams).filter(~Exists(current)).select_related("person", "team")
     )
 
 
-def keyworkers_with_caseload(user, *, preferred_gender: str = ""):
-    """Keyworkers of the manager's teams with their current caseload; a preferred gender lists those first."""
+def keyworkers_with_caseload(user, *, preferred_gender: str = "", team=None):
+    """Keyworkers of the manager's teams (or one of them) with their current caseload; a preferred gender lists
+    those first. The caseload is a subquery per keyworker, so one in two of the manager's teams counts once."""
+    teams = [team.pk] if team is not None else manager_teams(user)
+    current = (
+        Allocation.objects.filter(keyworker=OuterRef("pk"), ended_on__isnull=True)
+        .order_by()
+        .values("keyworker")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
     workers = (
         role_users(Role.KEYWORKER)
-        .filter(teams__in=manager_teams(user))
-        .distinct()
-        .annotate(caseload=Count("keyworker_allocations", filter=Q(keyworker_allocations__ended_on__isnull=True)))
+        .filter(Exists(Team.members.through.objects.filter(user_id=OuterRef("pk"), team_id__in=teams)))
+        .annotate(caseload=Coalesce(Subquery(current), 0))
         .order_by("last_name", "first_name", "pk")
     )
     workers = list(workers)
@@ -117,12 +131,15 @@ def keyworkers_with_caseload(user, *, preferred_gender: str = ""):
     return workers
 
 
+REENGAGEMENT_ORDER = ("added_on", "pk")
+
+
 def reengagement_entries(user):
+    """Open re-engagement entries the user may see, in `REENGAGEMENT_ORDER` (oldest first)."""
     return (
         scoped(ReengagementEntry, user)
         .filter(closed_on__isnull=True)
         .select_related("person", "episode__discharge_reason")
-        .order_by("added_on", "pk")
     )
 
 

@@ -13,6 +13,7 @@ from core import audit
 from core.choices import Role
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.pagination import chosen_team, paginate
 from referrals import discharge_checks, record_pages
 from referrals import selectors_episodes as selectors
 from referrals.forms_episodes import (
@@ -63,18 +64,27 @@ def _require_role(user, *roles):
 @login_required
 def my_caseload(request):
     _require_role(request.user, Role.KEYWORKER)
-    rows = selectors.caseload_rows(request.user)
-    audit.audit_list_view(request, Allocation, rows, purpose="caseload")
-    return render(request, "referrals/episodes/caseload.html", {"rows": rows})
+    page = paginate(request, selectors.current_caseload(request.user), ordering=selectors.CASELOAD_ORDER)
+    audit.audit_list_view(request, Allocation, page.rows, purpose="caseload")
+    rows = selectors.caseload_rows(page.rows)
+    return render(request, "referrals/episodes/caseload.html", {"rows": rows, "page": page})
 
 
 @login_required
 def allocation_board(request):
     _require_role(request.user, *MANAGER_ROLES)
-    episodes_ = list(selectors.unallocated_episodes(request.user))
-    workers = selectors.keyworkers_with_caseload(request.user)
-    audit.audit_list_view(request, Episode, episodes_, purpose="allocation board")
-    return render(request, "referrals/episodes/board.html", {"episodes": episodes_, "workers": workers})
+    teams = list(selectors.manager_teams(request.user).order_by("name"))
+    team = chosen_team(request, teams)
+    page = paginate(
+        request, selectors.unallocated_episodes(request.user, team=team), ordering=selectors.UNALLOCATED_ORDER
+    )
+    # A data admin's "all teams" is the whole service: keyworkers are listed a team at a time.
+    workers = None
+    if team is not None or len(teams) <= 1 or not request.user.has_role(Role.DATA_ADMIN):
+        workers = selectors.keyworkers_with_caseload(request.user, team=team)
+    audit.audit_list_view(request, Episode, page.rows, purpose="allocation board", team=team.name if team else "all")
+    context = {"page": page, "workers": workers, "teams": teams, "team": team}
+    return render(request, "referrals/episodes/board.html", context)
 
 
 @login_required
@@ -220,9 +230,9 @@ def task_done(request, pk):
 @login_required
 def reengagement_list(request):
     _require_role(request.user, Role.TEAM_MANAGER, Role.KEYWORKER, Role.DATA_ADMIN)
-    entries = list(selectors.reengagement_entries(request.user))
-    audit.audit_list_view(request, ReengagementEntry, entries)
-    return render(request, "referrals/episodes/reengagement.html", {"entries": entries})
+    page = paginate(request, selectors.reengagement_entries(request.user), ordering=selectors.REENGAGEMENT_ORDER)
+    audit.audit_list_view(request, ReengagementEntry, page.rows)
+    return render(request, "referrals/episodes/reengagement.html", {"page": page})
 
 
 def _closing_form(request, record, episode, form_class, heading, save, *, back_url=None, back_label=None):

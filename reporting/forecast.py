@@ -16,7 +16,7 @@ day on which the work still meets the KPI, so at risk means `today <= due_on <= 
 | SIR0 | running modality | latest review (or start) + 182 days | a sub-intervention review |
 
 Each KPI is one set-based query over records already scoped by the caller, whatever their number, with the
-engine's numbers and date arithmetic (`reporting.kpis.populations`, `reporting.kpis.sql`): the working-day
+engine's numbers and date arithmetic (`reporting.kpis.populations`, `core.sql`): the working-day
 clocks (FC3, RX10, DRR5) are the engine's `AddWorkingDays` over the `core.WorkingDay` calendar table.
 
 The morning job (`raise_at_risk_tasks`) raises one `referrals.Task` per at-risk record and closes it once the
@@ -37,6 +37,7 @@ from django.utils import timezone
 from core.choices import AuditAction
 from core.dates import long_date
 from core.models import AuditEvent
+from core.sql import AddWorkingDays
 from prescribing.waits import with_clock
 from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus, TaskKind
@@ -51,7 +52,6 @@ from reporting.kpis.populations import (
     W21_DAYS,
     W42_DAYS,
 )
-from reporting.kpis.sql import AddWorkingDays
 
 HORIZON_DAYS = 7
 CLOCK_KPIS = ("FC3", "W21", "W42", "RAP3", "RAP12", "RX10", "DRR5", "SIR0")

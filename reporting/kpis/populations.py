@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 
 from assessment.models import Assessment, AssessmentSubstance
 from core.choices import DischargeOutcome, ReferralSourceGroup, SubstanceGroup
+from core.sql import AddDays, AddWorkingDays, DaysBetween
 from harm_reduction.choices import HEP_B_IMMUNE, HepBOffer
 from harm_reduction.models import BbvTest, HepBCourse, HepBDose
 from harm_reduction.selectors import HEP_C_TESTS
@@ -33,7 +34,6 @@ from prescribing.waits import with_clock
 from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus
 from referrals.models import Allocation, ContactAttempt, Episode, PartnerInvolvement, Referral
-from reporting.kpis.sql import AddDays, AddWorkingDays, DaysBetween
 from reporting.periods import Period, twelve_months_ending
 
 # domain.md 5 and 6b: the fixed numbers of each rule.

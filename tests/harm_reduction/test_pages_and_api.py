@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.choices import Role
 from core.models import Sex
+from core.pagination import PAGE_SIZE
 from harm_reduction import services
 from harm_reduction.choices import BbvTestKind, HepBOffer, VaccinationSchedule
 from harm_reduction.models import NspVisit
@@ -207,4 +208,4 @@ def test_doses_due_page_runs_a_fixed_number_of_queries(client, worker, django_as
         assert len(client.get(reverse("harm_reduction:doses-due")).context["courses"]) == 5
     add(55)
     with django_assert_max_num_queries(14):
-        assert len(client.get(reverse("harm_reduction:doses-due")).context["courses"]) == 60
+        assert len(client.get(reverse("harm_reduction:doses-due")).context["courses"]) == PAGE_SIZE

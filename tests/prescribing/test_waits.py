@@ -9,7 +9,7 @@ from core.errors import DomainError
 from core.models import ModalitySetting
 from prescribing import services
 from prescribing.factories import ClinicalAssessmentFactory, PrescriptionFactory
-from prescribing.waits import waits
+from prescribing.waits import open_clocks, waits_board
 from recovery_plans.models import Intervention, Modality
 from referrals.choices import OrderKind
 from referrals.factories import EpisodeFactory
@@ -35,9 +35,12 @@ def test_start_on_the_10th_working_day_is_on_time_and_the_11th_a_breach(started_
     _modality(episode, prescriber, date(2026, 3, 2))
     assessment = ClinicalAssessmentFactory(episode=episode, prescriber=prescriber, assessed_on=date(2026, 3, 3))
     PrescriptionFactory(clinical_assessment=assessment, starts_on=started_on)
-    [row] = waits(prescriber, date(2026, 4, 1))
+    [row] = open_clocks(Modality.objects.all(), date(2026, 4, 1))
     assert row.due_on == date(2026, 3, 16)
     assert row.breached is breached
+    # The waits page's SQL reads the same clock: a late start is listed as a breach, an on-time one not at all.
+    board = waits_board(prescriber, date(2026, 4, 1), breaches_only=True)
+    assert [m.due_on for m in board] == ([date(2026, 3, 16)] if breached else [])
 
 
 @pytest.mark.parametrize(("today", "breached"), [(date(2027, 1, 5), False), (date(2027, 1, 6), True)])
@@ -46,10 +49,12 @@ def test_drr_clock_runs_5_working_days_from_the_order_across_christmas(today, br
         person=episode.person, episode=episode, kind=OrderKind.DRR, order_date=date(2026, 12, 24), requirement_months=6
     )
     _modality(episode, prescriber, date(2026, 12, 24))
-    [row] = waits(prescriber, today)
+    [row] = open_clocks(Modality.objects.all(), today)
     assert row.drr
     assert row.due_on == date(2027, 1, 5)
     assert row.breached is breached
+    assert waits_board(prescriber, today, breaches_only=True).exists() is breached
+    assert waits_board(prescriber, today).exists()
 
 
 def test_waits_page_lists_breaches_for_prescribers_only(client, episode, prescriber, allocation, staff):

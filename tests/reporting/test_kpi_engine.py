@@ -11,9 +11,9 @@ from django.db.models import F
 
 from core.calendar import add_working_days
 from core.models import Team, WorkingDay
+from core.sql import AddWorkingDays
 from reporting.kpis.engine import compute, result_for
 from reporting.kpis.snapshots import store
-from reporting.kpis.sql import AddWorkingDays
 from reporting.kpis.suppression import must_suppress
 from reporting.models import Kpi, KpiSnapshot
 from tests.reporting.kpi_world import Q1, started_episode

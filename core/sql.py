@@ -1,4 +1,5 @@
-"""Date arithmetic in SQL, so a population and its numerator stay one query whatever its size."""
+"""Date arithmetic in SQL, so a population, a list and its counts stay one query whatever their size (KPIs,
+prescribing waits)."""
 
 from django.db.models import DateField, Func, IntegerField
 
