@@ -13,9 +13,7 @@ SMALL, LARGER = 100, 300
 
 # Lists still drawing every row, each with the work that bounds it; the test fails on any other, and on an entry
 # that has become bounded (remove it when its fix lands).
-KNOWN_UNBOUNDED: dict[str, str] = {
-    "My caseload": "issue 16, pagination of every list (helper `lists`)",
-}
+KNOWN_UNBOUNDED: dict[str, str] = {}
 
 
 def _measure(people: int) -> dict[str, dict]:
