@@ -95,6 +95,7 @@ def build(chunk):
         AssessmentSubstance, ["assessment_id", "rank", "substance_id", "route_id", "days_used", "age_first_use"]
     )
     ids = iter(reserve_ids(Assessment, len(chunk.episodes)))
+    assessed_on = chunk.shared.setdefault("assessed_on", {})
     for episode in chunk.episodes:
         opened, discharged, group, assessor = (
             episode.opened_on,
@@ -107,6 +108,8 @@ def build(chunk):
         completed = started + timedelta(days=between(rng, 0, 14))
         if completed > end:
             completed = discharged or None  # an open episode's may still be in progress
+        if completed:
+            assessed_on[episode.id] = completed
         drinks = "alcohol" in group
         assessment_id = next(ids)
         female = episode.female

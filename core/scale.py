@@ -358,6 +358,8 @@ class Chunk:
     people: int
     tables: dict = field(default_factory=dict)
     episodes: list[ScaleEpisode] = field(default_factory=list)
+    # What one app's builder leaves for a later one's (the assessment app's completion days, for plan reviews).
+    shared: dict = field(default_factory=dict)
 
     def table(self, model, columns: list[str]) -> Table:
         key = (model, tuple(columns))

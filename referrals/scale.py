@@ -74,8 +74,9 @@ EXITS = {
 DURATION = {"opiate": (560, 0.9), "alcohol": (170, 0.7), "non_opiate": (150, 0.7), "non_opiate_alcohol": (170, 0.7)}
 # How many referrals a person has over the ten years (1 = never came back).
 REFERRALS = {1: 62, 2: 22, 3: 10, 4: 6}
-# After a referral that did not end in treatment, or an episode, how long before the next (days).
-GAP_AFTER = {"successful": (180, 1500), "unsuccessful": (30, 700), "neutral": (30, 400), None: (60, 900)}
+# After a referral that did not end in treatment, or an episode, how long before the next (days): some who
+# completed come back within six months (the re-presentation KPIs).
+GAP_AFTER = {"successful": (60, 1500), "unsuccessful": (30, 700), "neutral": (30, 400), None: (60, 900)}
 REASONS = {
     "opiate": "Wants help to stop using heroin",
     "alcohol": "Drinking daily, worried about health",

@@ -12,13 +12,14 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Coalesce
 
 from core import scale
 from core.choices import Role
 from core.demo import DEMO_PASSWORD, STAFF
 from core.models import Team, User
-from recovery_plans.models import Modality
+from recovery_plans.models import Modality, ModalityReview, PlanVersion
 from referrals.models import Allocation, Episode, Person, Referral
 from reporting.kpis import engine
 from reporting.periods import quarter_containing
@@ -93,6 +94,8 @@ def test_ten_years_of_history_in_order_with_national_shares(seeded):
     assert not Episode.objects.filter(opened_on__lt=F("referral__received_on")).exists()
     assert not Allocation.objects.filter(allocated_on__lt=F("episode__opened_on")).exists()
     assert not Modality.objects.filter(ended_on__gt=F("episode__discharged_on")).exists()
+    assert not PlanVersion.objects.filter(signed_on__gt=Coalesce("plan__episode__discharged_on", Value(TODAY))).exists()
+    assert not ModalityReview.objects.filter(reviewed_on__lt=F("modality__started_on")).exists()
     # Shares like the national figures.
     discharged = Episode.objects.filter(discharged_on__isnull=False)
     completed = discharged.filter(discharge_reason__outcome="successful").count() / discharged.count()
@@ -114,6 +117,9 @@ def test_the_return_and_the_kpi_engine_work_on_it(seeded):
     results = engine.compute(quarter_containing(date(2026, 3, 1)))
     assert results
     assert results["W21"].denominator > 0
+    # Plans are signed and reviewed, mostly on time, so the plan KPIs have something to count either way.
+    for code in ("RAP3", "RAP12"):
+        assert 0 < results[code].numerator < results[code].denominator, code
 
 
 def test_the_same_seed_makes_the_same_people_and_another_seed_others():
