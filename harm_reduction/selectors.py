@@ -132,32 +132,34 @@ def hepatitis_fields_sql(wanted: str) -> str:
     # Every name here is a model's table or a code of this module; no value comes from outside.
     return f"""
         SELECT w.person_id, w.until,
-            CASE WHEN b.offered = 0 THEN 'D' ELSE CASE b.last_answer {status} END END AS hepbstat,
+            CASE WHEN b.offered IS NULL THEN 'D' ELSE CASE b.last_answer {status} END END AS hepbstat,
             CASE WHEN b.last_accepted IS NULL THEN NULL WHEN b.completed THEN 'C' ELSE NULLIF(LEAST(3, (
                 SELECT count(*) FROM {HepBDose._meta.db_table} d
                 WHERE d.course_id = b.last_accepted AND d.given_on <= w.until))::text, '0') END AS hepbvac,
-            CASE WHEN t.offered = 0 THEN 'D' WHEN t.last_answered IS NULL THEN NULL
+            CASE WHEN t.offered IS NULL THEN 'D' WHEN t.last_answered IS NULL THEN NULL
                 WHEN t.last_accepted THEN 'A' ELSE 'B' END AS hepcstat,
             CASE WHEN t.tested THEN 'Y' ELSE 'N' END AS hepctstd
         FROM {wanted} w
-        CROSS JOIN LATERAL (
-            SELECT count(c.id) AS offered,
+        LEFT JOIN (
+            SELECT w.person_id, w.until, count(c.id) AS offered,
                 (array_agg(c.offer ORDER BY c.offered_on DESC, c.id DESC)
                     FILTER (WHERE c.outcome_on <= w.until))[1] AS last_answer,
                 (array_agg(c.id ORDER BY c.offered_on DESC, c.id DESC) FILTER (WHERE {accepted}))[1] AS last_accepted,
                 coalesce(bool_or(c.completed_on <= w.until) FILTER (WHERE {accepted}), false) AS completed
-            FROM {HepBCourse._meta.db_table} c WHERE c.person_id = w.person_id AND c.offered_on <= w.until
-        ) b
-        CROSS JOIN LATERAL (
-            SELECT count(t.id) AS offered,
+            FROM {wanted} w JOIN {HepBCourse._meta.db_table} c ON c.person_id = w.person_id AND c.offered_on <= w.until
+            GROUP BY w.person_id, w.until
+        ) b ON b.person_id = w.person_id AND b.until = w.until
+        LEFT JOIN (
+            SELECT w.person_id, w.until, count(t.id) AS offered,
                 (array_agg(t.id ORDER BY t.offered_on DESC, t.id DESC)
                     FILTER (WHERE t.answered_on <= w.until))[1] AS last_answered,
                 (array_agg(coalesce(t.accepted, false) ORDER BY t.offered_on DESC, t.id DESC)
                     FILTER (WHERE t.answered_on <= w.until))[1] AS last_accepted,
                 coalesce(bool_or(t.tested_on <= w.until), false) AS tested
-            FROM {BbvTest._meta.db_table} t
-            WHERE t.person_id = w.person_id AND t.kind IN ({hep_c_kinds}) AND t.offered_on <= w.until
-        ) t"""  # nosec B608
+            FROM {wanted} w JOIN {BbvTest._meta.db_table} t ON t.person_id = w.person_id AND t.offered_on <= w.until
+            WHERE t.kind IN ({hep_c_kinds})
+            GROUP BY w.person_id, w.until
+        ) t ON t.person_id = w.person_id AND t.until = w.until"""  # nosec B608
 
 
 def episode_bbv_fields(episode_ids, *, as_of: date) -> dict[int, dict[str, str | None]]:

@@ -152,6 +152,8 @@ def write_file(
         if snapshot:
             # One snapshot for the whole file: rows written while it runs are all in or all out.
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # The file's rows are sorted once, in memory rather than in temporary files (for this transaction only).
+        cursor.execute("SET LOCAL work_mem = '128MB'")
         # COPY takes no parameters: they are bound into the query text by the driver's own quoting.
         query = cursor.mogrify(sql, params).decode()
         cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", sink)
