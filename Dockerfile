@@ -6,12 +6,14 @@ FROM python:3.11-slim-bookworm
 # templates/ and static/ beside it (BASE_DIR) whether manage.py, gunicorn or celery is started.
 # GUNICORN_CMD_ARGS: gunicorn reads it itself, so the default command and compose's share one set of
 # options; the worker heartbeat file is kept in memory, as a container's /tmp can be slow overlay storage.
+# Four threads per worker (gthread): a request spends much of its time waiting for PostgreSQL, and one slow
+# request then holds a thread, not a whole worker (docs/deployment.md, "Gunicorn"; docs/scaling.md).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
-    GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000 --worker-tmp-dir /dev/shm --access-logfile -"
+    GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000 --threads 4 --worker-tmp-dir /dev/shm --access-logfile -"
 
 # WeasyPrint lays out PDF text with Pango and HarfBuzz (loaded at run time, not linked at install) and
 # needs fonts to draw with; Liberation Sans is metrically compatible with Arial, the NHS fallback face.

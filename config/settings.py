@@ -147,6 +147,11 @@ if env("DATABASE_REPLICA_URL"):
     # Tests never read a real replica: tests/core/test_replica.py stands a second test database in for one.
     DATABASES[READ_REPLICA]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Behind PgBouncer in transaction mode (docs/scaling.md) a connection is the app's only for one transaction, so
+# no server-side cursor (Django's `.iterator()`), which lives across transactions, may be left open on it.
+if env_bool("DATABASE_TRANSACTION_POOLING", False):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Change history (core.history): the triggers are installed by migrate, not written into each app's migrations.
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True

@@ -174,3 +174,31 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_transaction_pooling_turns_server_side_cursors_off_on_every_database():
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(sorted((a, d.get('DISABLE_SERVER_SIDE_CURSORS')) for a, d in settings.DATABASES.items()))"
+    )
+    environment = production_env(
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        DJANGO_ALLOWED_HOSTS="example.org",
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+
+    def databases(**overrides):
+        result = subprocess.run(
+            [sys.executable, "-c", show],
+            cwd=ROOT,
+            env={**environment, **overrides},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        return result.stdout.strip() or result.stderr
+
+    assert databases(DATABASE_TRANSACTION_POOLING="true", DATABASE_REPLICA_URL=database_url()) == (
+        "[('default', True), ('replica', True)]"
+    )
+    assert databases() == "[('default', False)]"

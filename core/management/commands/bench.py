@@ -28,10 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--repeats", type=int, default=20, help="Timed requests per page (after a warm-up).")
         parser.add_argument("--load-users", type=int, default=50)
         parser.add_argument("--load-seconds", type=int, default=120)
+        parser.add_argument("--load-workers", type=int, default=load.WORKERS, help="Gunicorn worker processes.")
+        parser.add_argument("--load-threads", type=int, default=load.THREADS, help="Threads per worker.")
         parser.add_argument("--out", help="The JSON file (default docs/benchmarks/results/<date>-<commit>-<scale>).")
         parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="Compare two result files.")
 
-    def handle(self, *args, part, period, repeats, load_users, load_seconds, out, compare, **options):
+    def handle(self, *args, part, period, repeats, out, compare, **options):
         if compare:
             before, after = (json.loads(Path(name).read_text()) for name in compare)
             self.stdout.write("\n".join(results.compare(before, after)))
@@ -58,7 +60,13 @@ class Command(BaseCommand):
         if "returns" in parts:
             document["returns"] = returns.run(progress=self._say)
         if "load" in parts:
-            document["load"] = load.run(users=load_users, seconds=load_seconds, progress=self._say)
+            document["load"] = load.run(
+                users=options["load_users"],
+                seconds=options["load_seconds"],
+                workers=options["load_workers"],
+                threads=options["load_threads"],
+                progress=self._say,
+            )
         document["meta"]["finished"] = results.now()
         document["meta"]["load_average_after"] = results.load_average()
         path = results.write(document, Path(out) if out else None)
