@@ -109,7 +109,21 @@ def _drop(name: str):
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # nosec B608
 
 
-def run(*, month=None, progress=print) -> dict:
+def _first_people(source: Path, target: Path, rows: int) -> None:
+    """The file's first rows up to the first person who starts after `rows` of them (a person's rows are kept
+    together: the import checks them as one)."""
+    with source.open() as read, target.open("w") as write:
+        write.write(next(read))
+        last = None
+        for count, line in enumerate(read):
+            client = line.split(",", 2)[1]
+            if count >= rows and client != last:
+                break
+            write.write(line)
+            last = client
+
+
+def run(*, month=None, import_rows=None, progress=print) -> dict:
     """Export last month's return and the transfer file, then import the transfer file into a scratch database."""
     month = month or month_containing(timezone.localdate().replace(day=1) - timedelta(days=1))
     scratch = f"{settings.DATABASES['default']['NAME']}_bench_import"
@@ -120,6 +134,9 @@ def run(*, month=None, progress=print) -> dict:
         results["monthly_export"] = {"month": month.label, **_export(["--month", month.label], monthly)}
         progress("export --transfer")
         results["transfer_export"] = _export(["--transfer"], transfer)
+        if import_rows:
+            whole, transfer = transfer, Path(folder) / "transfer-part.csv"
+            _first_people(whole, transfer, import_rows)
         progress(f"import into the scratch database {scratch}")
         _scratch_database(scratch, TEMPLATE, progress)
         try:

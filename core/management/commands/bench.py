@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--part", action="append", choices=PARTS, help="Only this part (repeatable).")
         parser.add_argument("--period", help="The quarter for the KPIs (default: the last full quarter).")
         parser.add_argument("--repeats", type=int, default=20, help="Timed requests per page (after a warm-up).")
+        parser.add_argument("--kpi-repeats", type=int, default=3, help="Runs of the whole service's KPIs.")
+        parser.add_argument("--kpi-teams", type=int, help="Time only this many teams' KPIs (default every team).")
+        parser.add_argument(
+            "--import-rows", type=int, help="Import only the transfer file's first people, about this many rows."
+        )
         parser.add_argument("--load-users", type=int, default=50)
         parser.add_argument("--load-seconds", type=int, default=120)
         parser.add_argument("--load-workers", type=int, default=load.WORKERS, help="Gunicorn worker processes.")
@@ -45,7 +50,7 @@ class Command(BaseCommand):
         document = {"meta": self._meta(parts)}
         if "kpis" in parts:
             self._say(f"KPIs for {quarter.label}")
-            document["kpis"] = kpis.all_kpis(quarter, repeats=3)
+            document["kpis"] = kpis.all_kpis(quarter, repeats=options["kpi_repeats"], team_sample=options["kpi_teams"])
             document["w21"] = kpis.w21_against_floor(quarter, repeats=5)
             if not document["w21"]["agree"]:
                 self.stderr.write(f"W21: the engine and the SQL floor disagree: {document['w21']}")
@@ -58,7 +63,7 @@ class Command(BaseCommand):
             document["subjects"] = {role: user.username for role, user in picked.users.items()}
             document["pages"] = pages.run(picked, clients, repeats=repeats, progress=self._page_line)
         if "returns" in parts:
-            document["returns"] = returns.run(progress=self._say)
+            document["returns"] = returns.run(import_rows=options["import_rows"], progress=self._say)
         if "load" in parts:
             document["load"] = load.run(
                 users=options["load_users"],
