@@ -574,3 +574,46 @@ class BreakGlassAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.person.client_id} until {date_time(self.expires_at)}"
+
+
+class RecordShare(models.Model):
+    """A team manager's share of one person's record with a named worker outside the team, for a stated
+    reason, until `ends_on` (domain.md section 1, records explicitly shared). The grant itself is the guardian
+    object permission the visibility rule reads; this row keeps who, why and until when after the grant is
+    gone (ended early or expired), for the data admin's list."""
+
+    class EndReason(models.TextChoices):
+        ENDED_EARLY = "ended_early", "Ended early"
+        EXPIRED = "expired", "Expired"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="shares")
+    worker = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_shares_received")
+    shared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="record_shares_made")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="record_shares")
+    reason = models.TextField()
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    permission = models.OneToOneField(
+        PersonUserObjectPermission, null=True, blank=True, on_delete=models.SET_NULL, related_name="share"
+    )
+    ended_on = models.DateField(null=True, blank=True)
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One live share per person and worker, as guardian holds one permission row per pair.
+            models.UniqueConstraint(
+                fields=["person", "worker"], condition=Q(ended_on__isnull=True), name="recordshare_one_live"
+            )
+        ]
+        indexes = [models.Index(fields=["ends_on"], condition=Q(ended_on__isnull=True), name="recordshare_live_idx")]
+
+    def __str__(self):
+        return f"{self.person.client_id} shared with {self.worker} until {long_date(self.ends_on)}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.ended_on is None and self.ends_on >= timezone.localdate()

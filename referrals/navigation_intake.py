@@ -1,6 +1,6 @@
 from core.choices import Role
 from core.navigation import NavItem
-from referrals.roles import BREAK_GLASS_ROLES
+from referrals.roles import BREAK_GLASS_ROLES, SHARE_RECIPIENT_ROLES
 
 INTAKE_ROLES = (Role.REFERRER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.DATA_ADMIN)
 
@@ -28,5 +28,17 @@ INTAKE_NAV_ITEMS = [
         "referrals:break-glass-report",
         (Role.DATA_ADMIN,),
         "Every emergency access to a record outside the worker's scope.",
+    ),
+    NavItem(
+        "Shared with me",
+        "referrals:shared-with-me",
+        SHARE_RECIPIENT_ROLES,
+        "Records another team's manager has shared with you, until each share ends.",
+    ),
+    NavItem(
+        "Shared records",
+        "referrals:record-shares",
+        (Role.TEAM_MANAGER, Role.DATA_ADMIN),
+        "Every record shared with a worker outside the team: who, why, until when; end a share early.",
     ),
 ]

@@ -10,3 +10,6 @@ BREAK_GLASS_ROLES = (Role.KEYWORKER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRES
 # Who reads a person's full assessments, TOPs, court orders, breach reports and carers (domain.md section 1);
 # harm reduction workers see the person's identity and NSP/BBV records only. Data admins see everything.
 TREATMENT_DETAIL_ROLES = (Role.KEYWORKER, Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER)
+# Who may receive a shared record (the clinical roles that treat people) and who may share one.
+SHARE_RECIPIENT_ROLES = BREAK_GLASS_ROLES
+SHARING_ROLES = (Role.TEAM_MANAGER,)

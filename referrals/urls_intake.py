@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views_break_glass
+from referrals import views_break_glass, views_sharing
 from referrals import views_intake as views
 
 urlpatterns = [
@@ -15,4 +15,8 @@ urlpatterns = [
     path("referral/<int:pk>/triage/", views.referral_triage, name="referral-triage"),
     path("break-glass/", views_break_glass.break_glass_open, name="break-glass"),
     path("break-glass/report/", views_break_glass.break_glass_report, name="break-glass-report"),
+    path("people/<int:pk>/share/", views_sharing.share_new, name="person-share"),
+    path("shares/", views_sharing.record_shares, name="record-shares"),
+    path("shares/<int:pk>/end/", views_sharing.share_end, name="record-share-end"),
+    path("shared-with-me/", views_sharing.shared_with_me, name="shared-with-me"),
 ]

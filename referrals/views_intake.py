@@ -25,7 +25,7 @@ from referrals.forms_intake import (
     TriageForm,
 )
 from referrals.models import PRIORITY_GROUPS, Person, PersonMerge, Referral
-from referrals.services import intake, merge, people
+from referrals.services import intake, merge, people, sharing
 
 QUEUE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.REFERRER, Role.DATA_ADMIN)
 # The soonest-due referrals come first, so the first page is the one that needs action.
@@ -116,6 +116,7 @@ def person_detail(request, pk):
         "merges": list(selectors.merges_of(person)) if request.user.has_role(Role.DATA_ADMIN) else [],
         "can_triage": request.user.has_role(*intake.TRIAGE_ROLES),
         "can_refer": request.user.has_role(*intake.REFERRING_ROLES),
+        "can_share": sharing.may_share_person(request.user, person),
         "record_panels": record_pages.person_panels(person, request.user),
         # A referrer reaches the page through the referral they made: no episode section at all for them.
         "shows_treatment": selectors.sees_treatment_of(request.user, person),
