@@ -1,11 +1,12 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from core import api_views
+from core import api_staff, api_views
 
 router = SimpleRouter()
 router.register("audit-events", api_views.AuditEventViewSet, basename="audit-event")
 router.register("jobs", api_views.JobRunViewSet, basename="job")
+router.register("staff-accounts", api_staff.StaffAccountViewSet, basename="staff-account")
 
 urlpatterns = [
     path("me/", api_views.MeView.as_view(), name="api-me"),

@@ -41,3 +41,14 @@ def navigation_for(request) -> list[dict]:
                 }
             )
     return items
+
+
+# Core's own entries (the other apps keep theirs in `<app>/navigation.py`).
+NAV_ITEMS = [
+    NavItem(
+        "Staff accounts",
+        "staff-list",
+        ("data_admin",),
+        "Create accounts, give roles and teams, reset passwords and deactivate leavers.",
+    ),
+]

@@ -103,7 +103,7 @@ def mark_demo_enrolled(user) -> None:
     StaticDevice.objects.get_or_create(user=user, name=DEMO_DEVICE, defaults={"confirmed": True})
 
 
-def _end_sessions_of(user) -> int:
+def end_sessions_of(user) -> int:
     # Sessions are signed blobs, so finding one person's means reading them all: a rare action, by a data admin.
     ended = [
         session.pk
@@ -124,7 +124,7 @@ def two_factor_reset(*, user, by) -> None:
     ]
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    sessions = _end_sessions_of(user)
+    sessions = end_sessions_of(user)
     audit.record(
         AuditAction.CHANGE,
         user,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import views, views_subject_access, views_two_factor
+from core import views, views_staff, views_subject_access, views_two_factor
 from core.forms import SignInForm
 
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("two-factor/", views_two_factor.two_factor_step, name="two-factor"),
     path("two-factor/reset/", views_two_factor.two_factor_reset, name="two-factor-reset"),
     path("sign-in/unlock/", views_two_factor.sign_in_unlock, name="sign-in-unlock"),
+    path("staff/", views_staff.staff_list, name="staff-list"),
+    path("staff/new/", views_staff.staff_new, name="staff-new"),
+    path("staff/<int:pk>/", views_staff.staff_detail, name="staff-detail"),
+    path("staff/<int:pk>/password/", views_staff.staff_password, name="staff-password"),
+    path("staff/<int:pk>/active/", views_staff.staff_active, name="staff-active"),
     path("people/<int:pk>/subject-access/", views_subject_access.subject_access_page, name="subject-access"),
     path("people/<int:pk>/subject-access/pdf/", views_subject_access.subject_access_pdf, name="subject-access-pdf"),
 ]

@@ -4,12 +4,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import AuditedReadMixin
 from referrals.models import Person, RecordShare
+from referrals.roles import SHARE_RECIPIENT_ROLES
 from referrals.services import sharing
 
 
@@ -44,12 +45,22 @@ class RecordShareCreateSerializer(serializers.Serializer):
     ends_on = serializers.DateField(help_text="Last day the worker can open the record (inclusive).")
 
 
+class MayHoldOrListShares(permissions.BasePermission):
+    """The page's rule: managers and data admins list shares, the roles that can receive one list theirs."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user.is_authenticated and (sharing.may_list_shares(user) or user.has_role(*SHARE_RECIPIENT_ROLES)))
+
+
 class RecordShareViewSet(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Records shared with a worker outside the team. A team manager lists their teams' shares and a data admin
     every share; anyone else lists the live shares made to them."""
 
     queryset = RecordShare.objects.none()  # names the model for the schema; get_queryset scopes the rows
     serializer_class = RecordShareSerializer
+    permission_classes = [MayHoldOrListShares]
+    keyset_ordering = ("-created_at", "-pk")
 
     def get_queryset(self):
         user = self.request.user

@@ -4,18 +4,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core import audit
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.pagination import paginate
 from referrals.forms_sharing import RecordShareForm
 from referrals.models import Person
 from referrals.roles import SHARE_RECIPIENT_ROLES
 from referrals.services import sharing
-
-PAGE_SIZE = 50
 
 
 @login_required
@@ -61,16 +59,15 @@ def share_end(request, pk):
 def shared_with_me(request):
     if not request.user.has_role(*SHARE_RECIPIENT_ROLES):
         raise PermissionDenied
-    page = Paginator(sharing.shares_with(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.audit_list_view(request, Person, [share.person for share in page], page=page.number)
-    return render(request, "referrals/sharing/shared_with_me.html", {"shares": page, "page": page})
+    page = paginate(request, sharing.shares_with(request.user), ordering=("ends_on", "pk"))
+    audit.audit_list_view(request, Person, [share.person for share in page.rows])
+    return render(request, "referrals/sharing/shared_with_me.html", {"page": page})
 
 
 @login_required
 def record_shares(request):
     if not (request.user.is_superuser or sharing.may_list_shares(request.user)):
         raise PermissionDenied
-    shares = sharing.shares_visible_to(request.user).order_by("-created_at", "-id")
-    page = Paginator(shares, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.audit_list_view(request, Person, [share.person for share in page], page=page.number)
-    return render(request, "referrals/sharing/list.html", {"shares": page, "page": page})
+    page = paginate(request, sharing.shares_visible_to(request.user), ordering=("-created_at", "-pk"))
+    audit.audit_list_view(request, Person, [share.person for share in page.rows])
+    return render(request, "referrals/sharing/list.html", {"page": page})

@@ -65,12 +65,14 @@ def test_the_manager_shares_and_the_worker_opens_the_record_from_their_menu(clie
     assert 'href="{}"'.format(reverse("referrals:person-share", args=[person.pk])) in client.get(person_url).text
     response = client.post(reverse("referrals:person-share", args=[person.pk]), share_form(worker), follow=True)
     assert response.redirect_chain[-1][0] == person_url
-    assert "Record shared with" in response.text and "nhsuk-notification-banner--success" in response.text
+    assert "Record shared with" in response.text
+    assert "nhsuk-notification-banner--success" in response.text
 
     client.force_login(worker)
     assert client.get(person_url).status_code == 200
     mine = client.get(reverse("referrals:shared-with-me"))
-    assert person_url in mine.text and REASON in mine.text
+    assert person_url in mine.text
+    assert REASON in mine.text
     assert reverse("referrals:shared-with-me") in client.get("/").text
     event = AuditEvent.objects.get(action=AuditAction.CREATE, object_type="referrals.RecordShare")
     assert (event.actor, event.details["worker"], event.details["reason"]) == (manager, "kw.south", REASON)
@@ -120,7 +122,8 @@ def test_a_manager_ends_a_share_early_and_the_record_closes_at_once(client, sett
     client.force_login(manager)
     assert "already ended" not in client.get(end_url).text
     again = client.post(end_url)
-    assert again.status_code == 200 and "This share has already ended" in again.text
+    assert again.status_code == 200
+    assert "This share has already ended" in again.text
 
 
 @pytest.mark.parametrize(
@@ -160,7 +163,7 @@ def test_only_a_worker_outside_the_team_and_once_at_a_time(client, setting, staf
 
 
 def test_who_may_share_and_whose_records(client, setting, staff, arm_team):
-    person, manager, worker = setting
+    person, manager, _worker = setting
     url = reverse("referrals:person-share", args=[person.pk])
     # An assessor of the team sees the person but may not share; another team's manager does not see them.
     client.force_login(staff(Role.ASSESSOR, team=arm_team))
@@ -182,7 +185,9 @@ def test_the_data_admin_lists_every_share_and_a_manager_only_their_teams(client,
     list_url = reverse("referrals:record-shares")
     client.force_login(data_admin)
     text = client.get(list_url).text
-    assert person.client_id in text and REASON in text and "kw.south" in text
+    assert person.client_id in text
+    assert REASON in text
+    assert "kw.south" in text
     client.force_login(staff(Role.TEAM_MANAGER, team=TeamFactory(name="ESAP", kind=TeamKind.ESAP)))
     assert person.client_id not in client.get(list_url).text
     for role in (Role.KEYWORKER, Role.ASSESSOR, Role.REFERRER, Role.COMMISSIONER):
