@@ -1,9 +1,11 @@
 """Break-glass pages: a worker opens a record outside their scope in an emergency; the data admin's report."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from core import audit
 from core.choices import Role
@@ -25,10 +27,12 @@ def break_glass_open(request):
         data = form.cleaned_data
         try:
             person = break_glass.find_person(client_id=data["client_id"], nhs_number_value=data["nhs_number"])
-            break_glass.break_glass_open(actor=request.user, person=person, reason=data["reason"])
+            access = break_glass.break_glass_open(actor=request.user, person=person, reason=data["reason"])
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            until = timezone.localtime(access.expires_at).strftime("%H:%M")
+            messages.success(request, f"You can open this record until {until}. Your team manager will review it.")
             return redirect("referrals:person-detail", pk=person.pk)
     context = {"form": form, "hours": break_glass.BREAK_GLASS_HOURS}
     return render(request, "referrals/break_glass/open.html", context)

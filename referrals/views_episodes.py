@@ -138,6 +138,9 @@ def episode_detail(request, pk):
             "episode": episode,
             "planned": episodes.planned(episode),
             "record_links": record_pages.episode_links(episode, request.user),
+            # Actions only where they work: each link is shown to the roles its page lets in.
+            "can_allocate": request.user.has_role(*MANAGER_ROLES),
+            "can_casework": request.user.has_role(*CASEWORK_ROLES),
             **context,
         },
     )
