@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "AnswerEnum": "assessment.choices.Answer",
         "OrderKindEnum": "referrals.choices.OrderKind",
         "RecordShareEndReasonEnum": "referrals.models.RecordShare.EndReason",
+        "SharedCareEndReasonEnum": "prescribing.choices.SharedCareEndReason",
         "JobStateEnum": "core.choices.JobState",
         "BbvTestKindEnum": "harm_reduction.choices.BbvTestKind",
         "BbvResultEnum": "harm_reduction.choices.BbvResult",

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core import audit
+from core.dates import long_date
 from core.errors import DomainError
 from core.forms import add_domain_error
 from core.pagination import paginate
@@ -31,7 +32,7 @@ def share_new(request, pk):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            until = f"{share.ends_on.day} {share.ends_on:%B %Y}"
+            until = long_date(share.ends_on)
             messages.success(request, f"Record shared with {share.worker} until the end of {until}.")
             return redirect("referrals:person-detail", pk=person.pk)
     return render(request, "referrals/sharing/new.html", {"person": person, "form": form})
