@@ -809,6 +809,7 @@ def read_file(stream, *, importing: bool = True, create_staff: bool = False) -> 
     pick = itemgetter(*(positions.get(name, width) for name in COLUMNS))
     last_line, keyworkers = parsed.last_line, parsed.keyworkers
     client, keyworker = INDEX["CLIENTID"], INDEX["XKEYWORKER"]
+    share = {NA: NA}.setdefault
     try:
         for cells in reader:
             line = reader.line_num
@@ -821,7 +822,9 @@ def read_file(stream, *, importing: bool = True, create_staff: bool = False) -> 
                 continue
             if missing:
                 cells.append(NA)
-            row = pick(cells)
+            values = pick(cells)
+            # One string object per distinct value: what the checker keeps of each person and episode shares them.
+            row = tuple(map(share, values, values))
             checker.add(line, row)
             last_line[row[client]] = line
             keyworkers.add(row[keyworker])
