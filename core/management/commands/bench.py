@@ -37,8 +37,20 @@ class Command(BaseCommand):
         parser.add_argument("--load-threads", type=int, default=load.THREADS, help="Threads per worker.")
         parser.add_argument("--out", help="The JSON file (default docs/benchmarks/results/<date>-<commit>-<scale>).")
         parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"), help="Compare two result files.")
+        parser.add_argument(
+            "--table",
+            nargs="+",
+            metavar="RESULT",
+            help="The docs' markdown table, a column per result file (A.json,B.json: two parts of one scale's run).",
+        )
 
-    def handle(self, *args, part, period, repeats, out, compare, **options):
+    def handle(self, *args, part, period, repeats, out, compare, table, **options):
+        if table:
+            documents = [
+                results.merged([json.loads(Path(name).read_text()) for name in names.split(",")]) for names in table
+            ]
+            self.stdout.write("\n".join(results.markdown_table(documents)))
+            return
         if compare:
             before, after = (json.loads(Path(name).read_text()) for name in compare)
             self.stdout.write("\n".join(results.compare(before, after)))
