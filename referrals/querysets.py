@@ -15,7 +15,7 @@ Lists start from `visible_to(user)`; anything outside it is a 404, on pages and 
 """
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from core.choices import Role
@@ -25,9 +25,14 @@ from referrals.roles import TREATMENT_DETAIL_ROLES
 TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
 
 
-def _visible_person_filter(user, *, as_referrer: bool) -> Q | None:
-    """A Q on Person for the user's scope; None means everyone. `as_referrer` counts the people the user
-    referred, which only intake records (the person, their referrals) do."""
+def visible_person_ids(user, *, as_referrer: bool = False):
+    """The ids of the people the user may see, as ONE subquery: a UNION of small indexed sets (the user's open
+    tasks, shares, break-glass, caseload, teams' involvements, own referrals), so a scoped list costs what the
+    user's own rows cost, not a test of every person in the service. None means everyone (data admins).
+
+    `as_referrer` counts the people the user referred, which only intake records (the person, their referrals)
+    do. Written as a UNION rather than an OR of EXISTS, which PostgreSQL evaluates once per person of the whole
+    table (docs/benchmarks.md, "Lists and visibility")."""
     from referrals.models import (
         Allocation,
         BreakGlassAccess,
@@ -41,41 +46,44 @@ def _visible_person_filter(user, *, as_referrer: bool) -> Q | None:
     if scope.sees_everything:
         return None
     if not scope.identifiable:
-        return Q(pk__in=[])
-    person = OuterRef("pk")
+        return Referral.objects.none().values_list("person_id")
     today = timezone.localdate()
-    shared = PersonUserObjectPermission.objects.filter(
-        content_object=person, user_id=scope.user_id, permission__codename="view_person"
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
-    rule = Q(Exists(shared)) | Q(
-        Exists(Task.objects.filter(person=person, assigned_to_id=scope.user_id, done_on__isnull=True))
-    )
-    # Break-glass: a stated emergency reason opens the person for a few hours, and only until then.
-    rule |= Q(
-        Exists(BreakGlassAccess.objects.filter(person=person, user_id=scope.user_id, expires_at__gt=timezone.now()))
-    )
+    sets = [
+        PersonUserObjectPermission.objects.filter(user_id=scope.user_id, permission__codename="view_person")
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        .values_list("content_object_id"),
+        Task.objects.filter(assigned_to_id=scope.user_id, done_on__isnull=True).values_list("person_id"),
+        # Break-glass: a stated emergency reason opens the person for a few hours, and only until then.
+        BreakGlassAccess.objects.filter(user_id=scope.user_id, expires_at__gt=timezone.now()).values_list("person_id"),
+    ]
     if scope.has_role(Role.KEYWORKER):
-        rule |= Q(
-            Exists(Allocation.objects.filter(episode__person=person, keyworker_id=scope.user_id, ended_on__isnull=True))
+        sets.append(
+            Allocation.objects.filter(keyworker_id=scope.user_id, ended_on__isnull=True).values_list(
+                "episode__person_id"
+            )
         )
     if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
-        rule |= Q(Exists(TeamInvolvement.objects.filter(person=person, team_id__in=scope.team_ids)))
+        sets.append(TeamInvolvement.objects.filter(team_id__in=scope.team_ids).values_list("person_id"))
     if as_referrer and scope.has_role(Role.REFERRER):
         # Only a person the referrer recorded themselves: a referral attached to an existing record (a
         # duplicate-check match) must not open that record's details to them (issue 15, item 3).
-        rule |= Q(created_by_id=scope.user_id) & Q(
-            Exists(Referral.objects.filter(person=person, created_by_id=scope.user_id))
+        sets.append(
+            Referral.objects.filter(created_by_id=scope.user_id, person__created_by_id=scope.user_id).values_list(
+                "person_id"
+            )
         )
-    return rule
+    # No ORDER BY inside the UNION (the models' default orderings would add sorts that change nothing).
+    first, *rest = (rows.order_by() for rows in sets)
+    return first.union(*rest)
 
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user, *, as_referrer: bool = False):
         """`as_referrer=True` only on intake pages (the person's details, referrals, duplicate check): a
         treatment page that starts from a person must not show it to the referrer who recorded it."""
-        rule = _visible_person_filter(user, as_referrer=as_referrer)
+        ids = visible_person_ids(user, as_referrer=as_referrer)
         queryset = self.filter(merged_into__isnull=True)
-        return queryset if rule is None else queryset.filter(rule)
+        return queryset if ids is None else queryset.filter(pk__in=ids)
 
 
 class ScopedToPersonQuerySet(models.QuerySet):
