@@ -37,6 +37,10 @@ def test_a_manager_shares_a_record_the_worker_opens_it_and_then_it_expires(
     person, manager, worker, admin = setting
     person_url = f"{live_server.url}/referrals/people/{person.pk}/"
     page = sign_in(new_page(), manager)
+    # From the home page, as a manager would. The live server's first request loads every app's URLs and templates:
+    # on a loaded machine that alone can pass the 10 s default, so this one navigation may take longer.
+    page.goto(live_server.url, timeout=60_000)
+    axe(page)
     page.goto(person_url)
     axe(page)
     page.get_by_role("link", name="Share this record").click()
