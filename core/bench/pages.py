@@ -187,15 +187,21 @@ def cases(subjects, clients) -> list[tuple[Case, str]]:
 
 
 def run(subjects, clients, *, repeats: int, progress=None) -> list[dict]:
-    # Probing which role may read each API list logs every refusal; the bench reports statuses itself.
-    logging.getLogger("django.request").setLevel(logging.ERROR)
-    results = []
-    for case, path in cases(subjects, clients):
-        figures = measure(clients[case.role], path, case.kind, repeats=repeats)
-        row = {"name": case.name, "role": case.role, "path": path, "kind": case.kind, **figures}
-        row["target_ms"] = TARGET_MS[case.kind]
-        row["bounded"] = row["rows"] is None or row["rows"] <= MAX_ROWS
-        results.append(row)
-        if progress:
-            progress(row)
+    # Probing which role may read each API list logs every refusal; the bench reports statuses itself. The level
+    # is put back afterwards: the smoke run shares its process with tests that read refusals from this logger.
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.ERROR)
+    try:
+        results = []
+        for case, path in cases(subjects, clients):
+            figures = measure(clients[case.role], path, case.kind, repeats=repeats)
+            row = {"name": case.name, "role": case.role, "path": path, "kind": case.kind, **figures}
+            row["target_ms"] = TARGET_MS[case.kind]
+            row["bounded"] = row["rows"] is None or row["rows"] <= MAX_ROWS
+            results.append(row)
+            if progress:
+                progress(row)
+    finally:
+        request_log.setLevel(level)
     return results
