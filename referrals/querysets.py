@@ -15,7 +15,7 @@ Lists start from `visible_to(user)`; anything outside it is a 404, on pages and 
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.choices import Role
@@ -25,14 +25,15 @@ from referrals.roles import TREATMENT_DETAIL_ROLES
 TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
 
 
-def visible_person_ids(user, *, as_referrer: bool = False):
-    """The ids of the people the user may see, as ONE subquery: a UNION of small indexed sets (the user's open
-    tasks, shares, break-glass, caseload, teams' involvements, own referrals), so a scoped list costs what the
-    user's own rows cost, not a test of every person in the service. None means everyone (data admins).
+def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
+    """A Q on Person for the user's scope; None means everyone (data admins). `as_referrer` counts the people
+    the user referred, which only intake records (the person, their referrals) do.
 
-    `as_referrer` counts the people the user referred, which only intake records (the person, their referrals)
-    do. Written as a UNION rather than an OR of EXISTS, which PostgreSQL evaluates once per person of the whole
-    table (docs/benchmarks.md, "Lists and visibility")."""
+    The user's own sets (open tasks, shares, break-glass, caseload, own referrals) are small: they are ONE
+    subquery, a UNION of indexed sets, so a keyworker's list costs what their own rows cost rather than a test of
+    every person in the service. A team's involvements are a large share of the service: they stay a correlated
+    EXISTS, which lets an ordered page stop at its last row instead of hashing the whole team first
+    (docs/benchmarks.md, "Lists and visibility", has both measured)."""
     from referrals.models import (
         Allocation,
         BreakGlassAccess,
@@ -46,7 +47,7 @@ def visible_person_ids(user, *, as_referrer: bool = False):
     if scope.sees_everything:
         return None
     if not scope.identifiable:
-        return Referral.objects.none().values_list("person_id")
+        return Q(pk__in=[])
     today = timezone.localdate()
     sets = [
         PersonUserObjectPermission.objects.filter(user_id=scope.user_id, permission__codename="view_person")
@@ -62,8 +63,6 @@ def visible_person_ids(user, *, as_referrer: bool = False):
                 "episode__person_id"
             )
         )
-    if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
-        sets.append(TeamInvolvement.objects.filter(team_id__in=scope.team_ids).values_list("person_id"))
     if as_referrer and scope.has_role(Role.REFERRER):
         # Only a person the referrer recorded themselves: a referral attached to an existing record (a
         # duplicate-check match) must not open that record's details to them (issue 15, item 3).
@@ -74,16 +73,19 @@ def visible_person_ids(user, *, as_referrer: bool = False):
         )
     # No ORDER BY inside the UNION (the models' default orderings would add sorts that change nothing).
     first, *rest = (rows.order_by() for rows in sets)
-    return first.union(*rest)
+    rule = Q(pk__in=first.union(*rest))
+    if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
+        rule |= Q(Exists(TeamInvolvement.objects.filter(person=OuterRef("pk"), team_id__in=scope.team_ids)))
+    return rule
 
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user, *, as_referrer: bool = False):
         """`as_referrer=True` only on intake pages (the person's details, referrals, duplicate check): a
         treatment page that starts from a person must not show it to the referrer who recorded it."""
-        ids = visible_person_ids(user, as_referrer=as_referrer)
+        rule = _visible_person_filter(user, as_referrer=as_referrer)
         queryset = self.filter(merged_into__isnull=True)
-        return queryset if ids is None else queryset.filter(pk__in=ids)
+        return queryset if rule is None else queryset.filter(rule)
 
 
 class ScopedToPersonQuerySet(models.QuerySet):
