@@ -238,7 +238,7 @@ class TestDischarge:
     ):
         with pytest.raises(DomainError, match="GP shared care with Bitterne Health Centre") as error:
             self._discharge(episode, allocation.keyworker, today)
-        assert error.value.field == "discharged_on"
+        assert error.value.field == "open_modalities"
         assert Episode.objects.get(pk=episode.pk).discharged_on is None
         _end(prescriber, transfer, end_reason=SharedCareEndReason.EPISODE_ENDING)
         assert self._discharge(episode, allocation.keyworker, today).discharged_on == today
