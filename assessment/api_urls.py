@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from assessment import api
+from core.api_routers import IdRouter
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("assessments", api.AssessmentViewSet, basename="assessment")
 router.register("tops", api.TopViewSet, basename="top")
 router.register("outcomes", api.OutcomeViewSet, basename="outcome")

@@ -5,6 +5,9 @@ class AssessmentConfig(AppConfig):
     name = "assessment"
 
     def ready(self):
+        from core import subject_access
+
+        subject_access.register({"assessment.Assessment": "episode__person", "assessment.Top": "episode__person"})
         from assessment import caseload as assessment_caseload
         from assessment import links
         from referrals import caseload, record_pages

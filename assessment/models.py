@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from assessment.choices import Answer, CriminalJusticeStatus, DomesticAbuseRisk, LevelOfNeed, Pregnancy
+from core import history
 from core.dates import long_date
 from core.models import InjectingStatus, ReferenceCode, Route, Substance, TreatmentStage
 from referrals.models import Episode
@@ -306,3 +307,7 @@ class Top(TopBase):
     def compute_totals(self):
         for prefix, _ndtms, _label in TOP_WEEKLY_ITEMS:
             setattr(self, prefix, sum(getattr(self, f"{prefix}_week{week}") or 0 for week in range(1, 5)))
+
+
+# Every change to these tables is captured by database triggers (core.history, django-pghistory).
+history.track(Assessment, Top)

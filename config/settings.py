@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.RequestContextMiddleware",
     "core.middleware.ReadAuditMiddleware",
+    "core.path_ids.InvalidPathIdMiddleware",
     "core.middleware.SessionLimitsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -254,6 +255,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Record ids in paths (core.path_ids): anything else is a 400 naming the parameter.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
     # Choice sets that several fields share (staff and preferred worker gender; the assessment's yes, no
     # or declined questions) get one name in the schema instead of a name per field. Fields with the same
     # name but different choices ("kind", "result", "setting") are named for their choice set, since the

@@ -1,5 +1,7 @@
 """Shared API pieces: domain errors as 400/409 answers, and audited, scoped viewsets."""
 
+import re
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,9 +31,36 @@ def domain_exception_handler(exc, context):
     # mistake, so a 400 with the database's words, which name the field or the column. Never a 500.
     if isinstance(exc, DataError | IntegrityError | ValueError | OverflowError | ObjectDoesNotExist):
         set_rollback()
+        too_long = _fields_too_long(exc, context)
+        if too_long:
+            return Response(too_long, status=status.HTTP_400_BAD_REQUEST)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return Response({"detail": f"The request could not be stored: {message}"}, status=400)
     return exception_handler(exc, context)
+
+
+def _fields_too_long(exc, context) -> dict:
+    """A string longer than its column, let through by a plain serializer that does not know the column: the
+    database names only the limit, so name the request's fields whose text is over it (nested ones by path)."""
+    found = re.search(r"character varying\((\d+)\)", str(exc)) if isinstance(exc, DataError) else None
+    request = context.get("request")
+    if not found or request is None:
+        return {}
+    limit = int(found.group(1))
+    message = f"Ensure this field has no more than {limit} characters."
+    return {name: [message] for name in _long_strings(request.data, limit)}
+
+
+def _long_strings(data, limit: int, prefix: str = "") -> list[str]:
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    names = []
+    for key, value in items:
+        name = f"{prefix}{key}"
+        if isinstance(value, str) and len(value) > limit:
+            names.append(name)
+        elif isinstance(value, dict | list):
+            names.extend(_long_strings(value, limit, f"{name}."))
+    return names
 
 
 class AuditedReadMixin:

@@ -116,9 +116,7 @@ class SubjectAccessView(generics.ListAPIView):
     queryset = AuditEvent.objects.none()  # names the model for the schema; get_queryset finds the rows
 
     def get_queryset(self):
-        from referrals.models import Person  # core reaches up only for subject access, as core.history does
-
-        self.person = get_object_or_404(Person.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+        self.person = get_object_or_404(subject_access.people().visible_to(self.request.user), pk=self.kwargs["pk"])
         return subject_access.audit_rows(self.person)
 
     def list(self, request, *args, **kwargs):

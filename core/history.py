@@ -14,37 +14,21 @@ by `migrate` (PGTRIGGER_INSTALL_ON_MIGRATE), not written into the clinical apps'
 import pghistory
 from django.db import models
 
-from assessment.models import Assessment, Top
-from harm_reduction.models import BbvTest, HepBCourse
-from prescribing.models import DrugTest, Prescription
-from recovery_plans.models import Action, Goal, Modality, PlanVersion
-from referrals.models import Allocation, Episode, Person, Referral
+# Filled by the clinical apps, each naming its own models at the end of its models.py (the event models
+# must exist whenever the models do, for migrations as for requests): core imports no clinical app.
+CLINICAL_MODELS: list[type[models.Model]] = []
 
-CLINICAL_MODELS = [
-    Person,
-    Referral,
-    Episode,
-    Allocation,
-    Assessment,
-    Top,
-    PlanVersion,
-    Goal,
-    Action,
-    Modality,
-    Prescription,
-    DrugTest,
-    BbvTest,
-    HepBCourse,
-]
 
-for _model in CLINICAL_MODELS:
-    pghistory.track(
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(),
-        pghistory.DeleteEvent(),
-        level=pghistory.Statement,
-        app_label="core",
-        model_name=f"{_model.__name__}Change",
-        # A deleted record keeps its history: the event points at it by id only.
-        obj_field=pghistory.ObjForeignKey(db_constraint=False, on_delete=models.DO_NOTHING, related_name="changes"),
-    )(_model)
+def track(*tracked: type[models.Model]) -> None:
+    for model in tracked:
+        pghistory.track(
+            pghistory.InsertEvent(),
+            pghistory.UpdateEvent(),
+            pghistory.DeleteEvent(),
+            level=pghistory.Statement,
+            app_label="core",
+            model_name=f"{model.__name__}Change",
+            # A deleted record keeps its history: the event points at it by id only.
+            obj_field=pghistory.ObjForeignKey(db_constraint=False, on_delete=models.DO_NOTHING, related_name="changes"),
+        )(model)
+        CLINICAL_MODELS.append(model)

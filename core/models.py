@@ -1,6 +1,7 @@
 import re
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
@@ -223,6 +224,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["id"], name="audit_unsealed_idx", condition=models.Q(chain_position__isnull=True)),
+            # Subject access finds a person's rows by containment (`details @> {"person": 7}`, `{"ids": [7]}`).
+            GinIndex(fields=["details"], opclasses=["jsonb_path_ops"], name="audit_details_gin"),
         ]
 
     def __str__(self):
@@ -271,8 +274,3 @@ class DemoSeedRun(models.Model):
 
     def __str__(self):
         return f"{self.app_label} (seed {self.seed}, {self.people} people)"
-
-
-# Last, once every core model exists: the clinical apps' models import them, and the change-history event
-# models (core.history) are declared on those clinical models.
-from core import history  # noqa: E402, F401

@@ -43,12 +43,24 @@ def navigation_for(request) -> list[dict]:
     return items
 
 
-# Core's own entries (the other apps keep theirs in `<app>/navigation.py`).
+# Core's own entries (the other apps keep theirs in `<app>/navigation.py`): the data admin's account tools.
 NAV_ITEMS = [
     NavItem(
         "Staff accounts",
         "staff-list",
         ("data_admin",),
         "Create accounts, give roles and teams, reset passwords and deactivate leavers.",
+    ),
+    NavItem(
+        "Unlock a sign-in",
+        "sign-in-unlock",
+        ("data_admin",),
+        "Lift the lockout on a colleague's sign-in after too many failed attempts.",
+    ),
+    NavItem(
+        "Reset two-factor",
+        "two-factor-reset",
+        ("data_admin",),
+        "Remove a colleague's lost authenticator so they enrol a new one at their next sign-in.",
     ),
 ]

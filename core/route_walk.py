@@ -10,13 +10,14 @@ and tests/security/test_route_walk.py checks the rules and that the committed ta
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from core import route_declarations
 from core.choices import Role, TeamKind
 from core.dates import long_date
 
@@ -24,7 +25,7 @@ IN_SCOPE = 700_001
 OUT_OF_SCOPE = 700_002
 ANONYMOUS = "anonymous"
 ROLES = [ANONYMOUS, *Role.values]
-ID_CONVERTERS = {"int", "path"}
+ID_CONVERTERS = {"id", "int", "path"}
 
 # Routes a role without access may still reach, each with its reason. Anything else answered 200 to an
 # anonymous visitor, or 200 with an out-of-scope id, fails the walk.
@@ -47,7 +48,8 @@ class Route:
     path: str
     name: str
     has_id: bool
-    statuses: dict = field(default_factory=dict)  # (role, "in"|"out") -> status
+    statuses: dict = field(default_factory=dict)  # (role, "in"|"out") -> status of a GET
+    unsafe_statuses: dict = field(default_factory=dict)  # (role, "in"|"out", method) -> status
 
 
 def _join(prefix: str, pattern) -> str | None:
@@ -96,9 +98,10 @@ def routes() -> list[Route]:
 
 def _data_set():
     """In scope: a person referred by the referrer, allocated to the keyworker in the team of every role.
-    Out of scope: another person in another team. Every kind of record gets the fixed primary keys."""
+    Out of scope: another person in another team. Every kind of record gets the fixed primary keys: the
+    clinical apps make theirs in `<app>/walk_data.py` (core imports none of them)."""
     from core.factories import TeamFactory, make_staff
-    from referrals.factories import AllocationFactory, EpisodeFactory, PersonFactory, ReferralFactory
+    from core.registry import app_modules
 
     team = TeamFactory(name="Walk team", kind=TeamKind.DELIVERY)
     other_team = TeamFactory(name="Walk other team", kind=TeamKind.DELIVERY)
@@ -106,25 +109,14 @@ def _data_set():
         role: make_staff(role, team=team, username=f"walk.{role}", first_name="Walkstaff", last_name=role.title())
         for role in Role.values
     }
-    people = {}
-    for pk, walk_team, keyworker in ((IN_SCOPE, team, users[Role.KEYWORKER]), (OUT_OF_SCOPE, other_team, None)):
-        person = PersonFactory(
-            pk=pk,
-            given_name=f"Walkgiven{pk}",
-            family_name=f"Walkfamily{pk}",
-            date_of_birth=date(1970, 3, 4 if pk == IN_SCOPE else 5),
-            nhs_number="9434765919" if pk == IN_SCOPE else "9434765870",
-            address=f"{pk} Walk Street",
-            postcode="ZZ9 9ZZ" if pk == IN_SCOPE else "ZZ8 8ZZ",
-            client_id=f"WALK{pk}",
-        )
-        referrer = users[Role.REFERRER] if pk == IN_SCOPE else None
-        referral = ReferralFactory(pk=pk, person=person, team=walk_team, created_by=referrer)
-        episode = EpisodeFactory(pk=pk, referral=referral)
-        allocation_kwargs = {"keyworker": keyworker} if keyworker else {}
-        AllocationFactory(pk=pk, episode=episode, team=walk_team, **allocation_kwargs)
-        people[pk] = person
-    return users, people
+    people, treatment_detail = {}, []
+    for pk, walk_team in ((IN_SCOPE, team), (OUT_OF_SCOPE, other_team)):
+        for module in app_modules("walk_data"):
+            made = module.records(pk=pk, team=walk_team, users=users, in_scope=pk == IN_SCOPE)
+            if "person" in made:
+                people[pk] = made["person"]
+            treatment_detail += made.get("treatment_detail", [])
+    return users, people, treatment_detail
 
 
 def _signed_in(user) -> Client:
@@ -154,49 +146,133 @@ def identifiable_values(person) -> list[str]:
     ]
 
 
+# Tables a request may write whatever its answer: the audit of the attempt, the session, sign-in throttling.
+# A write to any other table by an out-of-scope, refused or anonymous request is a problem.
+WRITES_ALLOWED_ANYWHERE = ("core_auditevent", "django_session", "axes_", "otp_static_staticdevice")
+WRITE_STATEMENT = re.compile(r"^\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+
+class _WriteRecorder:
+    """Every table a request's SQL inserts into, updates or deletes from (connection.execute_wrapper)."""
+
+    def __init__(self):
+        self.tables = set()
+
+    def __call__(self, execute, sql, params, many, context):
+        found = WRITE_STATEMENT.match(sql)
+        if found and not found.group(1).startswith(WRITES_ALLOWED_ANYWHERE):
+            self.tables.add(found.group(1))
+        return execute(sql, params, many, context)
+
+
+def _send(client, method: str, url: str):
+    """One request in a savepoint rolled back after it, keeping the client's cookies (a sign-out or a reset
+    must not sign the role out of the rest of the walk). Returns (response, tables written)."""
+    cookies = {key: morsel.value for key, morsel in client.cookies.items()}
+    recorder = _WriteRecorder()
+    with transaction.atomic(), connection.execute_wrapper(recorder):
+        if method == "GET":
+            response = client.get(url)
+        elif url.startswith("/api/"):
+            response = client.generic(method, url, "{}", content_type="application/json")
+        else:
+            response = client.generic(method, url, "", content_type="application/x-www-form-urlencoded")
+        transaction.set_rollback(True)
+    for key, value in cookies.items():
+        client.cookies[key] = value
+    return response, recorder.tables
+
+
+def _text(response) -> str:
+    if response.status_code != 200:
+        return ""
+    body = b"".join(response) if response.streaming else response.content
+    return body.decode("utf-8", "replace")
+
+
 def walk() -> tuple[list[Route], list[str]]:
-    """Every route for every role, inside a transaction rolled back at the end: (routes, problems)."""
+    """Every route for every role, in and out of scope: a GET, then each write method the route takes (or a
+    POST when it takes none), inside a transaction rolled back at the end: (routes, problems)."""
     problems = []
     table = routes()
     with transaction.atomic():
-        users, people = _data_set()
+        users, people, treatment_detail = _data_set()
         clients = {ANONYMOUS: Client(raise_request_exception=False)}
         for role, user in users.items():
             clients[role] = _signed_in(user)
         keyworker = users[Role.KEYWORKER]
         # Who the keyworker is belongs to the treatment record: a referrer sees the referral, not the episode.
-        treatment_values = [keyworker.get_full_name(), keyworker.username]
+        # Court orders, breach reports, carers and task titles are treatment detail, which neither a referrer
+        # nor a harm reduction worker reads (referrals.querysets.reads_treatment_detail).
+        treatment = {"keyworker": [keyworker.get_full_name(), keyworker.username], "detail": treatment_detail}
         in_values = identifiable_values(people[IN_SCOPE])
         out_values = identifiable_values(people[OUT_OF_SCOPE])
         for route in table:
+            func = route_declarations.view_for(fill(route.path, IN_SCOPE))
+            taken = route_declarations.methods(func)
             for role, client in clients.items():
+                user = users.get(role) or AnonymousUser()
                 for where, pk in (("in", IN_SCOPE), ("out", OUT_OF_SCOPE)) if route.has_id else (("in", IN_SCOPE),):
                     url = fill(route.path, pk)
-                    with transaction.atomic():
-                        response = client.get(url)
-                        transaction.set_rollback(True)
-                    status = response.status_code
-                    route.statuses[(role, where)] = status
-                    body = b"".join(response) if response.streaming else response.content
-                    text = body.decode("utf-8", "replace") if status == 200 else ""
-                    if status >= 500:
-                        problems.append(f"{role} GET {url}: {status}")
-                    if role == ANONYMOUS and status == 200 and route.path not in PUBLIC_ROUTES:
-                        problems.append(f"anonymous GET {url}: 200 without signing in")
-                    if role == Role.COMMISSIONER:
-                        leaked = [value for value in in_values + out_values if value and value in text]
-                        if leaked:
-                            problems.append(f"commissioner GET {url}: identifiable {leaked}")
-                    if role == Role.REFERRER:
-                        leaked = [value for value in treatment_values if value and value in text]
-                        if leaked:
-                            problems.append(f"referrer GET {url}: treatment record shown {leaked}")
-                    if role not in {Role.DATA_ADMIN, Role.HARM_REDUCTION_WORKER}:
-                        leaked = [value for value in out_values if value and value in text]
-                        if leaked:
-                            problems.append(f"{role} GET {url}: out-of-scope person shown {leaked}")
+                    kwargs = resolve(url).kwargs
+                    for method in ["GET", *route_declarations.unsafe_methods(func)]:
+                        response, written = _send(client, method, url)
+                        status = response.status_code
+                        if method == "GET":
+                            route.statuses[(role, where)] = status
+                        else:
+                            route.unsafe_statuses[(role, where, method)] = status
+                        found = _check(route, role, where, method, url, status, written, taken)
+                        refused = route_declarations.refused_by_permissions(func, user, method, kwargs)
+                        if refused and status != 403:
+                            found.append(f"{role} {method} {url}: {status}, but its permissions refuse the role")
+                        if written and refused:
+                            found.append(f"{role} {method} {url}: refused by its permissions, yet wrote {written}")
+                        if method == "GET":
+                            found += _leaks(role, url, _text(response), in_values, out_values, treatment)
+                        problems += found
         transaction.set_rollback(True)
     return table, problems
+
+
+def _check(route, role, where, method, url, status, written, taken) -> list[str]:
+    found = []
+    if status >= 500:
+        found.append(f"{role} {method} {url}: {status}")
+    public = route.path in PUBLIC_ROUTES
+    if role == ANONYMOUS and 200 <= status < 300 and not public:
+        found.append(f"anonymous {method} {url}: {status} without signing in")
+    # A data admin's scope is the whole service: "out" is in scope for them.
+    if written and ((where == "out" and role != Role.DATA_ADMIN) or (role == ANONYMOUS and not public)):
+        found.append(f"{role} {method} {url}: wrote {sorted(written)} {'out of scope' if where == 'out' else ''}")
+    if where == "out" and method != "GET" and 200 <= status < 300 and role != Role.DATA_ADMIN and not public:
+        found.append(f"{role} {method} {url}: {status} out of scope")
+    if taken is not None and method not in taken and role != ANONYMOUS and 200 <= status < 300:
+        found.append(f"{role} {method} {url}: {status} for a method the view does not take")
+    return found
+
+
+def _leaks(role, url, text, in_values, out_values, treatment) -> list[str]:
+    found = []
+    if not text:
+        return found
+    if role == Role.COMMISSIONER:
+        leaked = [value for value in in_values + out_values if value and value in text]
+        if leaked:
+            found.append(f"commissioner GET {url}: identifiable {leaked}")
+    unseen = {
+        Role.REFERRER: treatment["keyworker"] + treatment["detail"],
+        Role.HARM_REDUCTION_WORKER: treatment["detail"],
+    }
+    if role in unseen:
+        leaked = [value for value in unseen[role] if value and value in text]
+        if leaked:
+            found.append(f"{role} GET {url}: treatment record shown {leaked}")
+    if role not in {Role.DATA_ADMIN, Role.HARM_REDUCTION_WORKER}:
+        leaked = [value for value in out_values if value and value in text]
+        if leaked:
+            found.append(f"{role} GET {url}: out-of-scope person shown {leaked}")
+    return found
 
 
 def unexpected(problems: list[str]) -> list[str]:
@@ -227,13 +303,38 @@ def markdown(table: list[Route]) -> str:
             cells.append(cell)
         lines.append("| " + " | ".join(cells) + " |")
     counts = summary(table)
-    lines += ["", "## Counts", "", f"{len(table)} routes, {counts['requests']} requests per walk.", ""]
-    lines += [f"- {role}: {counts[role]} routes answered 200 with an in-scope id" for role in ROLES]
+    lines += [
+        "",
+        "## Counts",
+        "",
+        f"{len(table)} routes, {counts['requests']} requests per walk: {counts['gets']} GETs and "
+        f"{counts['writes']} writes (each write method a route takes, or a POST when it takes none, with an "
+        "empty body; the write statuses are not tabled above).",
+        "",
+    ]
+    lines += [
+        f"- {role}: {counts[role]} routes answered a GET 200 with an in-scope id; "
+        f"{counts[role, 'written']} writes answered 2xx in scope and {counts[role, 'written out']} out of scope, "
+        f"{counts[role, 'refused']} refused (401, 403, 404 or 405)"
+        for role in ROLES
+    ]
     return "\n".join(lines) + "\n"
 
 
 def summary(table: list[Route]) -> dict:
-    counts = {"requests": sum(len(route.statuses) for route in table)}
+    gets = sum(len(route.statuses) for route in table)
+    writes = sum(len(route.unsafe_statuses) for route in table)
+    counts = {"requests": gets + writes, "gets": gets, "writes": writes}
     for role in ROLES:
         counts[role] = sum(1 for route in table if route.statuses.get((role, "in")) == 200)
+        statuses = [status for route in table for (who, _, _), status in route.unsafe_statuses.items() if who == role]
+        in_scope = [
+            status
+            for route in table
+            for (who, where, _), status in route.unsafe_statuses.items()
+            if who == role and where == "in"
+        ]
+        counts[role, "written"] = sum(1 for status in in_scope if 200 <= status < 300)
+        counts[role, "written out"] = sum(1 for status in statuses if 200 <= status < 300) - counts[role, "written"]
+        counts[role, "refused"] = sum(1 for status in statuses if status in {401, 403, 404, 405})
     return counts

@@ -13,24 +13,22 @@ from pghistory.models import Context
 from core.history import CLINICAL_MODELS
 from core.models import AuditEvent, User
 
-# How each record reaches its person. A model missing here is still found by its own audit rows' `person`.
-PERSON_PATHS = {
-    "referrals.Person": "pk",
-    "referrals.Referral": "person",
-    "referrals.Episode": "person",
-    "referrals.Allocation": "episode__person",
-    "assessment.Assessment": "episode__person",
-    "assessment.Top": "episode__person",
-    "recovery_plans.RecoveryPlan": "episode__person",
-    "recovery_plans.PlanVersion": "plan__episode__person",
-    "recovery_plans.Goal": "plan_version__plan__episode__person",
-    "recovery_plans.Action": "goal__plan_version__plan__episode__person",
-    "recovery_plans.Modality": "episode__person",
-    "prescribing.Prescription": "person",
-    "prescribing.DrugTest": "person",
-    "harm_reduction.BbvTest": "person",
-    "harm_reduction.HepBCourse": "person",
-}
+# How each record reaches its person, by model label, and the person model itself: filled by the clinical
+# apps in their AppConfig.ready (core imports none of them, design.md). A model missing here is still found by
+# its own audit rows' `person`.
+PERSON_PATHS: dict[str, str] = {}
+_PERSON_MODEL: list = []
+
+
+def register(paths: dict[str, str], *, person_model=None) -> None:
+    PERSON_PATHS.update(paths)
+    if person_model is not None:
+        _PERSON_MODEL[:] = [person_model]
+
+
+def people():
+    """The person model's manager (referrals.Person), as registered."""
+    return _PERSON_MODEL[0].objects
 
 
 def record_ids(person) -> dict[str, list[int]]:
@@ -52,13 +50,15 @@ def audit_rows(person, ids: dict[str, list[int]] | None = None):
     """Every audit row naming the person or one of their records, newest first: a row about the record
     itself, a list that showed it (`details.ids`), or a row about the person's page (`details.person`)."""
     ids = record_ids(person) if ids is None else ids
-    about = Q(details__person=person.pk) | Q(details__shown__contains=[person.pk])
+    # Containment on the whole `details` column (`@>`), which the GIN index audit_details_gin answers; a test
+    # on a key (`details -> 'person'`) would read every row of the audit table.
+    about = Q(details__contains={"person": person.pk}) | Q(details__contains={"shown": [person.pk]})
     for label, pks in ids.items():
         if not pks:
             continue
         about |= Q(object_type=label, object_id__in=[str(pk) for pk in pks])
         for pk in pks:
-            about |= Q(object_type=label, details__ids__contains=[pk])
+            about |= Q(object_type=label, details__contains={"ids": [pk]})
     return AuditEvent.objects.filter(about).order_by("-at", "-id")
 
 

@@ -21,11 +21,9 @@ def is_data_admin(user) -> bool:
 
 
 def _person(request, pk):
-    from referrals.models import Person  # core's views reach up only here, as core.history does
-
     if not is_data_admin(request.user):
         raise PermissionDenied("Only data admins answer subject access requests.")
-    return get_object_or_404(Person.objects.visible_to(request.user), pk=pk)
+    return get_object_or_404(subject_access.people().visible_to(request.user), pk=pk)
 
 
 @login_required

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from core.api_routers import IdRouter
 from harm_reduction import api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("nsp-attenders", api.AttenderViewSet, basename="nsp-attender")
 router.register("nsp-visits", api.NspVisitViewSet, basename="nsp-visit")
 router.register("hep-b-vaccinations", api.VaccinationViewSet, basename="hep-b-vaccination")

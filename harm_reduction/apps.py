@@ -5,6 +5,9 @@ class HarmReductionConfig(AppConfig):
     name = "harm_reduction"
 
     def ready(self):
+        from core import subject_access
+
+        subject_access.register({"harm_reduction.BbvTest": "person", "harm_reduction.HepBCourse": "person"})
         from harm_reduction import record_pages as own
         from referrals import record_pages
 

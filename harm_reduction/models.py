@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core import history
 from core.dates import long_date
 from core.models import ReferenceCode, Sex
 from harm_reduction.choices import (
@@ -276,3 +277,7 @@ class OutreachContact(models.Model):
 
     def __str__(self):
         return f"Outreach ({self.get_setting_display().lower()}) on {self.contacted_on}"
+
+
+# Every change to these tables is captured by database triggers (core.history, django-pghistory).
+history.track(BbvTest, HepBCourse)

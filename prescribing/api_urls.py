@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from core.api_routers import IdRouter
 from prescribing import api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("clinical-assessments", api.ClinicalAssessmentViewSet, basename="clinical-assessment")
 router.register("prescriptions", api.PrescriptionViewSet, basename="prescription")
 router.register("drug-tests", api.DrugTestViewSet, basename="drug-test")

@@ -14,6 +14,9 @@ class PrescribingConfig(AppConfig):
     name = "prescribing"
 
     def ready(self):
+        from core import subject_access
+
+        subject_access.register({"prescribing.Prescription": "person", "prescribing.DrugTest": "person"})
         from prescribing import links, services, waits
         from recovery_plans.services.modalities import register_start_evidence
         from referrals import caseload, discharge_checks, record_pages

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core import history
 from core.dates import date_time, long_date
 from core.models import ReferenceCode, Substance
 from prescribing.choices import (
@@ -322,3 +323,7 @@ class ResidentialReferral(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} referral {long_date(self.referred_on)}"
+
+
+# Every change to these tables is captured by database triggers (core.history, django-pghistory).
+history.track(Prescription, DrugTest)

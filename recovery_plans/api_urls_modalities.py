@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from core.api_routers import IdRouter
 from recovery_plans import api_modalities as api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("modalities", api.ModalityViewSet, basename="modality")
 router.register("modality-reviews", api.ModalityReviewViewSet, basename="modality-review")
 

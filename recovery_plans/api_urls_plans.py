@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from core.api_routers import IdRouter
 from recovery_plans import api_plans as api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("recovery-plans", api.RecoveryPlanViewSet, basename="recovery-plan")
 router.register("plan-versions", api.PlanVersionViewSet, basename="plan-version")
 router.register("plan-reviews", api.PlanReviewViewSet, basename="plan-review")

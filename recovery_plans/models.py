@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import F, Q
 
+from core import history
 from core.models import ModalityExitStatus, ModalitySetting, ModalityType, ReferenceCode, Team
 from referrals.models import Episode
 from referrals.querysets import ScopedToEpisodeQuerySet, ScopedToPersonQuerySet
@@ -336,3 +337,7 @@ class ModalityReview(models.Model):
 
     def __str__(self):
         return f"Review on {self.reviewed_on}"
+
+
+# Every change to these tables is captured by database triggers (core.history, django-pghistory).
+history.track(PlanVersion, Goal, Action, Modality)

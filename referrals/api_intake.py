@@ -18,7 +18,8 @@ from core.errors import DomainError
 from core.models import ReferralSource, Sex, Substance
 from referrals import selectors_intake as selectors
 from referrals.choices import ContactMethod, Urgency
-from referrals.models import ContactAttempt, Person, PersonMerge, Referral
+from referrals.models import PRIORITY_GROUP_FIELDS, ContactAttempt, Person, PersonMerge, Referral
+from referrals.querysets import reads_treatment_detail
 from referrals.services import intake, merge, people
 from referrals.views_intake import audit_duplicate_check
 
@@ -28,6 +29,15 @@ class PersonSerializer(serializers.ModelSerializer):
         model = Person
         fields = ["id", "client_id", *people.PERSON_FIELDS, "merged_into", "version"]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        """The priority groups are treatment detail: left out for a referrer or a harm reduction worker."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not reads_treatment_detail(request.user):
+            for name in PRIORITY_GROUP_FIELDS:
+                data.pop(name, None)
+        return data
 
 
 class PersonWriteSerializer(serializers.ModelSerializer):

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from core.api_routers import IdRouter
 from referrals import api_episodes as api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("episodes", api.EpisodeViewSet, basename="episode")
 router.register("allocations", api.AllocationViewSet, basename="allocation")
 router.register("partner-involvements", api.PartnerInvolvementViewSet, basename="partner-involvement")

@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from core.api_routers import IdRouter
 from referrals import api_break_glass, api_intake, api_sharing
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("people", api_intake.PersonViewSet, basename="person")
 router.register("referrals", api_intake.ReferralViewSet, basename="referral")
 router.register("person-merges", api_intake.PersonMergeViewSet, basename="person-merges")

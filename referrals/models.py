@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
+from core import history
 from core.choices import Gender
 from core.dates import date_time, long_date
 from core.models import DischargeReason, Ethnicity, ReferralSource, Sex, Substance, Team
@@ -22,7 +23,7 @@ from referrals.querysets import (
     EpisodeQuerySet,
     PersonQuerySet,
     ReferralQuerySet,
-    ScopedToPersonQuerySet,
+    TaskQuerySet,
     TreatmentDetailQuerySet,
 )
 
@@ -43,6 +44,8 @@ PRIORITY_GROUPS = [
     ("carer", "Is a carer"),
     ("veteran", "Veteran"),
 ]
+# With the date that goes with one of them: what the person page and the API show only with treatment detail.
+PRIORITY_GROUP_FIELDS = [field for field, _label in PRIORITY_GROUPS] + ["released_from_prison_on"]
 
 
 class Person(models.Model):
@@ -503,7 +506,7 @@ class Task(models.Model):
     source_key = models.CharField(max_length=100, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedToPersonQuerySet.as_manager()
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -617,3 +620,7 @@ class RecordShare(models.Model):
     @property
     def is_live(self) -> bool:
         return self.ended_on is None and self.ends_on >= timezone.localdate()
+
+
+# Every change to these tables is captured by database triggers (core.history, django-pghistory).
+history.track(Person, Referral, Episode, Allocation)

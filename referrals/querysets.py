@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from core.choices import Role
 from core.visibility import scope_for
-from referrals.roles import TREATMENT_DETAIL_ROLES
+from referrals.roles import HARM_REDUCTION_TASK_KINDS, TREATMENT_DETAIL_ROLES
 
 TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
 
@@ -79,6 +79,13 @@ def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
     return rule
 
 
+def reads_treatment_detail(user) -> bool:
+    """The role rule for treatment detail (full assessments, TOPs, court orders, breach reports, carers, task
+    titles, priority groups), decided here once: data admins and TREATMENT_DETAIL_ROLES (no query)."""
+    scope = scope_for(user)
+    return scope.sees_everything or scope.has_role(*TREATMENT_DETAIL_ROLES)
+
+
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user, *, as_referrer: bool = False):
         """`as_referrer=True` only on intake pages (the person's details, referrals, duplicate check): a
@@ -104,10 +111,28 @@ class ScopedToPersonQuerySet(models.QuerySet):
         scope = scope_for(user)
         if scope.sees_everything:
             return self.all()
-        if self.treatment_detail and not scope.has_role(*TREATMENT_DETAIL_ROLES):
+        if self.treatment_detail and not reads_treatment_detail(user):
             return self.none()
         people = Person.objects.visible_to(user, as_referrer=self.referrer_sees)
         return self.filter(**{f"{self.person_lookup}__in": people})
+
+
+class TaskQuerySet(ScopedToPersonQuerySet):
+    """A task's title names a treatment matter (MARAC, safeguarding, breach, antenatal): treatment detail. A
+    role without it (a harm reduction worker) sees its own work only: the tasks assigned to it, the tasks its
+    team holds with no one person named, and the blood-borne-virus referrals of the people in its scope."""
+
+    treatment_detail = True
+
+    def visible_to(self, user):
+        from referrals.models import Person
+
+        if reads_treatment_detail(user):
+            return super().visible_to(user)
+        own_work = Q(kind__in=HARM_REDUCTION_TASK_KINDS, person__in=Person.objects.visible_to(user))
+        scope = scope_for(user)
+        held = Q(assigned_to_id=scope.user_id) | Q(assigned_to__isnull=True, team_id__in=scope.team_ids)
+        return self.filter(held | own_work)
 
 
 class ReferralQuerySet(ScopedToPersonQuerySet):

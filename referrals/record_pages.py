@@ -53,3 +53,18 @@ def episode_links(episode, user) -> list[RecordLink]:
 
 def person_panels(person, user) -> list[RecordPanel]:
     return [panel for provider in PERSON_PANEL_PROVIDERS if (panel := provider(person, user)) is not None]
+
+
+def subject_access_panel(person, user):
+    """The link to who viewed or changed the record (core's subject access), on a data admin's person page."""
+    from django.urls import reverse
+
+    from core.views_subject_access import is_data_admin
+
+    if not is_data_admin(user):
+        return None
+    return RecordPanel(
+        title="Subject access",
+        template="core/subject_access_panel.html",
+        context={"url": reverse("subject-access", args=[person.pk])},
+    )

@@ -1,4 +1,5 @@
 from core.choices import Role
+from referrals.choices import TaskKind
 
 ROLE_PERMISSIONS = {
     Role.DATA_ADMIN: ["referrals.view_person", "referrals.change_person", "referrals.view_referral"],
@@ -13,3 +14,6 @@ TREATMENT_DETAIL_ROLES = (Role.KEYWORKER, Role.ASSESSOR, Role.TEAM_MANAGER, Role
 # Who may receive a shared record (the clinical roles that treat people) and who may share one.
 SHARE_RECIPIENT_ROLES = BREAK_GLASS_ROLES
 SHARING_ROLES = (Role.TEAM_MANAGER,)
+# The tasks a role without treatment detail may read on the people in its scope: the referrals its own
+# blood-borne-virus results raise. Every other task title is treatment detail (referrals.querysets.TaskQuerySet).
+HARM_REDUCTION_TASK_KINDS = (TaskKind.HEPATOLOGY_REFERRAL, TaskKind.HIV_REFERRAL)

@@ -156,7 +156,13 @@ def episode_context(user, episode: Episode) -> dict:
         "arrest_referrals": list(ArrestReferral.objects.filter(person=episode.person)),
         "carers": list(Carer.objects.visible_to(user).filter(person=episode.person)),
         "follow_ups": list(episode.follow_ups.all()),
-        "tasks": list(Task.objects.filter(episode=episode).select_related("assigned_to").order_by("done_on", "due_on")),
+        # Through the task rule: a title is treatment detail (referrals.querysets.TaskQuerySet).
+        "tasks": list(
+            Task.objects.visible_to(user)
+            .filter(episode=episode)
+            .select_related("assigned_to")
+            .order_by("done_on", "due_on")
+        ),
     }
 
 

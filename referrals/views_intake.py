@@ -25,6 +25,7 @@ from referrals.forms_intake import (
     TriageForm,
 )
 from referrals.models import PRIORITY_GROUPS, Person, PersonMerge, Referral
+from referrals.querysets import reads_treatment_detail
 from referrals.services import intake, merge, people, sharing
 
 QUEUE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.REFERRER, Role.DATA_ADMIN)
@@ -105,6 +106,7 @@ def person_detail(request, pk):
     episodes = list(selectors.person_episodes(person, request.user))
     tasks = list(selectors.person_tasks(person, request.user))
     audit.audit_view(request, person)
+    shows_treatment = selectors.sees_treatment_of(request.user, person)
     context = {
         "person": person,
         "referrals": referrals,
@@ -119,7 +121,9 @@ def person_detail(request, pk):
         "can_share": sharing.may_share_person(request.user, person),
         "record_panels": record_pages.person_panels(person, request.user),
         # A referrer reaches the page through the referral they made: no episode section at all for them.
-        "shows_treatment": selectors.sees_treatment_of(request.user, person),
+        "shows_treatment": shows_treatment,
+        # The priority groups (MAPPA, domestic abuse, court order...) are treatment detail, like a task title.
+        "shows_priority_groups": shows_treatment and reads_treatment_detail(request.user),
     }
     return render(request, "referrals/person/detail.html", context)
 

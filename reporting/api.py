@@ -36,6 +36,7 @@ class KpiViewSet(ReportReadsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = KpiSerializer
     permission_classes = [ReadsKpis]
     lookup_field = "code"
+    lookup_value_converter = "str"
     pagination_class = None
 
 

@@ -1,9 +1,9 @@
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
+from core.api_routers import IdRouter
 from reporting import api, api_imports, api_returns, api_urls_drilldown
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("kpis", api.KpiViewSet, basename="kpi")
 router.register("kpi-snapshots", api.KpiSnapshotViewSet, basename="kpi-snapshot")
 router.register("kpi-recomputations", api.KpiRecomputationViewSet, basename="kpi-recomputation")

@@ -6,15 +6,15 @@ app_name = "reporting"
 
 urlpatterns = [
     path("kpis/recompute/", views.recomputation_request, name="recomputation-request"),
-    path("kpis/recompute/<int:pk>/", views.recomputation_status, name="recomputation-status"),
+    path("kpis/recompute/<id:pk>/", views.recomputation_status, name="recomputation-status"),
     path("returns/", views_returns.return_months, name="return-months"),
     path("returns/exports/new/", views_returns.return_export_new, name="return-export-new"),
-    path("returns/exports/<int:pk>/", views_returns.return_export, name="return-export"),
-    path("returns/exports/<int:pk>/download/", views_returns.return_export_download, name="return-export-download"),
-    path("returns/exports/<int:pk>/sent/", views_returns.return_export_sent, name="return-export-sent"),
+    path("returns/exports/<id:pk>/", views_returns.return_export, name="return-export"),
+    path("returns/exports/<id:pk>/download/", views_returns.return_export_download, name="return-export-download"),
+    path("returns/exports/<id:pk>/sent/", views_returns.return_export_sent, name="return-export-sent"),
     *urls_drilldown.urlpatterns,
     path("imports/", views_imports.imports, name="imports"),
-    path("imports/<int:pk>/", views_imports.import_detail, name="import-detail"),
-    path("imports/<int:pk>/status/", views_imports.import_status, name="import-status"),
+    path("imports/<id:pk>/", views_imports.import_detail, name="import-detail"),
+    path("imports/<id:pk>/status/", views_imports.import_status, name="import-status"),
     path("", include("reporting.dashboard.urls")),
 ]

@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from core.api_routers import IdRouter
 from reporting.dashboard import api
 
-router = SimpleRouter()
+router = IdRouter()
 router.register("kpi-comparators", api.KpiComparatorViewSet, basename="kpi-comparator")
 router.register("quarterly-reports", api.QuarterlyReportViewSet, basename="quarterly-report")
 router.register("service-feedback", api.ServiceFeedbackViewSet, basename="service-feedback")

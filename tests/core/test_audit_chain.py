@@ -128,3 +128,17 @@ def test_sealing_goes_in_short_batches_until_every_row_is_chained(staff, monkeyp
     assert audit.seal(wait=True) >= 7
     assert not AuditEvent.objects.filter(chain_position__isnull=True).exists()
     assert verify_chain().intact
+
+
+def test_the_scheduled_sealing_job_chains_rows_a_request_left_unsealed(staff):
+    """A request's sealer gives way to another holding the lock; the rows it leaves wait for the beat job
+    (core.schedule), not for the next write."""
+    from core.schedule import BEAT_SCHEDULE
+    from core.tasks import seal_audit
+
+    events = _events(staff, 3)  # in the test's transaction: no commit, so no request sealing ran
+    assert AuditEvent.objects.filter(pk__in=[e.pk for e in events], chain_position__isnull=True).count() == 3
+    assert seal_audit.delay().get() >= 3
+    assert AuditEvent.objects.filter(pk__in=[e.pk for e in events], chain_position__isnull=True).count() == 0
+    assert verify_chain(seal_first=False).intact
+    assert {entry["task"] for entry in BEAT_SCHEDULE.values()} == {"core.seal_audit"}

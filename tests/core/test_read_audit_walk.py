@@ -35,7 +35,7 @@ def _model_for(route: str, kwarg: str, app_label: str):
     if kwarg.endswith("_pk"):
         stem = kwarg[: -len("_pk")].replace("_", "")
     else:
-        segment = re.search(r"([a-z-]+)/<int:" + kwarg + ">", route).group(1)
+        segment = re.search(r"([a-z-]+)/<id:" + kwarg + ">", route).group(1)
         stem = "person" if segment == "people" else re.sub(r"(es|s)$", "", segment.replace("-", ""))
         stem = {"breach": "breach", "serie": "series"}.get(stem, stem)
     candidates = [*apps.get_app_config(app_label).get_models(), *apps.get_app_config("referrals").get_models()]
@@ -51,14 +51,14 @@ def test_every_page_that_shows_identifiable_data_writes_an_audit_row(client):
     checked, unaudited = [], []
     for name, route, entry in _walk():
         kwargs = {}
-        for kwarg in re.findall(r"<int:(\w+)>", route):
+        for kwarg in re.findall(r"<id:(\w+)>", route):
             model = _model_for(route, kwarg, entry.callback.__module__.split(".")[0])
             first = model.objects.order_by("pk").first() if model else None
             if first is None:
                 break
             kwargs[kwarg] = first.pk
         else:
-            if re.search(r"<(?!int:)", route):
+            if re.search(r"<(?!id:)", route):
                 continue
             before = AuditEvent.objects.filter(actor=admin, action=AuditAction.VIEW).count()
             response = client.get(reverse(name, kwargs=kwargs))

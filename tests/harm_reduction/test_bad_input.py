@@ -48,13 +48,14 @@ def test_ids_of_zero_out_of_range_or_of_no_record_are_a_400_or_404_never_500(cli
         assert "person" in response.json()
 
 
-def test_non_numeric_id_in_the_path_is_not_a_500(client, worker):
+def test_non_numeric_id_in_the_path_is_a_400_naming_the_parameter(client, worker):
     client.force_login(worker)
-    assert client.get("/api/v1/bbv-tests/abc/").status_code in {400, 404}
-    assert client.post("/api/v1/bbv-tests/1e9/result/", {}, content_type="application/json").status_code in {
-        400,
-        404,
-    }
+    response = client.get("/api/v1/bbv-tests/abc/")
+    assert response.status_code == 400
+    assert list(response.json()) == ["pk"]
+    response = client.post("/api/v1/bbv-tests/1e9/result/", {}, content_type="application/json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["pk"]
 
 
 def test_integer_over_the_column_range_is_refused_naming_the_field(client, worker, hr_episode, today):

@@ -118,3 +118,61 @@ def test_the_api_gives_a_referrer_no_episode_or_task(record):
     tasks = client.get("/api/v1/tasks/")
     for word in TASK_TITLES.values():
         assert word not in tasks.content.decode()
+
+
+@pytest.fixture
+def worker_in_scope(record, staff, arm_team):
+    """A harm reduction worker of the team the person was referred to, with an HIV referral of their own."""
+    from referrals.models import TeamInvolvement
+
+    _, _, person = record
+    TeamInvolvement.objects.get_or_create(person=person, team=arm_team)
+    worker = staff(Role.HARM_REDUCTION_WORKER, team=arm_team, username="hr.worker")
+    Task.objects.create(
+        person=person, kind=TaskKind.HIV_REFERRAL, title="Refer to the HIV clinic", team=arm_team, source_key="t-hiv"
+    )
+    return worker
+
+
+def test_a_harm_reduction_worker_reads_no_treatment_task_title_on_page_or_api(client, record, worker_in_scope):
+    """Task titles are treatment detail (referrals.querysets.TaskQuerySet): the worker in scope sees the person
+    and the blood-borne-virus referral, not the MARAC, safeguarding, breach or antenatal tasks."""
+    from rest_framework.test import APIClient
+
+    _, _, person = record
+    client.force_login(worker_in_scope)
+    response = client.get(reverse("referrals:person-detail", args=[person.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for word in TASK_TITLES.values():
+        assert word not in page, word
+    assert [task.title for task in response.context["tasks"]] == ["Refer to the HIV clinic"]
+    api = APIClient()
+    api.force_authenticate(worker_in_scope)
+    titles = [task["title"] for task in api.get("/api/v1/tasks/").json()["results"]]
+    assert titles == ["Refer to the HIV clinic"]
+    assert Task.objects.visible_to(worker_in_scope).filter(assigned_to__isnull=False).count() == 0
+
+
+@pytest.mark.parametrize("who", ["referrer", "worker"])
+def test_priority_groups_are_treatment_detail_on_page_and_api(client, record, worker_in_scope, who):
+    from rest_framework.test import APIClient
+
+    referrer, keyworker, person = record
+    person.mappa = person.domestic_abuse = True
+    person.save()
+    user = referrer if who == "referrer" else worker_in_scope
+    client.force_login(user)
+    page = client.get(reverse("referrals:person-detail", args=[person.pk])).content.decode()
+    assert "Priority groups" not in page
+    assert "MAPPA" not in page
+    api = APIClient()
+    api.force_authenticate(user)
+    body = api.get(reverse("person-detail", args=[person.pk])).json()
+    assert "mappa" not in body
+    assert "domestic_abuse" not in body
+    assert body["family_name"] == "Pike"
+    client.force_login(keyworker)
+    assert "MAPPA" in client.get(reverse("referrals:person-detail", args=[person.pk])).content.decode()
+    api.force_authenticate(keyworker)
+    assert api.get(reverse("person-detail", args=[person.pk])).json()["mappa"] is True
