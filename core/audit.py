@@ -134,3 +134,15 @@ def audit_list_view(request, model, rows, **details):
         object_type=model._meta.label,
         details={"count": len(ids), "ids": ids, **details},
     )
+
+
+def audit_search(request, model, query: str, rows, **details):
+    """Record a search: the words searched for and every record the page of results showed (a search is
+    how someone finds a record they have no reason to open, so it is kept apart from list views)."""
+    ids = shown_ids(rows, model)
+    return record(
+        AuditAction.SEARCH,
+        actor=request.user,
+        object_type=model._meta.label,
+        details={"search": query, "count": len(ids), "ids": ids, **details},
+    )

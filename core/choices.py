@@ -59,6 +59,7 @@ class AuditAction(models.TextChoices):
     SIGN_IN = "sign_in", "Signed in"
     SIGN_OUT = "sign_out", "Signed out"
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SEARCH = "search", "Searched"
 
 
 class JobState(models.TextChoices):

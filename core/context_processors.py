@@ -1,10 +1,12 @@
 from django.conf import settings
 
 from core.navigation import navigation_for
+from core.visibility import scope_for
 
 
 def navigation(request):
-    return {"nav_items": navigation_for(request)}
+    # The header's search box: every role that may open a person's record (so never a commissioner).
+    return {"nav_items": navigation_for(request), "can_search_people": scope_for(request.user).identifiable}
 
 
 def session_limits(request):

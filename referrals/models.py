@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from guardian.models import UserObjectPermissionBase
 
@@ -116,6 +118,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["date_of_birth", "sex"], name="person_dob_sex_idx"),
             models.Index(fields=["family_name", "given_name"], name="person_name_idx"),
+            # The search box's name lookups (`LIKE 'smi%'` and pg_trgm's `%`) at 100,000 people and more.
+            GinIndex(OpClass(Lower("family_name"), name="gin_trgm_ops"), name="person_family_trgm_idx"),
+            GinIndex(OpClass(Lower("given_name"), name="gin_trgm_ops"), name="person_given_trgm_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

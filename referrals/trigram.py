@@ -8,6 +8,7 @@ same on both; only the speed differs, which matters on a national register, not 
 """
 
 from django.contrib.postgres.operations import TrigramExtension
+from django.db.migrations import AddIndex
 
 SIMILARITY_SQL = """
 CREATE FUNCTION {name}(a text, b text) RETURNS real
@@ -52,3 +53,35 @@ class TrigramExtensionOrSqlSimilarity(TrigramExtension):
 
     def describe(self):
         return "Creates extension pg_trgm (or a SQL similarity() where the server lacks it)"
+
+
+def trigram_installed(connection) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        return cursor.fetchone() is not None
+
+
+class AddTrigramIndex(AddIndex):
+    """A `gin_trgm_ops` index on the lower-cased `column` where pg_trgm is installed; nothing on a server
+    without it (the search then scans with the SQL `similarity()`, as the duplicate check does).
+
+    Written as SQL because Django wraps `OpClass(Lower(...))` in a second pair of brackets that PostgreSQL
+    refuses; the model's `GinIndex` of the same name keeps the migration state in step."""
+
+    def __init__(self, model_name, index, column):
+        super().__init__(model_name, index)
+        self.column = column
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        return name, args, {**kwargs, "column": self.column}
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if trigram_installed(schema_editor.connection):
+            table = to_state.apps.get_model(app_label, self.model_name)._meta.db_table
+            schema_editor.execute(
+                f'CREATE INDEX "{self.index.name}" ON "{table}" USING gin (lower("{self.column}") gin_trgm_ops)'
+            )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{self.index.name}"')
