@@ -13,7 +13,9 @@ from referrals.views_search import may_search
 
 class PersonFoundSerializer(serializers.ModelSerializer):
     likeness = serializers.FloatField(help_text="How alike the name is (0 to 1 a word); exact identifiers 1.")
-    latest_episode_id = serializers.CharField(allow_null=True, help_text="EPISODID of the latest referral you may read.")
+    latest_episode_id = serializers.CharField(
+        allow_null=True, help_text="EPISODID of the latest referral you may read."
+    )
     latest_team = serializers.CharField(allow_null=True)
 
     class Meta:

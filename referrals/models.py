@@ -25,6 +25,7 @@ from referrals.querysets import (
     EpisodeQuerySet,
     PersonQuerySet,
     ReferralQuerySet,
+    ScopedToEpisodeQuerySet,
     TaskQuerySet,
     TreatmentDetailQuerySet,
 )
@@ -452,17 +453,42 @@ class Carer(models.Model):
 
 
 class FollowUp(models.Model):
-    """A contact due 6 or 12 months after a successful discharge (SPEC 10.10)."""
+    """A contact due 6 or 12 months after a successful discharge (SPEC 10.10).
+
+    Owned by the last keyworker and their team from the discharge on: the team's follow-up list shows it,
+    and the keyworker keeps read access to the person until it is done (referrals.querysets)."""
 
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="follow_ups")
     kind = models.CharField(max_length=10, choices=FollowUpKind.choices)
     due_on = models.DateField()
     done_on = models.DateField(null=True, blank=True)
     outcome = models.TextField(blank=True)
+    keyworker = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        help_text="The keyworker at discharge, who makes the contact.",
+    )
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        help_text="The keyworker's team at discharge, whose follow-up list shows it.",
+    )
+
+    objects = ScopedToEpisodeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["due_on"]
+        ordering = ["due_on", "id"]
         constraints = [models.UniqueConstraint(fields=["episode", "kind"], name="followup_once_per_kind")]
+        indexes = [
+            models.Index(fields=["keyworker"], condition=Q(done_on__isnull=True), name="open_follow_up_owner_idx"),
+            models.Index(fields=["team", "due_on"], condition=Q(done_on__isnull=True), name="open_follow_up_team_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} (due {long_date(self.due_on)})"

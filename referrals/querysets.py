@@ -8,6 +8,8 @@
   hanging off them (domain.md section 1: a referrer sees the referral form and duplicate warnings);
 - anyone holding an open task for a person (a follow-up after discharge goes to the last keyworker, who no
   longer holds the episode but must reach the record to do it);
+- the keyworker who discharged a person, while a follow-up of theirs (6 or 12 months after a planned exit, with
+  its post-exit TOP) is not done (issue 14: nobody is lost after discharge);
 - anyone: a record shared with them explicitly and not expired (guardian's direct foreign key table);
 - a worker who broke the glass on the person, until the access expires (`BreakGlassAccess`).
 
@@ -37,6 +39,7 @@ def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
     from referrals.models import (
         Allocation,
         BreakGlassAccess,
+        FollowUp,
         PersonUserObjectPermission,
         Referral,
         Task,

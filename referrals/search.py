@@ -33,15 +33,21 @@ EPISODE_ID = re.compile(r"^E\d{3,}$", re.IGNORECASE)
 NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 WORDED_DATE = re.compile(r"\b(\d{1,2})\s+([A-Za-z]{3,9})\s+(\d{4})\b")
-MONTHS = {
-    name: number
-    for number, full in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-         "november", "december"],  # fmt: skip
-        start=1,
-    )
-    for name in (full, full[:3])
-}
+MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+MONTHS = {name: number for number, full in enumerate(MONTH_NAMES, start=1) for name in (full, full[:3])}
 NOTHING_TO_SEARCH = (
     "Enter at least two letters of a name, a date of birth (for example 12/03/1985), a client ID, "
     "an NHS number or an episode ID"
@@ -123,7 +129,8 @@ def search_people(user, text: str) -> QuerySet:
         people = people.filter(client_id=terms.client_id)
     if terms.episode_id:
         # Through the referrals the user may read: an episode ID of another service's referral says nothing.
-        people = people.filter(pk__in=Referral.objects.visible_to(user).filter(episode_id=terms.episode_id).values("person"))
+        referrals = Referral.objects.visible_to(user).filter(episode_id=terms.episode_id)
+        people = people.filter(pk__in=referrals.values("person"))
     if terms.date_of_birth:
         people = people.filter(date_of_birth=terms.date_of_birth)
     people = people.alias(family_lower=Lower("family_name"), given_lower=Lower("given_name"))
@@ -145,4 +152,3 @@ def with_latest_referral(people: QuerySet, user) -> QuerySet:
         latest_episode_id=Subquery(latest.values("episode_id")[:1]),
         latest_team=Subquery(latest.values("team__name")[:1]),
     )
-

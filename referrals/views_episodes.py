@@ -165,14 +165,14 @@ def episode_discharge(request, pk):
         except DomainError as exc:
             add_domain_error(form, exc, anchors={"open_modalities": "open-modalities"})
         else:
-            # Discharge ends the allocation, so a keyworker may no longer see the episode: back to the caseload.
+            # Discharge ends the allocation; a keyworker keeps the episode only while a follow-up is theirs.
             if selectors.visible_episodes(request.user).filter(pk=episode.pk).exists():
                 return redirect("referrals:episode-detail", pk=episode.pk)
             return redirect("referrals:my-caseload")
-    context = {"episode": episode, "form": form, "heading": "Discharge"}
+    context = {"episode": episode, "form": form, "tasks": episodes.tasks_at_discharge(episode)}
     # Named before the form is filled in: each must end before the discharge, and a refusal links here.
     context["open_modalities"] = discharge_checks.open_modalities(episode)
-    return render(request, "referrals/episodes/form.html", context)
+    return render(request, "referrals/episodes/discharge.html", context)
 
 
 @login_required

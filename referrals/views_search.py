@@ -1,16 +1,14 @@
 """The search page behind the header's search box: every role that sees people, never a commissioner."""
 
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from core import audit
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.pagination import paginate
 from core.visibility import scope_for
 from referrals import search
 from referrals.models import Person
@@ -36,7 +34,7 @@ def person_search(request):
     if not may_search(request.user):
         raise PermissionDenied
     form = SearchForm(request.GET if "q" in request.GET else None)
-    page, search_query = None, ""
+    page = None
     if form.is_valid():
         query = form.cleaned_data["q"]
         try:
@@ -44,9 +42,7 @@ def person_search(request):
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
-            page = Paginator(search.with_latest_referral(people, request.user), SEARCH_PAGE_SIZE).get_page(
-                request.GET.get("page")
-            )
-            audit.audit_search(request, Person, query, page.object_list, page=page.number)
-            search_query = urlencode({"q": query})
-    return render(request, "referrals/search.html", {"form": form, "page": page, "search_query": search_query})
+            # Offset pages: the order is likeness, and few look past the first page of a search.
+            page = paginate(request, search.with_latest_referral(people, request.user), page_size=SEARCH_PAGE_SIZE)
+            audit.audit_search(request, Person, query, page.rows, page=page.number)
+    return render(request, "referrals/search.html", {"form": form, "page": page})

@@ -1,5 +1,6 @@
 """Episode work: allocation, partner agencies, carers, tasks, discharge, follow-ups and re-engagement."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -351,6 +352,54 @@ def current_keyworker(episode: Episode) -> User | None:
     return allocation.keyworker if allocation else None
 
 
+# The treatment's own clocks end with the episode; anything about the person's safety or another agency
+# (safeguarding, MARAC, antenatal, BBV referrals, breaches...) outlives it and is carried, never dropped.
+TASKS_CLOSED_BY_DISCHARGE = (
+    TaskKind.RECOVERY_PLAN_DUE,
+    TaskKind.PLAN_REVIEW_DUE,
+    TaskKind.MODALITY_REVIEW_DUE,
+    TaskKind.MODALITY_WAIT,
+    TaskKind.PRESCRIBING_WAIT,
+    TaskKind.SAFE_STORAGE_PROMPT,
+)
+
+
+@dataclass
+class TasksAtDischarge:
+    """The episode's open tasks, split as the discharge will treat them (the page lists both first)."""
+
+    closing: list[Task]
+    carried: list[Task]
+    # Who takes a carried task that no one person owned: the keyworker at discharge (the follow-up owner).
+    carried_to: User | None
+
+
+def tasks_at_discharge(episode: Episode) -> TasksAtDischarge:
+    """The one rule for an episode's open tasks at discharge: treatment clocks close, the rest are carried."""
+    tasks = list(
+        Task.objects.filter(episode=episode, done_on__isnull=True).select_related("assigned_to", "team").order_by("pk")
+    )
+    return TasksAtDischarge(
+        closing=[task for task in tasks if task.kind in TASKS_CLOSED_BY_DISCHARGE],
+        carried=[task for task in tasks if task.kind not in TASKS_CLOSED_BY_DISCHARGE],
+        carried_to=current_keyworker(episode),
+    )
+
+
+def _settle_tasks(episode: Episode, *, on: date, by: User) -> dict:
+    settled = tasks_at_discharge(episode)
+    why = f"Closed with the episode's discharge on {on:%-d %B %Y}."
+    Task.objects.filter(pk__in=[task.pk for task in settled.closing]).update(done_on=on, done_by=by, closed_reason=why)
+    unowned = [task.pk for task in settled.carried if task.assigned_to_id is None]
+    if settled.carried_to is not None:
+        Task.objects.filter(pk__in=unowned).update(assigned_to=settled.carried_to)
+    return {
+        "tasks_closed": [task.pk for task in settled.closing],
+        "tasks_carried": [task.pk for task in settled.carried],
+        "tasks_carried_to": getattr(settled.carried_to, "pk", None),
+    }
+
+
 def check_discharge_date(*, opened_on: date, discharged_on: date) -> None:
     """Discharge on or after the episode opened (pages and the transfer-of-care import alike)."""
     if discharged_on < opened_on:
@@ -401,18 +450,32 @@ def episode_discharge(
         fields=["discharged_on", "discharge_reason", "discharge_notes", "discharged_by"],
         what="episode",
     )
+    # Read before the allocation ends: the follow-ups and carried tasks go to this keyworker and team.
+    last = Allocation.objects.filter(episode=episode, ended_on__isnull=True).first()
+    tasks = {} if reason.code == CLIENT_DIED else _settle_tasks(episode, on=discharged_on, by=by)
     Allocation.objects.filter(episode=episode, ended_on__isnull=True).update(ended_on=discharged_on)
     audit.record(
         AuditAction.CHANGE,
         episode,
         actor=by,
-        details={"discharged_on": discharged_on.isoformat(), "reason": reason.code, "outcome": reason.outcome},
+        details={
+            "discharged_on": discharged_on.isoformat(),
+            "reason": reason.code,
+            "outcome": reason.outcome,
+            **tasks,
+        },
     )
     # What the apps above do at discharge (prescribing ends the episode's open prescriptions on this day).
     discharge_checks.discharged(episode, discharged_on=discharged_on, by=by)
     if reason.outcome == DischargeOutcome.SUCCESSFUL:
         for kind, months in FOLLOW_UP_MONTHS.items():
-            follow_up = FollowUp.objects.create(episode=episode, kind=kind, due_on=add_months(discharged_on, months))
+            follow_up = FollowUp.objects.create(
+                episode=episode,
+                kind=kind,
+                due_on=add_months(discharged_on, months),
+                keyworker_id=last.keyworker_id if last else None,
+                team_id=last.team_id if last else episode.team_id,
+            )
             audit.record(AuditAction.CREATE, follow_up, actor=by)
     elif reason.code == CLIENT_DIED:
         _close_for_death(episode=episode, reason=reason, on=discharged_on, by=by)
@@ -448,33 +511,27 @@ def planned(episode: Episode) -> bool | None:
 
 @transaction.atomic
 def create_follow_up_tasks(*, today: date | None = None) -> int:
-    """A task for the last keyworker of each follow-up due within 14 days; idempotent by source_key."""
+    """A task for the owner (last keyworker) of each follow-up due within 14 days; idempotent by source_key."""
     today = today or timezone.localdate()
     due = (
         FollowUp.objects.filter(done_on__isnull=True, due_on__lte=today + timedelta(days=FOLLOW_UP_TASK_WINDOW_DAYS))
-        .select_related("episode")
+        .select_related("episode__person")
         .order_by("pk")
     )
     keys = {f"follow_up:{follow_up.pk}": follow_up for follow_up in due}
     existing = set(Task.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
-    last_allocations = {}
-    for allocation in Allocation.objects.filter(episode_id__in=[f.episode_id for f in keys.values()]).order_by(
-        "allocated_on", "pk"
-    ):
-        last_allocations[allocation.episode_id] = allocation
     tasks = []
     for key, follow_up in keys.items():
         if key in existing:
             continue
-        allocation = last_allocations.get(follow_up.episode_id)
         tasks.append(
             Task(
                 person_id=follow_up.episode.person_id,
                 episode=follow_up.episode,
                 kind=TaskKind.FOLLOW_UP,
                 title=f"{follow_up.get_kind_display()}: contact {follow_up.episode.person}",
-                assigned_to_id=allocation.keyworker_id if allocation else None,
-                team_id=allocation.team_id if allocation else follow_up.episode.team_id,
+                assigned_to_id=follow_up.keyworker_id,
+                team_id=follow_up.team_id or follow_up.episode.team_id,
                 due_on=follow_up.due_on,
                 source_key=key,
             )

@@ -37,8 +37,19 @@ def found(user, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["Thomson", "thompsen", "Maria Thomson", "thom", "Mria Thompson", "12/03/1985", "1985-03-12", "12 March 1985",
-     "Thomson 12/3/1985", "943 476 5919", "9434765919"],  # fmt: skip
+    [
+        "Thomson",
+        "thompsen",
+        "Maria Thomson",
+        "thom",
+        "Mria Thompson",
+        "12/03/1985",
+        "1985-03-12",
+        "12 March 1985",
+        "Thomson 12/3/1985",
+        "943 476 5919",
+        "9434765919",
+    ],
 )
 def test_finds_by_misspelt_name_date_of_birth_or_nhs_number(assessor, thompson, text):
     PersonFactory(given_name="Maria", family_name="Jones", date_of_birth=date(1990, 1, 1))
@@ -64,7 +75,11 @@ def test_closest_name_first(assessor, arm_team, thompson):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("a", search.NOTHING_TO_SEARCH), ("  ", search.NOTHING_TO_SEARCH), ("31/02/1985", "31/02/1985 is not a real date")],
+    [
+        ("a", search.NOTHING_TO_SEARCH),
+        ("  ", search.NOTHING_TO_SEARCH),
+        ("31/02/1985", "31/02/1985 is not a real date"),
+    ],
 )
 def test_nothing_to_search_is_refused_on_the_field(assessor, text, message):
     with pytest.raises(search.DomainError) as refused:
