@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "recovery_plans",
     "prescribing",
     "harm_reduction",
+    "worklists",
     "reporting",
 ]
 

@@ -10,7 +10,7 @@ from core.health import healthz
 protect_admin_with_otp(admin.site)
 
 # Each app owns its pages (`<app>/urls.py`) and its API routes (`<app>/api_urls.py`).
-APPS = ["referrals", "assessment", "recovery_plans", "prescribing", "harm_reduction", "reporting"]
+APPS = ["referrals", "assessment", "recovery_plans", "prescribing", "harm_reduction", "worklists", "reporting"]
 
 api_v1 = [
     path("", include("core.api_urls")),

@@ -8,7 +8,16 @@ from importlib.util import find_spec
 
 from django.apps import apps
 
-OUR_APPS = ("core", "referrals", "assessment", "recovery_plans", "prescribing", "harm_reduction", "reporting")
+OUR_APPS = (
+    "core",
+    "referrals",
+    "assessment",
+    "recovery_plans",
+    "prescribing",
+    "harm_reduction",
+    "worklists",
+    "reporting",
+)
 
 
 def app_modules(name: str):
