@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "OrderKindEnum": "referrals.choices.OrderKind",
         "RecordShareEndReasonEnum": "referrals.models.RecordShare.EndReason",
         "SharedCareEndReasonEnum": "prescribing.choices.SharedCareEndReason",
+        "FollowUpKindEnum": "referrals.choices.FollowUpKind",
         "JobStateEnum": "core.choices.JobState",
         "BbvTestKindEnum": "harm_reduction.choices.BbvTestKind",
         "BbvResultEnum": "harm_reduction.choices.BbvResult",

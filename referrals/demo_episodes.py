@@ -140,9 +140,11 @@ def seed(context):
             allocation.ended_on = max(on, allocation.allocated_on)
             discharged.append(episode)
             if reason.outcome == DischargeOutcome.SUCCESSFUL:
+                # Owned as the discharge service owns them: the Follow-ups list of keyworker.m and the manager.
+                owner = {"keyworker": worker, "team": team}
                 follow_ups += [
-                    FollowUp(episode=episode, kind=FollowUpKind.SIX_MONTHS, due_on=add_months(on, 6)),
-                    FollowUp(episode=episode, kind=FollowUpKind.TWELVE_MONTHS, due_on=add_months(on, 12)),
+                    FollowUp(episode=episode, kind=FollowUpKind.SIX_MONTHS, due_on=add_months(on, 6), **owner),
+                    FollowUp(episode=episode, kind=FollowUpKind.TWELVE_MONTHS, due_on=add_months(on, 12), **owner),
                 ]
             elif reason.outcome == DischargeOutcome.UNSUCCESSFUL:
                 reengagement.append(ReengagementEntry(person=episode.person, episode=episode, added_on=on))
