@@ -37,6 +37,10 @@ AFTER, BEFORE, PAGE = "after", "before", "page"
 def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
     """The number of rows, counting no further than `cap + 1`: (count, True) means "more than `cap`"."""
     cap = cap or COUNT_CAP
+    if not isinstance(queryset, QuerySet):
+        # A list the view built itself (the KPI forecast's at-risk records): already in memory, so len() is free.
+        found = len(queryset)
+        return (cap, True) if found > cap else (found, False)
     found = queryset.order_by().values("pk")[: cap + 1].count()
     return (cap, True) if found > cap else (found, False)
 

@@ -388,7 +388,7 @@ def tasks_at_discharge(episode: Episode) -> TasksAtDischarge:
 
 def _settle_tasks(episode: Episode, *, on: date, by: User) -> dict:
     settled = tasks_at_discharge(episode)
-    why = f"Closed with the episode's discharge on {on:%-d %B %Y}."
+    why = f"Closed with the episode's discharge on {long_date(on)}."
     Task.objects.filter(pk__in=[task.pk for task in settled.closing]).update(done_on=on, done_by=by, closed_reason=why)
     unowned = [task.pk for task in settled.carried if task.assigned_to_id is None]
     if settled.carried_to is not None:

@@ -21,6 +21,7 @@ SOURCE_DIRS = [
     "recovery_plans",
     "referrals",
     "reporting",
+    "worklists",
 ]
 
 # A format given in a template (`|date:"j M Y"`, `|time:"H:i"`, `{% now "Y" %}`) instead of the house filters.
