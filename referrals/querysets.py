@@ -31,7 +31,7 @@ def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
     """A Q on Person for the user's scope; None means everyone (data admins). `as_referrer` counts the people
     the user referred, which only intake records (the person, their referrals) do.
 
-    The user's own sets (open tasks, shares, break-glass, caseload, own referrals) are small: they are ONE
+    The user's own sets (open tasks, shares, break-glass, caseload, follow-ups, own referrals) are small: they are ONE
     subquery, a UNION of indexed sets, so a keyworker's list costs what their own rows cost rather than a test of
     every person in the service. A team's involvements are a large share of the service: they stay a correlated
     EXISTS, which lets an ordered page stop at its last row instead of hashing the whole team first
@@ -65,6 +65,11 @@ def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
             Allocation.objects.filter(keyworker_id=scope.user_id, ended_on__isnull=True).values_list(
                 "episode__person_id"
             )
+        )
+        # Nobody lost after discharge: the discharging keyworker, while a follow-up of theirs is open
+        # (index open_follow_up_owner_idx).
+        sets.append(
+            FollowUp.objects.filter(keyworker_id=scope.user_id, done_on__isnull=True).values_list("episode__person_id")
         )
     if as_referrer and scope.has_role(Role.REFERRER):
         # Only a person the referrer recorded themselves: a referral attached to an existing record (a

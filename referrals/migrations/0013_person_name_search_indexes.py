@@ -7,7 +7,7 @@ from referrals.trigram import AddTrigramIndex
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0011_break_glass_access"),
+        ("referrals", "0012_record_share"),
     ]
 
     operations = [
