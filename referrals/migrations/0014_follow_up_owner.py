@@ -20,7 +20,7 @@ FROM referrals_episode AS e WHERE e.id = f.episode_id AND f.team_id IS NULL;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0011_audit_search_action"),
+        ("core", "0012_audit_search_action"),
         ("referrals", "0013_person_name_search_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

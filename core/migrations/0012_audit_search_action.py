@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0010_audit_seal_in_batches"),
+        ("core", "0011_audit_details_gin"),
     ]
 
     operations = [
