@@ -21,7 +21,7 @@ class StaffDetailsForm(forms.Form):
         help_text="What this member of staff does: each role decides the pages and records they see.",
         choices=Role.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Choose at least one role"},
+        error_messages={"required": "Choose at least one of the roles"},
     )
     teams = TeamChoiceField(
         label="Teams",

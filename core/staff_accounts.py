@@ -65,7 +65,7 @@ def _check_password(password: str, user) -> None:
 
 def _set_roles_and_teams(user, roles, teams) -> None:
     if not roles:
-        raise DomainError("Choose at least one role", field="roles")
+        raise DomainError("Choose at least one of the roles", field="roles")
     user.groups.set(Group.objects.filter(name__in=[Role(role).label for role in roles]))
     user.teams.set(teams)
     user.__dict__.pop("_roles", None)

@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from core import audit
 from core.choices import Role
+from core.dates import clock_time
 from core.errors import DomainError
 from core.forms import add_domain_error
 from referrals.forms_break_glass import BreakGlassForm
@@ -31,7 +31,7 @@ def break_glass_open(request):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            until = timezone.localtime(access.expires_at).strftime("%H:%M")
+            until = clock_time(access.expires_at)
             messages.success(request, f"You can open this record until {until}. Your team manager will review it.")
             return redirect("referrals:person-detail", pk=person.pk)
     context = {"form": form, "hours": break_glass.BREAK_GLASS_HOURS}

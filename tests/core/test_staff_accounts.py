@@ -68,7 +68,7 @@ def test_a_data_admin_creates_an_account_that_signs_in_and_enrols_two_factor(cli
     [
         ({"username": ""}, "username", "Enter a username"),
         ({"username": "DATA.ADMIN"}, "username", "An account with this username already exists"),
-        ({"roles": []}, "roles", "Choose at least one role"),
+        ({"roles": []}, "roles", "Choose at least one of the roles"),
         ({"password": "short"}, "password", "This password is too short"),
         ({"email": "not-an-email"}, "email", "Enter an email address in the correct format"),
     ],

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from core.models import User
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 # The demo's sign-ins (README), named as the guide's pages are.
 GUIDE_ROLES = {
