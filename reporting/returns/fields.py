@@ -284,7 +284,7 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     parts += [
         f"""person AS (
             SELECT DISTINCT person_id, {E} AS until, CASE WHEN asked_on IS NULL OR asked_on > {E} THEN {NA_}
-                WHEN agreed THEN 'Y' ELSE 'N' END AS consent FROM r)""",
+                WHEN agreed THEN 'Y' ELSE 'N' END AS consent FROM r)""",  # nosec B608: names and codes of this project, E a date (above)
         f"hepatitis AS ({hepatitis_fields_sql('person')})",
         """substance AS (SELECT s_assessment,
             max(s_substance) FILTER (WHERE s_rank = 1) AS drug1, max(s_route) FILTER (WHERE s_rank = 1) AS route,
@@ -293,19 +293,19 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
             FROM substances GROUP BY s_assessment)""",
         f"""signed AS (SELECT p.episode_id, to_char(min(v.signed_on), 'YYYY-MM-DD') AS first
             FROM {PlanVersion._meta.db_table} v JOIN {RecoveryPlan._meta.db_table} p ON p.id = v.plan_id
-            WHERE v.signed_on <= {E} GROUP BY p.episode_id)""",
+            WHERE v.signed_on <= {E} GROUP BY p.episode_id)""",  # nosec B608: names and codes of this project, E a date (above)
         f"""reviewed AS (SELECT p.episode_id, to_char(min(v.reviewed_on), 'YYYY-MM-DD') AS first
             FROM {PlanReview._meta.db_table} v JOIN {RecoveryPlan._meta.db_table} p ON p.id = v.plan_id
-            WHERE v.reviewed_on <= {E} GROUP BY p.episode_id)""",
+            WHERE v.reviewed_on <= {E} GROUP BY p.episode_id)""",  # nosec B608: names and codes of this project, E a date (above)
         f"""contact AS (SELECT referral_id, to_char(min(made_on), 'YYYY-MM-DD') AS first
             FROM {ContactAttempt._meta.db_table} WHERE method IN ({methods}) AND made_on <= {E}
-            GROUP BY referral_id)""",
+            GROUP BY referral_id)""",  # nosec B608: names and codes of this project, E a date (above)
         f"""keyworker AS (SELECT DISTINCT ON (a.episode_id) a.episode_id, u.username
             FROM {Allocation._meta.db_table} a JOIN r ON r.episode_pk = a.episode_id
             JOIN {get_user_model()._meta.db_table} u ON u.id = a.keyworker_id
             WHERE a.allocated_on <= {E}
                 AND (r.discharged_on <= {E} OR a.ended_on IS NULL OR a.ended_on > {E})
-            ORDER BY a.episode_id, a.allocated_on DESC, a.id DESC)""",
+            ORDER BY a.episode_id, a.allocated_on DESC, a.id DESC)""",  # nosec B608: names and codes of this project, E a date (above)
         f"""community_order AS (
             SELECT DISTINCT ON (episode_pk) episode_pk, kind, to_char(order_date, 'YYYY-MM-DD') AS order_date
             FROM (SELECT r.episode_pk, o.kind, o.order_date, o.id FROM {CommunityOrder._meta.db_table} o
@@ -314,8 +314,8 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
                 SELECT r.episode_pk, o.kind, o.order_date, o.id FROM {CommunityOrder._meta.db_table} o
                     JOIN r ON r.person_id = o.person_id AND o.order_date >= r.received_on
                     WHERE o.episode_id IS NULL AND r.episode_pk IS NOT NULL AND o.order_date <= {E}) made
-            ORDER BY episode_pk, order_date DESC, id DESC)""",
-        f"joint AS (SELECT DISTINCT episode_id FROM {PartnerInvolvement._meta.db_table} WHERE recorded_on <= {E})",
+            ORDER BY episode_pk, order_date DESC, id DESC)""",  # nosec B608: names and codes of this project, E a date (above)
+        f"joint AS (SELECT DISTINCT episode_id FROM {PartnerInvolvement._meta.db_table} WHERE recorded_on <= {E})",  # nosec B608
     ]
     agency_ = _literal(agency)
     na = [NA_]
@@ -383,7 +383,7 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
         SELECT 'T', r.ref_id, {", ".join(top_row)}, r.client_id COLLATE "C", r.episodid COLLATE "C", 1,
             t.t_topdate COLLATE "C", t.t_topid COLLATE "C"
         FROM r JOIN person pp ON pp.person_id = r.person_id JOIN tops t ON t.t_episode = r.episode_pk
-        WHERE NOT {withheld}"""
+        WHERE NOT {withheld}"""  # nosec B608: names and codes of this project, E a date (above)
     if not transfer:
         withheld_row = [agency_, "r.client_id", NA_, "pp.consent", *na * (len(RETURN_COLUMNS) - 4)]
         select += f"""
@@ -392,10 +392,10 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
             r.episodid COLLATE "C", 0, NULL, NULL
         FROM r JOIN person pp ON pp.person_id = r.person_id
         WHERE pp.consent <> 'Y'
-        ORDER BY r.person_id, r.episodid COLLATE "C")"""
+        ORDER BY r.person_id, r.episodid COLLATE "C")"""  # nosec B608: names and codes of this project, E a date (above)
     columns = ", ".join(f"v{at}" for at in range(len(episode_row)))
     sql = f"""WITH {", ".join(parts)}
-        SELECT kind, ref_id, {columns} FROM ({select}) f ORDER BY o1, o2, o3, o4, o5"""
+        SELECT kind, ref_id, {columns} FROM ({select}) f ORDER BY o1, o2, o3, o4, o5"""  # nosec B608: names and codes of this project, E a date (above)
     return sql, tuple(params)
 
 

@@ -192,7 +192,7 @@ def _form_pages(clients):
 def test_every_form_names_the_field_of_each_message(db):
     problems, walked = [], []
     with transaction.atomic():
-        users, _people = route_walk._data_set()
+        users, _people, _treatment_detail = route_walk._data_set()
         _records_with_forms()
         clients = {role: route_walk._signed_in(users[role]) for role in ROLES}
         for url, role, client, page in _form_pages(clients):

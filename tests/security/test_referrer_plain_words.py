@@ -21,7 +21,7 @@ def codes_shown(html: str) -> set[str]:
 def test_a_referrer_sees_no_national_return_code(db):
     shown = {}
     with transaction.atomic():
-        users, _people = route_walk._data_set()
+        users, _people, _treatment_detail = route_walk._data_set()
         client = route_walk._signed_in(users[Role.REFERRER])
         for route in route_walk.routes():
             if route.path.startswith(("/api/", "/admin/")):
