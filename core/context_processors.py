@@ -1,12 +1,12 @@
 from django.conf import settings
 
 from core.navigation import navigation_for
-from core.visibility import scope_for
+from core.visibility import sees_identifiable_records
 
 
 def navigation(request):
     # The header's search box: every role that may open a person's record (so never a commissioner).
-    return {"nav_items": navigation_for(request), "can_search_people": scope_for(request.user).identifiable}
+    return {"nav_items": navigation_for(request), "can_search_people": sees_identifiable_records(request.user)}
 
 
 def session_limits(request):

@@ -33,15 +33,26 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     roles = user.roles
-    sees_everything = user.is_superuser or Role.DATA_ADMIN in roles
-    # Commissioners see aggregates only: no identifiable record at all, whatever else they hold.
-    identifiable = sees_everything or bool(roles - {Role.COMMISSIONER})
     scope = Scope(
         user_id=user.pk,
-        sees_everything=sees_everything,
+        sees_everything=_sees_everything(user, roles),
         team_ids=frozenset(user.teams.values_list("id", flat=True)),
         roles=roles,
-        identifiable=identifiable,
+        identifiable=sees_identifiable_records(user),
     )
     user._visibility_scope = scope
     return scope
+
+
+def _sees_everything(user, roles) -> bool:
+    return user.is_superuser or Role.DATA_ADMIN in roles
+
+
+def sees_identifiable_records(user) -> bool:
+    """Whether the person may open any identifiable record at all, decided from their roles alone (no query
+    beyond the roles), so the header can ask it on every page. Commissioners see aggregates only, whatever
+    else they hold."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    roles = user.roles
+    return _sees_everything(user, roles) or bool(roles - {Role.COMMISSIONER})

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
@@ -80,7 +81,8 @@ def test_a_prescription_without_a_clinical_assessment_is_refused_in_the_error_su
     fill_prescription(page)
 
     summary = page.locator(".nhsuk-error-summary")
-    page.wait_for_function("document.activeElement.classList.contains('nhsuk-error-summary')")
+    # Playwright's own check: a string predicate is evaluated by eval(), which the page's CSP refuses.
+    expect(summary).to_be_focused()
     assert REFUSAL in summary.inner_text()
     assert page.title().startswith("Error: ")
     axe(page)
