@@ -189,7 +189,8 @@ def cases(subjects, clients) -> list[tuple[Case, str]]:
     return [(case, path) for case, path in with_paths if path is not None]
 
 
-def run(subjects, clients, *, repeats: int, progress=None) -> list[dict]:
+def run(subjects, clients, *, repeats: int, progress=None, only: str | None = None) -> list[dict]:
+    """Time each case; with `only`, just those whose name or path contains it (case-insensitive)."""
     # Probing which role may read each API list logs every refusal; the bench reports statuses itself. The level
     # is put back afterwards: the smoke run shares its process with tests that read refusals from this logger.
     request_log = logging.getLogger("django.request")
@@ -198,6 +199,8 @@ def run(subjects, clients, *, repeats: int, progress=None) -> list[dict]:
     try:
         results = []
         for case, path in cases(subjects, clients):
+            if only and only.lower() not in f"{case.name} {path}".lower():
+                continue
             figures = measure(clients[case.role], path, case.kind, repeats=repeats)
             row = {"name": case.name, "role": case.role, "path": path, "kind": case.kind, **figures}
             row["target_ms"] = TARGET_MS[case.kind]

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--import-rows", type=int, help="Import only the transfer file's first people, about this many rows."
         )
+        parser.add_argument("--only", help="Pages part: only the pages whose name or path contains this text.")
         parser.add_argument("--load-users", type=int, default=50)
         parser.add_argument("--load-seconds", type=int, default=120)
         parser.add_argument("--load-workers", type=int, default=load.WORKERS, help="Gunicorn worker processes.")
@@ -73,7 +74,9 @@ class Command(BaseCommand):
             self._say("pages and API lists")
             clients = {role: subjects.signed_in(user) for role, user in picked.users.items()}
             document["subjects"] = {role: user.username for role, user in picked.users.items()}
-            document["pages"] = pages.run(picked, clients, repeats=repeats, progress=self._page_line)
+            document["pages"] = pages.run(
+                picked, clients, repeats=repeats, progress=self._page_line, only=options["only"]
+            )
         if "returns" in parts:
             document["returns"] = returns.run(import_rows=options["import_rows"], progress=self._say)
         if "load" in parts:
