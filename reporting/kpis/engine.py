@@ -14,7 +14,7 @@ from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value,
 from core.models import Team
 from reporting.choices import Comparison, KpiKind
 from reporting.kpis.catalogue import catalogue
-from reporting.kpis.populations import DQ_ITEMS, POPULATIONS
+from reporting.kpis.populations import DQ_ITEMS, POPULATIONS, SHARED_POPULATIONS, flag
 from reporting.models import Kpi
 from reporting.periods import Period
 
@@ -59,14 +59,30 @@ def population_rows(code: str, period: Period, *, team=None) -> QuerySet:
 COUNTED_WHEN_PASSING = frozenset({"HBR"})
 
 
+def _counted(kpi: Kpi, passes: str) -> Q:
+    """The rows a rate or count KPI counts, given the name of its `passes` column."""
+    return Q(**{passes: kpi.kind != KpiKind.COUNT})
+
+
 def _figures(kpi: Kpi, period: Period, team) -> tuple[int, int]:
     rows = population_rows(kpi.code, period, team=team)
     if kpi.kind == KpiKind.MEAN:
         totals = rows.aggregate(rows=Count("pk"), filled=Sum("kpi_filled_items"))
         return totals["filled"] or 0, totals["rows"] * len(DQ_ITEMS)
-    condition = Q(passes=False) if kpi.kind == KpiKind.COUNT else Q(passes=True)
-    totals = rows.aggregate(rows=Count("pk"), counted=Count("pk", filter=condition))
+    totals = rows.aggregate(rows=Count("pk"), counted=Count("pk", filter=_counted(kpi, "passes")))
     return totals["counted"], totals["rows"]
+
+
+def _shared_figures(kpis: list[Kpi], population, passes: dict, period: Period, team) -> dict[str, tuple[int, int]]:
+    """Figures of several KPIs of one population from one query: each KPI's `passes` as its own column."""
+    rows = population(period, team_id(team)).annotate(
+        **{f"passes_{index}": flag(passes[kpi.code]) for index, kpi in enumerate(kpis)}
+    )
+    totals = rows.aggregate(
+        rows=Count("pk"),
+        **{f"counted_{index}": Count("pk", filter=_counted(kpi, f"passes_{index}")) for index, kpi in enumerate(kpis)},
+    )
+    return {kpi.code: (totals[f"counted_{index}"], totals["rows"]) for index, kpi in enumerate(kpis)}
 
 
 def _meets(kpi: Kpi, figure: Fraction) -> bool:
@@ -102,10 +118,13 @@ def result_for(kpi: Kpi, numerator: int, denominator: int) -> KpiResult:
 def compute(period: Period, *, team=None, codes=None) -> dict[str, KpiResult]:
     """Every KPI of the catalogue for the period, whole service (`team` None) or one team, in catalogue order
     (only `codes`, when given)."""
-    results = {}
-    for kpi in catalogue():
-        if codes is not None and kpi.code not in codes:
-            continue
-        numerator, denominator = _figures(kpi, period, team)
-        results[kpi.code] = result_for(kpi, numerator, denominator)
-    return results
+    kpis = [kpi for kpi in catalogue() if codes is None or kpi.code in codes]
+    figures = {}
+    for population, passes in SHARED_POPULATIONS:
+        shared = [kpi for kpi in kpis if kpi.code in passes]
+        if len(shared) > 1:
+            figures.update(_shared_figures(shared, population, passes, period, team))
+    for kpi in kpis:
+        if kpi.code not in figures:
+            figures[kpi.code] = _figures(kpi, period, team)
+    return {kpi.code: result_for(kpi, *figures[kpi.code]) for kpi in kpis}

@@ -83,24 +83,33 @@ def _episodes(team_id):
     return episodes if team_id is None else episodes.filter(team_id=team_id)
 
 
-def _first_modality(end):
-    """The episode's first modality as at `end` (6a): the earliest start; ties go to the earliest referral."""
-    return Modality.objects.filter(episode=OuterRef("pk"), started_on__isnull=False, started_on__lte=end).order_by(
-        "started_on", "referred_on", "pk"
-    )
+def _firsts(model, dated: str, window: tuple, team_id, *, ties=()):
+    """The first row of `model` (by the date field `dated`, then `ties`, then id) of each episode whose first row
+    is dated in `window` (two dates, inclusive), as at any day from the window's end on. An episode qualifies when
+    none of its rows is dated before the window, and then its first is the first of those dated in it: one
+    `DISTINCT ON` pass over the window's rows, where a subquery per episode would re-read and re-sort them."""
+    dated_from, dated_to = window
+    earlier = model.objects.filter(episode=OuterRef("episode"), **{f"{dated}__lt": dated_from})
+    rows = model.objects.filter(**{f"{dated}__gte": dated_from, f"{dated}__lte": dated_to})
+    if team_id is not None:
+        rows = rows.filter(episode__team_id=team_id)
+    return rows.filter(~Exists(earlier)).order_by("episode_id", dated, *ties, "pk").distinct("episode_id").values("pk")
 
 
-def _with_first_modality(episodes, end, *, started_from, started_to):
-    """Episodes whose first modality (as at `end`) started between the two dates. Only episodes with some
-    modality started then can qualify: that cheap semi-join runs first, the first-modality subquery after it."""
-    first = _first_modality(end)
-    candidates = Modality.objects.filter(started_on__gte=started_from, started_on__lte=started_to)
-    episodes = episodes.filter(pk__in=candidates.values("episode_id"))
-    return episodes.annotate(
-        kpi_modality_id=Subquery(first.values("pk")[:1]),
-        kpi_started_on=Subquery(first.values("started_on")[:1]),
-        kpi_modality_referred_on=Subquery(first.values("referred_on")[:1]),
-        kpi_referred_on=F("referral__received_on"),
+def _with_first_modality(team_id, *, started_from, started_to):
+    """Episodes whose first modality (6a: the earliest start, ties to the earliest referral) started between the two
+    dates, joined once to that modality."""
+    first = _firsts(Modality, "started_on", (started_from, started_to), team_id, ties=("referred_on",))
+    # The join the filter makes is the one the annotations read: one first modality per episode.
+    return (
+        _episodes(team_id)
+        .filter(modalities__in=first)
+        .annotate(
+            kpi_modality_id=F("modalities__pk"),
+            kpi_started_on=F("modalities__started_on"),
+            kpi_modality_referred_on=F("modalities__referred_on"),
+            kpi_referred_on=F("referral__received_on"),
+        )
     )
 
 
@@ -127,31 +136,36 @@ def _has_substance(assessment_ref, condition=None):
 
 def first_modality_started(period: Period, team_id=None):
     """W21, W42, RTT3, RTT4: episodes whose first modality (as at E) started in the period."""
-    return (
-        _with_first_modality(_episodes(team_id), period.end, started_from=period.start, started_to=period.end)
-        .filter(kpi_started_on__gte=period.start, kpi_started_on__lte=period.end)
-        .annotate(
-            kpi_waited_days=DaysBetween(F("kpi_started_on"), F("kpi_modality_referred_on")),
-            kpi_days_from_referral=DaysBetween(F("kpi_started_on"), F("kpi_referred_on")),
-        )
+    return _with_first_modality(team_id, started_from=period.start, started_to=period.end).annotate(
+        kpi_waited_days=DaysBetween(F("kpi_started_on"), F("kpi_modality_referred_on")),
+        kpi_days_from_referral=DaysBetween(F("kpi_started_on"), F("kpi_referred_on")),
     )
 
 
+# What passes each KPI of the first-modality population (W42's counted rows are those that do not: waited 42
+# days or more). The engine counts all four in one pass over the population.
+FIRST_MODALITY_PASSES = {
+    "W21": Q(kpi_waited_days__lte=W21_DAYS),
+    "W42": Q(kpi_waited_days__lt=W42_DAYS),
+    "RTT3": Q(kpi_days_from_referral__lt=RTT3_DAYS),
+    "RTT4": Q(kpi_days_from_referral__lt=RTT4_DAYS),
+}
+
+
 def w21(period, team_id=None):
-    return first_modality_started(period, team_id).annotate(passes=flag(Q(kpi_waited_days__lte=W21_DAYS)))
+    return first_modality_started(period, team_id).annotate(passes=flag(FIRST_MODALITY_PASSES["W21"]))
 
 
 def w42(period, team_id=None):
-    # Counted: waited 42 days or more.
-    return first_modality_started(period, team_id).annotate(passes=flag(Q(kpi_waited_days__lt=W42_DAYS)))
+    return first_modality_started(period, team_id).annotate(passes=flag(FIRST_MODALITY_PASSES["W42"]))
 
 
 def rtt3(period, team_id=None):
-    return first_modality_started(period, team_id).annotate(passes=flag(Q(kpi_days_from_referral__lt=RTT3_DAYS)))
+    return first_modality_started(period, team_id).annotate(passes=flag(FIRST_MODALITY_PASSES["RTT3"]))
 
 
 def rtt4(period, team_id=None):
-    return first_modality_started(period, team_id).annotate(passes=flag(Q(kpi_days_from_referral__lt=RTT4_DAYS)))
+    return first_modality_started(period, team_id).annotate(passes=flag(FIRST_MODALITY_PASSES["RTT4"]))
 
 
 def cj5(period, team_id=None):
@@ -225,8 +239,7 @@ def rap3(period, team_id=None):
     )
     started_from, started_to = period.start - timedelta(days=RAP3_DAYS), period.end - timedelta(days=RAP3_DAYS)
     return (
-        _with_first_modality(_episodes(team_id), period.end, started_from=started_from, started_to=started_to)
-        .filter(kpi_started_on__gte=started_from, kpi_started_on__lte=started_to)
+        _with_first_modality(team_id, started_from=started_from, started_to=started_to)
         .annotate(kpi_due_on=AddDays(F("kpi_started_on"), RAP3_DAYS), kpi_signed_on=Subquery(first_signed))
         .annotate(passes=flag(Q(kpi_signed_on__lte=F("kpi_due_on"))))
     )
@@ -234,23 +247,17 @@ def rap3(period, team_id=None):
 
 def rap12(period, team_id=None):
     """Episodes whose due date (first completed comprehensive assessment + 84 days) falls in the period."""
-    first_assessed = (
-        Assessment.objects.filter(episode=OuterRef("pk"), completed_on__isnull=False, completed_on__lte=period.end)
-        .order_by("completed_on")
-        .values("completed_on")[:1]
-    )
     first_review = (
         PlanReview.objects.filter(plan__episode=OuterRef("pk"), reviewed_on__lte=period.end)
         .order_by("reviewed_on")
         .values("reviewed_on")[:1]
     )
+    window = (period.start - timedelta(days=RAP12_DAYS), period.end - timedelta(days=RAP12_DAYS))
+    first_assessed = _firsts(Assessment, "completed_on", window, team_id)
     return (
         _episodes(team_id)
-        .annotate(kpi_assessed_on=Subquery(first_assessed))
-        .filter(
-            kpi_assessed_on__gte=period.start - timedelta(days=RAP12_DAYS),
-            kpi_assessed_on__lte=period.end - timedelta(days=RAP12_DAYS),
-        )
+        .filter(assessments__in=first_assessed)
+        .annotate(kpi_assessed_on=F("assessments__completed_on"))
         .annotate(kpi_due_on=AddDays(F("kpi_assessed_on"), RAP12_DAYS), kpi_reviewed_on=Subquery(first_review))
         .annotate(passes=flag(Q(kpi_reviewed_on__lte=F("kpi_due_on"))))
     )
@@ -579,3 +586,6 @@ POPULATIONS = {
     "REP-N": rep_n,
     "DQ": dq,
 }
+
+# KPIs of one population, with what passes each: the engine counts them in one query over it.
+SHARED_POPULATIONS = ((first_modality_started, FIRST_MODALITY_PASSES),)
