@@ -175,6 +175,11 @@ class Assessment(models.Model):
             ),
             models.CheckConstraint(condition=Q(alcohol_days__lte=28), name="assessment_alcohol_days_0_28"),
         ]
+        # The KPI engine: assessments completed in a period, and each episode's first and latest as at a date.
+        indexes = [
+            models.Index(fields=["completed_on"], name="assessment_completed_idx"),
+            models.Index(fields=["episode", "completed_on"], name="assessment_episode_done_idx"),
+        ]
 
     def __str__(self):
         return f"Assessment of {self.episode}"

@@ -308,6 +308,12 @@ class Modality(models.Model):
                 name="modality_exit_status_iff_ended",
             ),
         ]
+        # The KPI engine (reporting/kpis/populations.py): the modalities started in a period, and each one's
+        # episode's earliest start, one index probe each (docs/benchmarks.md, "KPIs").
+        indexes = [
+            models.Index(fields=["started_on"], name="modality_started_idx"),
+            models.Index(fields=["episode", "started_on"], name="modality_episode_started_idx"),
+        ]
 
     def __str__(self):
         return str(self.intervention)

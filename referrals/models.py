@@ -296,6 +296,11 @@ class Episode(models.Model):
                 name="episode_discharge_has_reason",
             ),
         ]
+        # The KPI engine: the episodes opened (KW, JW, HBO, HCV, REP) or discharged (PDA, PDD) in a period.
+        indexes = [
+            models.Index(fields=["opened_on"], name="episode_opened_idx"),
+            models.Index(fields=["discharged_on"], name="episode_discharged_idx"),
+        ]
 
     def __str__(self):
         return f"Episode {self.episode_id} of {self.person}"

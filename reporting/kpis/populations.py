@@ -85,15 +85,25 @@ def _episodes(team_id):
 
 def _firsts(model, dated: str, window: tuple, team_id, *, ties=()):
     """The first row of `model` (by the date field `dated`, then `ties`, then id) of each episode whose first row
-    is dated in `window` (two dates, inclusive), as at any day from the window's end on. An episode qualifies when
-    none of its rows is dated before the window, and then its first is the first of those dated in it: one
-    `DISTINCT ON` pass over the window's rows, where a subquery per episode would re-read and re-sort them."""
+    is dated in `window` (two dates, inclusive), as at any day from the window's end on: one `DISTINCT ON` pass
+    over the window's rows, keeping an episode when its earliest row is dated in the window (one index probe
+    each: a scan of every earlier row would grow with the years of history)."""
     dated_from, dated_to = window
-    earlier = model.objects.filter(episode=OuterRef("episode"), **{f"{dated}__lt": dated_from})
+    earliest = (
+        model.objects.filter(episode=OuterRef("episode"), **{f"{dated}__isnull": False})
+        .order_by(dated)
+        .values(dated)[:1]
+    )
     rows = model.objects.filter(**{f"{dated}__gte": dated_from, f"{dated}__lte": dated_to})
     if team_id is not None:
         rows = rows.filter(episode__team_id=team_id)
-    return rows.filter(~Exists(earlier)).order_by("episode_id", dated, *ties, "pk").distinct("episode_id").values("pk")
+    return (
+        rows.alias(kpi_earliest=Subquery(earliest))
+        .filter(kpi_earliest__gte=dated_from)
+        .order_by("episode_id", dated, *ties, "pk")
+        .distinct("episode_id")
+        .values("pk")
+    )
 
 
 def _with_first_modality(team_id, *, started_from, started_to):
