@@ -90,3 +90,23 @@ def test_a_prescription_links_only_to_a_modality_of_its_episode(episode, prescri
     with pytest.raises(DomainError):
         services.prescribe(modality=other, **fields)
     assert services.prescribe(modality=mine, **fields).modality == mine
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_a_drr_start_soon_after_the_referral_but_late_for_the_order_is_on_the_board(linked, episode, prescriber):
+    # The order came on 2 March and the referral on 16 March; prescribing started 3 days after the referral,
+    # well inside 10 working days of it, but 5 working days from the order ended on 9 March: late.
+    episode.referral.received_on = date(2026, 3, 1)
+    episode.referral.save(update_fields=["received_on"])
+    CommunityOrder.objects.create(
+        person=episode.person,
+        episode=episode if linked else None,
+        kind=OrderKind.DRR,
+        order_date=date(2026, 3, 2),
+        requirement_months=6,
+    )
+    modality = _modality(episode, prescriber, date(2026, 3, 16))
+    modality.started_on = date(2026, 3, 19)
+    modality.save(update_fields=["started_on"])
+    [row] = waits_board(prescriber, date(2026, 4, 1), breaches_only=True)
+    assert (row.pk, row.due_on) == (modality.pk, date(2026, 3, 9))
