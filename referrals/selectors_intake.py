@@ -21,13 +21,17 @@ def queue_teams_for(user):
     return teams.filter(members=user)
 
 
+# The soonest-due referrals come first, so the first page is the one that needs action.
+QUEUE_ORDER = ("first_contact_due", "received_at", "pk")
+
+
 def referral_queue(user, *, team=None):
-    """Referrals awaiting first contact or triage, the soonest due first."""
+    """Referrals awaiting first contact or triage, the soonest due first (`QUEUE_ORDER`)."""
     referrals = (
         Referral.objects.visible_to(user)
         .filter(status__in=QUEUE_STATUSES)
         .select_related("person", "team", "source")
-        .order_by("first_contact_due", "received_at", "id")
+        .order_by(*QUEUE_ORDER)
     )
     if team is not None:
         referrals = referrals.filter(team=team)

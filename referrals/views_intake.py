@@ -3,7 +3,6 @@ first contact, triage and merge. Views are thin: selectors read, services write.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from core.choices import Role
 from core.dates import long_date
 from core.errors import DomainError
 from core.forms import add_domain_error
+from core.pagination import paginate
 from referrals import record_pages
 from referrals import selectors_intake as selectors
 from referrals.choices import ReferralStatus
@@ -29,8 +29,6 @@ from referrals.querysets import reads_treatment_detail
 from referrals.services import intake, merge, people, sharing
 
 QUEUE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.REFERRER, Role.DATA_ADMIN)
-# The soonest-due referrals come first, so the first page is the one that needs action.
-QUEUE_PAGE_SIZE = 50
 
 
 def _require_role(user, *roles):
@@ -88,13 +86,11 @@ def referral_queue(request):
     _require_role(request.user, *QUEUE_ROLES)
     teams = list(selectors.queue_teams_for(request.user))
     team = next((t for t in teams if str(t.pk) == request.GET.get("team")), None)
-    page = Paginator(selectors.referral_queue(request.user, team=team), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.referral_queue(request.user, team=team), ordering=selectors.QUEUE_ORDER)
     today = timezone.localdate()
     for referral in page:
         referral.due_tag = _due_tag(referral, today)
-    audit.audit_list_view(request, Referral, page, team=team.name if team else "all", page=page.number)
+    audit.audit_list_view(request, Referral, page.rows, team=team.name if team else "all")
     context = {"referrals": page, "page": page, "teams": teams, "team": team, "today": today}
     return render(request, "referrals/intake/queue.html", context)
 
