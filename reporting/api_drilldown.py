@@ -11,8 +11,7 @@ from core import audit
 from core.choices import Role
 from referrals.models import Episode
 from reporting import drilldown, forecast
-from reporting.dq import fix_links, missing_items
-from reporting.kpis.engine import population_rows
+from reporting.dq import fix_links, missing_any_item, missing_items
 from reporting.models import Kpi
 from reporting.periods import month_containing
 from reporting.views_drilldown import chosen_period, forecast_scope
@@ -143,7 +142,7 @@ class DataQualityEpisodesView(generics.ListAPIView):
         if not self.request.user.has_role(Role.DATA_ADMIN):
             raise PermissionDenied("Only data admins can see the data quality list.")
         month = month_containing(timezone.localdate())
-        return population_rows("DQ", month).filter(passes=False).select_related("person").order_by("opened_on", "pk")
+        return missing_any_item(month)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())

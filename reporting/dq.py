@@ -2,12 +2,17 @@
 
 Which item an episode lacks is the engine's: `population_rows("DQ", period)` gives each open episode a
 `dq_<ITEM>` flag per item and `kpi_filled_items`, the same columns the DQ figure sums, so the page and the
-figure cannot disagree. This module only says what each item is called and where it is put right.
+figure cannot disagree. This module only says what each item is called and where it is put right, and reads the
+month's stored figure (the whole service's DQ is a pass over every open episode: the nightly job computes it).
 """
 
 from dataclasses import dataclass
 
 from django.urls import reverse
+
+from reporting.kpis.engine import KpiResult, population_rows
+from reporting.models import KpiSnapshot
+from reporting.periods import Period
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,15 @@ PLACES = {
 }
 
 
+# Oldest open episode first: the longest-standing gaps at the top.
+DQ_ORDER = ("opened_on", "pk")
+
+
+def missing_any_item(month: Period):
+    """The month's DQ episodes that lack at least one item, in `DQ_ORDER` (the page and the API)."""
+    return population_rows("DQ", month).filter(passes=False).select_related("person").order_by(*DQ_ORDER)
+
+
 def missing_items(row) -> list[Item]:
     """The items a DQ row (an episode from the engine's DQ population) lacks, in the return's order."""
     return [item for name, item in ITEMS.items() if not getattr(row, f"dq_{name}")]
@@ -57,3 +71,28 @@ def fix_url(item: Item, episode) -> str:
 
 def fix_links(episode, items: list[Item]) -> list[dict]:
     return [{"item": item, "url": fix_url(item, episode), "place": PLACES[item.fixed_on]} for item in items]
+
+
+def stored_figure(month: Period) -> tuple[KpiResult, object] | None:
+    """The whole service's DQ for the month as last stored (by the nightly KPI job or `compute_kpis`), with when
+    it was computed; None before it first is."""
+    snapshot = (
+        KpiSnapshot.objects.filter(kpi__code="DQ", period_label=month.label, team__isnull=True)
+        .select_related("kpi")
+        .first()
+    )
+    if snapshot is None:
+        return None
+    kpi = snapshot.kpi
+    result = KpiResult(
+        code=kpi.code,
+        title=kpi.title,
+        numerator=snapshot.numerator,
+        denominator=snapshot.denominator,
+        value=snapshot.value,
+        threshold=snapshot.threshold,
+        met=snapshot.met,
+        kind=kpi.kind,
+        direction=kpi.direction,
+    )
+    return result, snapshot.computed_at

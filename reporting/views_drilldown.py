@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from core import audit
 from core.choices import Role
+from core.pagination import paginate
 from referrals.models import Episode
 from reporting import drilldown, forecast
-from reporting.dq import fix_links, missing_items
-from reporting.kpis.engine import COUNTED_WHEN_PASSING, compute, population_rows
+from reporting.dq import DQ_ORDER, fix_links, missing_any_item, missing_items, stored_figure
+from reporting.kpis.engine import COUNTED_WHEN_PASSING, compute
 from reporting.models import Kpi
 from reporting.periods import (
     PeriodError,
@@ -189,12 +190,20 @@ def data_quality(request):
         raise PermissionDenied("Only data admins can see the data quality page.")
     today = timezone.localdate()
     month = month_containing(today)
-    result = compute(month, codes=["DQ"])["DQ"]
-    figure = {"result": result, "figure": drilldown.figure_text(result), "target": drilldown.target_text(result)}
-    rows = population_rows("DQ", month).filter(passes=False).select_related("person").order_by("opened_on", "pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    episodes = [{"episode": row, "missing": fix_links(row, missing_items(row))} for row in page]
-    audit.audit_list_view(request, Episode, episodes, page="data quality", number=page.number)
+    figure = None
+    stored = stored_figure(month)
+    if stored is not None:
+        result, computed_at = stored
+        figure = {
+            "result": result,
+            "figure": drilldown.figure_text(result),
+            "target": drilldown.target_text(result),
+            "computed_at": computed_at,
+        }
+    # No count: how many episodes lack an item is a pass over every open episode, as the figure is.
+    page = paginate(request, missing_any_item(month), ordering=DQ_ORDER, count=False)
+    episodes = [{"episode": row, "missing": fix_links(row, missing_items(row))} for row in page.rows]
+    audit.audit_list_view(request, Episode, episodes, page="data quality")
     return render(
         request,
         "reporting/drilldown/data_quality.html",
