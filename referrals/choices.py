@@ -22,6 +22,10 @@ class ReferralStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted into structured treatment"
 
 
+# Referrals still waiting for the intake team: the referral queue.
+QUEUE_STATUSES = (ReferralStatus.AWAITING_CONTACT, ReferralStatus.AWAITING_TRIAGE)
+
+
 class ContactMethod(models.TextChoices):
     PHONE = "phone", "Phone"
     IN_PERSON = "in_person", "In person"

@@ -11,6 +11,7 @@ from core.choices import Gender
 from core.dates import date_time, long_date
 from core.models import DischargeReason, Ethnicity, ReferralSource, Sex, Substance, Team
 from referrals.choices import (
+    QUEUE_STATUSES,
     ContactMethod,
     FollowUpKind,
     OrderKind,
@@ -225,6 +226,14 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
+        indexes = [
+            # The referral queue: a team's waiting referrals in queue order, a few hundred among millions closed.
+            models.Index(
+                fields=["team", "first_contact_due", "received_at", "id"],
+                condition=Q(status__in=QUEUE_STATUSES),
+                name="referral_queue_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(first_contact_due__gt=F("received_on")), name="referral_due_after"),
             models.CheckConstraint(
@@ -282,6 +291,14 @@ class Episode(models.Model):
 
     class Meta:
         ordering = ["-opened_on", "-id"]
+        indexes = [
+            # A team's open episodes oldest first (the allocation board): a sixth of the open ones, not all.
+            models.Index(
+                fields=["team", "opened_on", "id"],
+                condition=Q(discharged_on__isnull=True),
+                name="open_episode_team_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person"], condition=Q(discharged_on__isnull=True), name="episode_one_open_per_person"

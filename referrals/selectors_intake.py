@@ -7,10 +7,8 @@ from django.utils import timezone
 from core.choices import Role, TeamKind
 from core.dates import long_date
 from core.models import Team
-from referrals.choices import ReferralStatus
+from referrals.choices import QUEUE_STATUSES
 from referrals.models import Allocation, Episode, Person, PersonMerge, Referral, Task
-
-QUEUE_STATUSES = (ReferralStatus.AWAITING_CONTACT, ReferralStatus.AWAITING_TRIAGE)
 
 
 def queue_teams_for(user):
