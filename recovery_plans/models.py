@@ -281,14 +281,6 @@ class Modality(models.Model):
     class Meta:
         ordering = ["episode", "referred_on", "pk"]
         verbose_name_plural = "modalities"
-        indexes = [
-            # Running waiting clocks (the modality waits page): a few hundred among millions of modalities.
-            models.Index(
-                fields=["referred_on", "id"],
-                condition=Q(started_on__isnull=True, ended_on__isnull=True),
-                name="modality_waiting_idx",
-            )
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(started_on__isnull=True) | Q(started_on__gte=F("referred_on")),
@@ -321,6 +313,12 @@ class Modality(models.Model):
         indexes = [
             models.Index(fields=["started_on"], name="modality_started_idx"),
             models.Index(fields=["episode", "started_on"], name="modality_episode_started_idx"),
+            # Running waiting clocks (the modality waits page): a few hundred among millions of modalities.
+            models.Index(
+                fields=["referred_on", "id"],
+                condition=Q(started_on__isnull=True, ended_on__isnull=True),
+                name="modality_waiting_idx",
+            ),
         ]
 
     def __str__(self):

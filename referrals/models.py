@@ -291,14 +291,6 @@ class Episode(models.Model):
 
     class Meta:
         ordering = ["-opened_on", "-id"]
-        indexes = [
-            # A team's open episodes oldest first (the allocation board): a sixth of the open ones, not all.
-            models.Index(
-                fields=["team", "opened_on", "id"],
-                condition=Q(discharged_on__isnull=True),
-                name="open_episode_team_idx",
-            )
-        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person"], condition=Q(discharged_on__isnull=True), name="episode_one_open_per_person"
@@ -317,6 +309,12 @@ class Episode(models.Model):
         indexes = [
             models.Index(fields=["opened_on"], name="episode_opened_idx"),
             models.Index(fields=["discharged_on"], name="episode_discharged_idx"),
+            # A team's open episodes oldest first (the allocation board): a sixth of the open ones, not all.
+            models.Index(
+                fields=["team", "opened_on", "id"],
+                condition=Q(discharged_on__isnull=True),
+                name="open_episode_team_idx",
+            ),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0012_audit_search_action"),
-        ("recovery_plans", "0005_signed_versions_read_only"),
+        ("recovery_plans", "0006_kpi_indexes"),
         ("referrals", "0014_follow_up_owner"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

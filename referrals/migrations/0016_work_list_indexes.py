@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0012_audit_search_action"),
-        ("referrals", "0014_follow_up_owner"),
+        ("referrals", "0015_kpi_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
