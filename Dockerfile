@@ -7,13 +7,14 @@ FROM python:3.11-slim-bookworm
 # GUNICORN_CMD_ARGS: gunicorn reads it itself, so the default command and compose's share one set of
 # options; the worker heartbeat file is kept in memory, as a container's /tmp can be slow overlay storage.
 # Four threads per worker (gthread): a request spends much of its time waiting for PostgreSQL, and one slow
-# request then holds a thread, not a whole worker (docs/deployment.md, "Gunicorn"; docs/scaling.md).
+# request then holds a thread, not a whole worker (docs/deployment.md, "Gunicorn"; docs/scaling.md). Idle
+# kept-alive connections stay open 75 s, longer than the proxy in front keeps them (else the two race to close).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app \
-    GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000 --threads 4 --worker-tmp-dir /dev/shm --access-logfile -"
+    GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000 --threads 4 --keep-alive 75 --worker-tmp-dir /dev/shm --access-logfile -"
 
 # WeasyPrint lays out PDF text with Pango and HarfBuzz (loaded at run time, not linked at install) and
 # needs fonts to draw with; Liberation Sans is metrically compatible with Arial, the NHS fallback face.

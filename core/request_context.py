@@ -13,6 +13,8 @@ class RequestContext:
     user: object | None = None
     # The audit rows this request has written so far (ReadAuditMiddleware checks a read page wrote one).
     audited: list = field(default_factory=list)
+    # Work done once per request and reused by its later queries (referrals.querysets.visible_people).
+    memo: dict = field(default_factory=dict)
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)

@@ -22,11 +22,11 @@ class _PersonOrHarmReduction(models.QuerySet):
     person_lookup = "person"
 
     def visible_to(self, user):
-        from referrals.models import Person
+        from referrals.querysets import visible_people
 
         if _sees_all_harm_reduction(user):
             return self.all()
-        return self.filter(**{f"{self.person_lookup}__in": Person.objects.visible_to(user)})
+        return self.filter(**{f"{self.person_lookup}__in": visible_people(user)})
 
 
 class PersonOrHarmReductionQuerySet(_PersonOrHarmReduction):

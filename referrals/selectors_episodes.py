@@ -23,6 +23,7 @@ from referrals.models import (
     ReengagementEntry,
     Task,
 )
+from referrals.querysets import visible_people
 
 
 def role_users(role: str):
@@ -37,10 +38,6 @@ def episode_for(user, pk: int) -> Episode:
     return get_object_or_404(
         visible_episodes(user).select_related("person", "team", "referral", "discharge_reason"), pk=pk
     )
-
-
-def visible_people(user):
-    return Person.objects.visible_to(user)
 
 
 def scoped(model, user):

@@ -31,8 +31,10 @@ from referrals.models import Allocation
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 REALISTIC = (30, 60)
-# docs/deployment.md, "Gunicorn": for 2 cores.
-WORKERS, THREADS = 3, 4
+# docs/deployment.md, "Gunicorn": for 2 cores. Kept-alive connections stay open longer than a keyworker reads a page
+# (1-2 s here) and than a proxy keeps an idle upstream connection (60 s is common): gunicorn's default of 2 s
+# closed them as the next request was sent, and the client saw a reset.
+WORKERS, THREADS, KEEP_ALIVE_S = 3, 4, 75
 
 
 def prepare_keyworkers(count: int) -> tuple[list[str], str]:
@@ -131,6 +133,8 @@ def run(*, users: int, seconds: int, workers: int = WORKERS, threads: int = THRE
                 str(workers),
                 "--threads",
                 str(threads),
+                "--keep-alive",
+                str(KEEP_ALIVE_S),
                 "--log-level",
                 "warning",
             ],

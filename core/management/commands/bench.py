@@ -31,7 +31,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--import-rows", type=int, help="Import only the transfer file's first people, about this many rows."
         )
-        parser.add_argument("--only", help="Pages part: only the pages whose name or path contains this text.")
+        parser.add_argument(
+            "--only",
+            help="Pages part: only the pages whose name or path contains this text (or any of several, a,b,c).",
+        )
         parser.add_argument("--load-users", type=int, default=50)
         parser.add_argument("--load-seconds", type=int, default=120)
         parser.add_argument("--load-workers", type=int, default=load.WORKERS, help="Gunicorn worker processes.")
