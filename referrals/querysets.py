@@ -122,6 +122,13 @@ def visible_people(user, *, as_referrer: bool = False):
     return RawSQL(*context.memo[key])
 
 
+def sees_person(user, pk, *, as_referrer: bool = False) -> bool:
+    """Whether the person `pk` is in the user's scope: one query on the request's own visibility subquery."""
+    from referrals.models import Person
+
+    return Person.objects.filter(pk=pk, pk__in=visible_people(user, as_referrer=as_referrer)).exists()
+
+
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user, *, as_referrer: bool = False):
         """`as_referrer=True` only on intake pages (the person's details, referrals, duplicate check): a

@@ -9,6 +9,7 @@ from core.dates import long_date
 from core.models import Team
 from referrals.choices import QUEUE_STATUSES
 from referrals.models import Allocation, Episode, Person, PersonMerge, Referral, Task
+from referrals.querysets import sees_person, visible_people
 
 
 def queue_teams_for(user):
@@ -40,7 +41,9 @@ def referral_queue(user, *, team=None):
 
 
 def person_for(user, pk):
-    people = Person.objects.visible_to(user, as_referrer=True).select_related("sex", "ethnicity")
+    # One person: its visibility is the request's shared subquery (`visible_people`), which the page's referral
+    # list reuses, rather than the rule built again for this one lookup.
+    people = Person.objects.filter(pk__in=visible_people(user, as_referrer=True)).select_related("sex", "ethnicity")
     return get_object_or_404(people, pk=pk)
 
 
@@ -67,7 +70,7 @@ def referral_for(user, pk):
 
 def sees_treatment_of(user, person) -> bool:
     """Whether the user's scope reaches the person's treatment records, not only their intake ones."""
-    return Person.objects.visible_to(user).filter(pk=person.pk).exists()
+    return sees_person(user, person.pk)
 
 
 def person_referrals(person, user):

@@ -109,7 +109,7 @@ def person_detail(request, pk):
         "episodes": episodes,
         "tasks": tasks,
         "timeline": selectors.person_timeline(referrals=referrals, episodes=episodes, tasks=tasks),
-        "can_edit": people.may_edit_demographics(request.user, person),
+        "can_edit": people.may_edit_demographics(request.user, person, sees_treatment=shows_treatment),
         "can_merge": request.user.has_role(Role.DATA_ADMIN),
         "merges": list(selectors.merges_of(person)) if request.user.has_role(Role.DATA_ADMIN) else [],
         "can_triage": request.user.has_role(*intake.TRIAGE_ROLES),

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -56,8 +56,6 @@ from reporting.kpis.populations import (
 HORIZON_DAYS = 7
 CLOCK_KPIS = ("FC3", "W21", "W42", "RAP3", "RAP12", "RX10", "DRR5", "SIR0")
 FIRST_CONTACT_STATUSES = (ReferralStatus.AWAITING_CONTACT, ReferralStatus.AWAITING_TRIAGE)
-# W42 counts waits of 42 days or more: the last day that still meets it is day 41.
-W42_LAST_DAY = W42_DAYS - 1
 TASK_PREFIX = "kpi_at_risk:"
 
 # The task kind each KPI's work already has on a caseload; FC3's work (a first contact) has none of its own.
@@ -123,19 +121,26 @@ class Scope:
 
 def scope_for(*, user=None, team_ids=None, keyworker=None) -> Scope:
     """`user`: only what they may see; `team_ids`: the KPI's team (episode team, FC3 by referral team);
-    `keyworker`: their current caseload (no referrals: first contact is the team's work)."""
-    referrals = Referral.objects.all() if user is None else Referral.objects.visible_to(user)
+    `keyworker`: their current caseload (no referrals: first contact is the team's work).
+
+    A caseload is read once, as a list of episode ids: the planner then starts each KPI's query from those few
+    episodes, where a subquery let it start from the whole service's window of waits and filter by caseload after
+    (32 of W21's 33 ms at a million people)."""
     episodes = Episode.objects.all() if user is None else Episode.objects.visible_to(user)
     modalities = Modality.objects.all() if user is None else Modality.objects.visible_to(user)
+    if keyworker is not None:
+        referrals = Referral.objects.none()
+        caseload = list(
+            Allocation.objects.filter(keyworker=keyworker, ended_on__isnull=True).values_list("episode_id", flat=True)
+        )
+        episodes = episodes.filter(pk__in=caseload)
+        modalities = modalities.filter(episode_id__in=caseload)
+    else:
+        referrals = Referral.objects.all() if user is None else Referral.objects.visible_to(user)
     if team_ids is not None:
         referrals = referrals.filter(team_id__in=team_ids)
         episodes = episodes.filter(team_id__in=team_ids)
         modalities = modalities.filter(episode__team_id__in=team_ids)
-    if keyworker is not None:
-        caseload = Allocation.objects.filter(keyworker=keyworker, ended_on__isnull=True).values("episode_id")
-        referrals = referrals.none()
-        episodes = episodes.filter(pk__in=caseload)
-        modalities = modalities.filter(episode_id__in=caseload)
     return Scope(referrals, episodes, modalities)
 
 
@@ -229,10 +234,23 @@ def _waiting_modalities(scope: Scope):
     ).filter(~Exists(started))
 
 
-def _first_wait(scope: Scope, span: Window, code: str, last_day: int) -> list[AtRisk]:
+# W42 counts waits of 42 days or more: the last day that still meets it is day 41.
+FIRST_WAIT_LAST_DAY = {"W21": W21_DAYS, "W42": W42_DAYS - 1}
+
+
+def _in_window(due: date, span: Window) -> bool:
+    return (span.first is None or span.first <= due) and due <= span.last
+
+
+def first_waits(scope: Scope, span: Window, codes=("W21", "W42")) -> list[AtRisk]:
+    """W21 and W42 in one query: the same waiting modalities, each clock with its own window of referral dates (a
+    wait long overdue for both is at risk for both, with the pending window)."""
+    windows = Q(pk__in=[])
+    for code in codes:
+        windows |= Q(**_lookup("referred_on", span.shifted(FIRST_WAIT_LAST_DAY[code])))
     rows = (
         _with_holder(_waiting_modalities(scope), "episode")
-        .filter(**_lookup("referred_on", span.shifted(last_day)))
+        .filter(windows)
         .order_by("referred_on", "pk")
         .values_list(
             "pk",
@@ -247,34 +265,37 @@ def _first_wait(scope: Scope, span: Window, code: str, last_day: int) -> list[At
     )
     items = []
     for pk, episode_id, referred, label, team_id, holder, holder_team, person_id, given, family, client in rows:
-        due = referred + timedelta(days=last_day)
-        items.append(
-            AtRisk(
-                code,
-                pk,
-                episode_id,
-                due,
-                f"Start {label} by {long_date(due)} (referred {long_date(referred)}, "
-                f"day {(span.today - referred).days} of the wait)",
-                reverse("recovery_plans:modality-start", args=[pk]),
-                person_id,
-                f"{given} {family}",
-                client,
-                episode_id,
-                team_id,
-                holder,
-                holder_team,
+        for code in codes:
+            due = referred + timedelta(days=FIRST_WAIT_LAST_DAY[code])
+            if not _in_window(due, span):
+                continue
+            items.append(
+                AtRisk(
+                    code,
+                    pk,
+                    episode_id,
+                    due,
+                    f"Start {label} by {long_date(due)} (referred {long_date(referred)}, "
+                    f"day {(span.today - referred).days} of the wait)",
+                    reverse("recovery_plans:modality-start", args=[pk]),
+                    person_id,
+                    f"{given} {family}",
+                    client,
+                    episode_id,
+                    team_id,
+                    holder,
+                    holder_team,
+                )
             )
-        )
     return items
 
 
 def first_wait_21(scope: Scope, span: Window) -> list[AtRisk]:
-    return _first_wait(scope, span, "W21", W21_DAYS)
+    return first_waits(scope, span, ("W21",))
 
 
 def first_wait_42(scope: Scope, span: Window) -> list[AtRisk]:
-    return _first_wait(scope, span, "W42", W42_LAST_DAY)
+    return first_waits(scope, span, ("W42",))
 
 
 def _episode_items(rows, code: str, days: int, action: str, url_name: str) -> list[AtRisk]:
@@ -351,13 +372,20 @@ def plan_reviewed(scope: Scope, span: Window) -> list[AtRisk]:
     )
 
 
-def _prescribing(scope: Scope, span: Window, *, drr: bool) -> list[AtRisk]:
-    days = DRR5_WORKING_DAYS if drr else RX10_WORKING_DAYS
+def prescribing_waits(scope: Scope, span: Window, codes=("RX10", "DRR5")) -> list[AtRisk]:
+    """RX10 and DRR5 in one query: the same waiting prescribing modalities, clocked from the referral (10 working
+    days) or, with a DRR order, from the order (5 working days), as the waits page clocks them."""
     waiting = with_clock(
         scope.modalities.filter(started_on__isnull=True, ended_on__isnull=True, episode__discharged_on__isnull=True)
     )
-    waiting = waiting.filter(drr_order_date__isnull=not drr).annotate(
-        due=AddWorkingDays(F("drr_order_date") if drr else F("referred_on"), days)
+    if len(codes) == 1:
+        waiting = waiting.filter(drr_order_date__isnull=codes[0] == "RX10")
+    waiting = waiting.annotate(
+        due=Case(
+            When(drr_order_date__isnull=True, then=AddWorkingDays(F("referred_on"), RX10_WORKING_DAYS)),
+            default=AddWorkingDays(F("drr_order_date"), DRR5_WORKING_DAYS),
+            output_field=DateField(),
+        )
     )
     rows = (
         _with_holder(waiting.filter(**_lookup("due", span.shifted(0))), "episode")
@@ -374,13 +402,14 @@ def _prescribing(scope: Scope, span: Window, *, drr: bool) -> list[AtRisk]:
             *_person_fields("episode__"),
         )
     )
-    code = "DRR5" if drr else "RX10"
     items = []
     for pk, episode_id, referred, order, due, team_id, holder, holder_team, person_id, given, family, client in rows:
+        drr = order is not None
+        days = DRR5_WORKING_DAYS if drr else RX10_WORKING_DAYS
         since = f"DRR order made {long_date(order)}" if drr else f"referred {long_date(referred)}"
         items.append(
             AtRisk(
-                code,
+                "DRR5" if drr else "RX10",
                 pk,
                 pk,
                 due,
@@ -399,11 +428,11 @@ def _prescribing(scope: Scope, span: Window, *, drr: bool) -> list[AtRisk]:
 
 
 def prescribing_10(scope: Scope, span: Window) -> list[AtRisk]:
-    return _prescribing(scope, span, drr=False)
+    return prescribing_waits(scope, span, ("RX10",))
 
 
 def prescribing_drr(scope: Scope, span: Window) -> list[AtRisk]:
-    return _prescribing(scope, span, drr=True)
+    return prescribing_waits(scope, span, ("DRR5",))
 
 
 def sub_intervention_review(scope: Scope, span: Window) -> list[AtRisk]:
@@ -464,10 +493,20 @@ SELECTORS = {
 }
 
 
+# KPIs whose records one query reads together: the same population, each with its own clock.
+SHARED_QUERIES = {("W21", "W42"): first_waits, ("RX10", "DRR5"): prescribing_waits}
+
+
 def at_risk(scope: Scope, today: date | None = None, *, codes=CLOCK_KPIS, span: Window | None = None) -> list[AtRisk]:
-    """Every at-risk record in `scope`, soonest due first: one query per KPI."""
+    """Every at-risk record in `scope`, soonest due first: one query per KPI, or per pair in SHARED_QUERIES."""
     span = span or window(today or timezone.localdate())
-    items = [item for code in codes for item in SELECTORS[code](scope, span)]
+    items, alone = [], list(codes)
+    for pair, select in SHARED_QUERIES.items():
+        asked = tuple(code for code in pair if code in alone)
+        if len(asked) == len(pair):
+            items += select(scope, span, asked)
+            alone = [code for code in alone if code not in asked]
+    items += [item for code in alone for item in SELECTORS[code](scope, span)]
     return sorted(items, key=lambda item: (item.due_on, item.code, item.record_id))
 
 

@@ -32,6 +32,7 @@ from core.dates import long_date
 from core.errors import DomainError
 from referrals import nhs_number
 from referrals.models import Person, Referral
+from referrals.querysets import sees_person
 
 # Fields a person's record is created and edited with; the rest are set by the service.
 PERSON_FIELDS = [
@@ -382,15 +383,18 @@ def _audit_value(value) -> str:
     return "" if value is None else str(value)
 
 
-def may_edit_demographics(actor, person: Person) -> bool:
+def may_edit_demographics(actor, person: Person, *, sees_treatment: bool | None = None) -> bool:
     """Who owns a person's demographics (issue 15, item 2): data admins; assessors and keyworkers whose scope
     reaches the person's treatment; the member of staff who recorded the person, until a referral of theirs
     is triaged or an episode opens. Others who see the person (managers, prescribers, harm reduction workers)
-    read them only."""
+    read them only. `sees_treatment`: whether the actor's scope reaches the person, when the caller has asked."""
     if actor.is_superuser or actor.has_role(Role.DATA_ADMIN):
         return True
-    if actor.has_role(*DEMOGRAPHICS_OWNERS) and Person.objects.visible_to(actor).filter(pk=person.pk).exists():
-        return True
+    if actor.has_role(*DEMOGRAPHICS_OWNERS):
+        if sees_treatment is None:
+            sees_treatment = sees_person(actor, person.pk)
+        if sees_treatment:
+            return True
     if person.created_by_id == actor.pk:
         triaged = Referral.objects.filter(person=person, triaged_on__isnull=False).exists()
         return not triaged and not person.episodes.exists()
