@@ -8,7 +8,9 @@ on or before `E`, so a past period's figure depends only on recorded dates. Inel
 receipt) never enter structured treatment, and FC3 leaves them out explicitly.
 """
 
+import operator
 from datetime import timedelta
+from functools import reduce
 
 from django.db.models import (
     BooleanField,
@@ -83,44 +85,39 @@ def _episodes(team_id):
     return episodes if team_id is None else episodes.filter(team_id=team_id)
 
 
-def _firsts(model, dated: str, window: tuple, team_id, *, ties=()):
-    """The first row of `model` (by the date field `dated`, then `ties`, then id) of each episode whose first row
-    is dated in `window` (two dates, inclusive), as at any day from the window's end on: one `DISTINCT ON` pass
-    over the window's rows, keeping an episode when its earliest row is dated in the window (one index probe
-    each: a scan of every earlier row would grow with the years of history)."""
-    dated_from, dated_to = window
-    earliest = (
-        model.objects.filter(episode=OuterRef("episode"), **{f"{dated}__isnull": False})
-        .order_by(dated)
-        .values(dated)[:1]
+def _sorts_before(values: dict) -> Q:
+    """A row that sorts before `values` (field -> value, in sort order): lexicographic, as `ORDER BY` compares."""
+    before, equal = [], Q()
+    for field, value in values.items():
+        before.append(equal & Q(**{f"{field}__lt": value}))
+        equal &= Q(**{field: value})
+    return reduce(operator.or_, before)
+
+
+def _with_first(episodes, related: str, columns: dict, window: tuple):
+    """Episodes joined once to their first row of `related` (a reverse relation), kept when that row is dated in
+    `window` (two dates, inclusive), as at any day from the window's end on. `columns` names the annotations
+    (annotation -> field) in the rows' order: the date, any ties, then the id.
+
+    Each row dated in the window is the first when no row of its episode sorts before it: one index probe each,
+    where a subquery per episode for each column would re-read and re-sort the episode's rows."""
+    dated = next(iter(columns.values()))
+    model = getattr(Episode, related).rel.related_model
+    # The join the filter makes is the one the annotations read, so each row is one episode's row.
+    rows = episodes.filter(**{f"{related}__{dated}__range": window}).annotate(
+        **{name: F(f"{related}__{field}") for name, field in columns.items()}
     )
-    rows = model.objects.filter(**{f"{dated}__gte": dated_from, f"{dated}__lte": dated_to})
-    if team_id is not None:
-        rows = rows.filter(episode__team_id=team_id)
-    return (
-        rows.alias(kpi_earliest=Subquery(earliest))
-        .filter(kpi_earliest__gte=dated_from)
-        .order_by("episode_id", dated, *ties, "pk")
-        .distinct("episode_id")
-        .values("pk")
+    earlier = model.objects.filter(episode=OuterRef("pk")).filter(
+        _sorts_before({field: OuterRef(name) for name, field in columns.items()})
     )
+    return rows.filter(~Exists(earlier))
 
 
 def _with_first_modality(team_id, *, started_from, started_to):
-    """Episodes whose first modality (6a: the earliest start, ties to the earliest referral) started between the two
-    dates, joined once to that modality."""
-    first = _firsts(Modality, "started_on", (started_from, started_to), team_id, ties=("referred_on",))
-    # The join the filter makes is the one the annotations read: one first modality per episode.
-    return (
-        _episodes(team_id)
-        .filter(modalities__in=first)
-        .annotate(
-            kpi_modality_id=F("modalities__pk"),
-            kpi_started_on=F("modalities__started_on"),
-            kpi_modality_referred_on=F("modalities__referred_on"),
-            kpi_referred_on=F("referral__received_on"),
-        )
-    )
+    """Episodes whose first modality (6a: the earliest start, ties to the earliest referral) started between the
+    two dates, with that modality's id, start and referral date."""
+    columns = {"kpi_started_on": "started_on", "kpi_modality_referred_on": "referred_on", "kpi_modality_id": "pk"}
+    return _with_first(_episodes(team_id), "modalities", columns, (started_from, started_to))
 
 
 def _latest_assessment(end, episode=None):
@@ -141,13 +138,28 @@ def _has_substance(assessment_ref, condition=None):
     return Exists(substances.filter(condition) if condition is not None else substances)
 
 
+def _row_by_row(condition) -> Case:
+    """`condition` (an EXISTS on the episode's assessment as at E) as a filter tested on each row. A bare EXISTS in
+    WHERE is planned as a semi-join, and PostgreSQL then hashes every assessment's substances (seconds at 1,000,000
+    people) to match a few thousand episodes; inside a CASE it is one index probe per row."""
+    return flag(condition)
+
+
 # ---------------------------------------------------------------------------------------------- waiting times
 
 
 def first_modality_started(period: Period, team_id=None):
-    """W21, W42, RTT3, RTT4: episodes whose first modality (as at E) started in the period."""
+    """W21 and W42 (RTT3 and RTT4 add the referral's date): episodes whose first modality (as at E) started in the
+    period."""
     return _with_first_modality(team_id, started_from=period.start, started_to=period.end).annotate(
-        kpi_waited_days=DaysBetween(F("kpi_started_on"), F("kpi_modality_referred_on")),
+        kpi_waited_days=DaysBetween(F("kpi_started_on"), F("kpi_modality_referred_on"))
+    )
+
+
+def first_modality_started_from_referral(period: Period, team_id=None):
+    """W21's population with the days from the referral's arrival to the first start (RTT3, RTT4)."""
+    return first_modality_started(period, team_id).annotate(
+        kpi_referred_on=F("referral__received_on"),
         kpi_days_from_referral=DaysBetween(F("kpi_started_on"), F("kpi_referred_on")),
     )
 
@@ -171,16 +183,16 @@ def w42(period, team_id=None):
 
 
 def rtt3(period, team_id=None):
-    return first_modality_started(period, team_id).annotate(passes=flag(FIRST_MODALITY_PASSES["RTT3"]))
+    return first_modality_started_from_referral(period, team_id).annotate(passes=flag(FIRST_MODALITY_PASSES["RTT3"]))
 
 
 def rtt4(period, team_id=None):
-    return first_modality_started(period, team_id).annotate(passes=flag(FIRST_MODALITY_PASSES["RTT4"]))
+    return first_modality_started_from_referral(period, team_id).annotate(passes=flag(FIRST_MODALITY_PASSES["RTT4"]))
 
 
 def cj5(period, team_id=None):
     return (
-        first_modality_started(period, team_id)
+        first_modality_started_from_referral(period, team_id)
         .filter(referral__source__group=ReferralSourceGroup.CRIMINAL_JUSTICE)
         .annotate(kpi_due_on=AddWorkingDays(F("referral__received_on"), CJ5_WORKING_DAYS))
         .annotate(passes=flag(Q(kpi_started_on__lte=F("kpi_due_on"))))
@@ -263,11 +275,9 @@ def rap12(period, team_id=None):
         .values("reviewed_on")[:1]
     )
     window = (period.start - timedelta(days=RAP12_DAYS), period.end - timedelta(days=RAP12_DAYS))
-    first_assessed = _firsts(Assessment, "completed_on", window, team_id)
+    columns = {"kpi_assessed_on": "completed_on", "kpi_first_assessment_id": "pk"}
     return (
-        _episodes(team_id)
-        .filter(assessments__in=first_assessed)
-        .annotate(kpi_assessed_on=F("assessments__completed_on"))
+        _with_first(_episodes(team_id), "assessments", columns, window)
         .annotate(kpi_due_on=AddDays(F("kpi_assessed_on"), RAP12_DAYS), kpi_reviewed_on=Subquery(first_review))
         .annotate(passes=flag(Q(kpi_reviewed_on__lte=F("kpi_due_on"))))
     )
@@ -348,7 +358,8 @@ def pda(period, team_id=None):
     """Alcohol episodes: every problem substance of the assessment as at E is alcohol (section 4)."""
     assessment = OuterRef("kpi_assessment_id")
     return _discharged_non_neutral(period, team_id).filter(
-        _has_substance(assessment), ~_has_substance(assessment, ~Q(substance__group=SubstanceGroup.ALCOHOL))
+        _row_by_row(_has_substance(assessment)),
+        _row_by_row(~_has_substance(assessment, ~Q(substance__group=SubstanceGroup.ALCOHOL))),
     )
 
 
@@ -356,7 +367,7 @@ def pdd(period, team_id=None):
     """Drug (opiate and non-opiate) episodes: any problem substance other than alcohol."""
     assessment = OuterRef("kpi_assessment_id")
     return _discharged_non_neutral(period, team_id).filter(
-        _has_substance(assessment, ~Q(substance__group=SubstanceGroup.ALCOHOL))
+        _row_by_row(_has_substance(assessment, ~Q(substance__group=SubstanceGroup.ALCOHOL)))
     )
 
 
@@ -490,7 +501,7 @@ def hcv(period, team_id=None):
     return (
         opened_in(period, team_id)
         .annotate(kpi_assessment_id=Subquery(_latest_assessment(period.end)))
-        .filter(Exists(injector))
+        .filter(_row_by_row(Exists(injector)))
         .annotate(kpi_test_offered_on=Subquery(offered))
         .annotate(passes=flag(Q(kpi_test_offered_on__isnull=False)))
     )
@@ -598,4 +609,4 @@ POPULATIONS = {
 }
 
 # KPIs of one population, with what passes each: the engine counts them in one query over it.
-SHARED_POPULATIONS = ((first_modality_started, FIRST_MODALITY_PASSES),)
+SHARED_POPULATIONS = ((first_modality_started_from_referral, FIRST_MODALITY_PASSES),)
