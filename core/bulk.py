@@ -121,8 +121,9 @@ def copy_insert(objects: list[models.Model], *, model=None) -> list[models.Model
     return objects
 
 
-def copy_rows(model, attnames: list[str], rows) -> None:
-    """Insert `rows` (tuples of plain values in `attnames` order) into `model`'s table with COPY in CSV format.
+def copy_rows(model, attnames: list[str], rows, *, table: str | None = None) -> None:
+    """Insert `rows` (tuples of plain values in `attnames` order) into `model`'s table (or `table`, one with
+    its columns) with COPY in CSV format.
 
     For loads where `copy_insert`'s per-value conversion is the cost (a whole caseload): `csv.writer` (C) turns
     a whole batch into text, quoting every value that is not a number, so each column is converted by its type
@@ -145,4 +146,4 @@ def copy_rows(model, attnames: list[str], rows) -> None:
         options += f", FORCE_NULL ({', '.join(nullable)})"
     names = ", ".join(quote(field.column) for field in columns)
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN WITH ({options})", buffer)
+        cursor.copy_expert(f"COPY {quote(table or meta.db_table)} ({names}) FROM STDIN WITH ({options})", buffer)

@@ -186,16 +186,22 @@ def import_file(
     progress(30)
     try:
         with transaction.atomic():
+            # Each COPY's foreign keys are checked as it ends, while its rows and those they name are in memory,
+            # rather than all of them when the transaction commits (the constraints are deferred).
+            _check_constraints("IMMEDIATE")
             _Writer(parsed, report, actor=actor, create_staff=create_staff, progress=progress).write(stream)
             if dry_run:
                 raise _Rollback
             _numbering_continues_after(parsed)
+            # Last, as it holds the audit chain's lock until the commit, which has nothing left to check.
+            audit.append_staged()
             audit.record(
                 AuditAction.CREATE,
                 actor=actor,
                 object_type="reporting.TransferImport",
                 details={"checksum": report.checksum, "rows": report.rows, "created": report.created},
             )
+            _check_constraints("DEFERRED")  # as they were, for the rest of an enclosing transaction
     except _Rollback:
         pass
     except _WriteRefused as refused:
@@ -210,6 +216,11 @@ def import_file(
         report.created = {}
     progress(100)
     return report
+
+
+def _check_constraints(when: str):
+    with connection.cursor() as cursor:
+        cursor.execute({"IMMEDIATE": "SET CONSTRAINTS ALL IMMEDIATE", "DEFERRED": "SET CONSTRAINTS ALL DEFERRED"}[when])
 
 
 class _WriteRefused(Exception):
@@ -404,7 +415,7 @@ class _Writer:
                 columns, row = (table.columns, table.row) if objects[0].id else (table.columns_no_id, table.row_no_id)
                 copy_rows(model, columns, map(row, objects))
                 if model in (Person, Referral, Episode):
-                    audit.record_many_rows(
+                    audit.stage_many_rows(
                         AuditAction.CREATE, objects, model=model, actor=self.actor, details={"import": True}
                     )
             self.report.created[name] += len(objects)
