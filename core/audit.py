@@ -6,7 +6,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core import request_context
-from core.bulk import copy_insert, copy_rows
+from core.bulk import copy_insert, copy_statement
 from core.choices import AuditAction
 from core.models import AuditEvent
 
@@ -109,19 +109,8 @@ $$
 """
 
 
-def stage_many_rows(action: str, objects, *, model, actor=None, details: dict | None = None) -> int:
-    """One row per record of `model` (plain records: an import of a whole caseload), as `record_many` writes
-    them: the same who, when and where on each, built once, with each record's id and text; written with
-    `copy_rows` into the transaction's staging table. The caller calls `append_staged` before it commits; rows
-    rolled back were never in the log."""
-    event = _event(action, None, actor=actor, details=details, object_type=model._meta.label)
-    names = ["at", "actor_id", "actor_username", "action", "object_type", "request_id", "ip_address", "path"]
-    shared = (timezone.now(), *(getattr(event, name) for name in names[1:]))
-    encoder = AuditEvent._meta.get_field("details").encoder
-    shared += (json.dumps(event.details, cls=encoder),)
-    shared += ("", "")  # previous_hash, row_hash: set as the rows are chained
-    rows = [(*shared, str(obj.pk), str(obj)[:200]) for obj in objects]
-    columns = [*names, "details", "previous_hash", "row_hash", "object_id", "object_repr"]
+def start_staging() -> None:
+    """A staging table for this transaction's bulk audit rows (`staged_rows`), if it has none yet."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [f"pg_temp.{STAGED}"])
         if cursor.fetchone()[0] is None:
@@ -130,8 +119,22 @@ def stage_many_rows(action: str, objects, *, model, actor=None, details: dict | 
             cursor.execute(
                 f"ALTER TABLE {STAGED} ALTER id SET DEFAULT nextval(pg_get_serial_sequence('core_auditevent', 'id'))"
             )
-    copy_rows(AuditEvent, columns, rows, table=STAGED)
-    return len(rows)
+
+
+def staged_rows(action: str, objects, *, model, actor=None, details: dict | None = None):
+    """The COPY (`core.bulk.copy_statement`) of one audit row per record of `model` (plain records: an import of a
+    whole caseload) into the staging table (`start_staging`): the rows `record_many` writes, the same who, when
+    and where on each, built once, with each record's id and text. The caller runs it, then `append_staged`
+    before it commits; rows rolled back were never in the log."""
+    event = _event(action, None, actor=actor, details=details, object_type=model._meta.label)
+    names = ["at", "actor_id", "actor_username", "action", "object_type", "request_id", "ip_address", "path"]
+    shared = (timezone.now(), *(getattr(event, name) for name in names[1:]))
+    encoder = AuditEvent._meta.get_field("details").encoder
+    shared += (json.dumps(event.details, cls=encoder),)
+    shared += ("", "")  # previous_hash, row_hash: set as the rows are chained
+    rows = [(*shared, str(obj.pk), str(obj)[:200]) for obj in objects]
+    columns = [*names, "details", "previous_hash", "row_hash", "object_id", "object_repr"]
+    return copy_statement(AuditEvent, columns, rows, table=STAGED)
 
 
 def append_staged() -> None:

@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 
 from django.db import connection, models
@@ -131,13 +132,21 @@ def copy_rows(model, attnames: list[str], rows, *, table: str | None = None) -> 
     their value). None goes as a quoted empty value that `FORCE_NULL` reads as NULL on the nullable columns, so
     on a nullable text column an empty string is stored as NULL. JSON columns take the JSON text, dumped by the
     caller. auto_now fields are not stamped here: give them."""
+    statement = copy_statement(model, attnames, rows, table=table)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.copy_expert(*statement)
+
+
+def copy_statement(model, attnames: list[str], rows, *, table: str | None = None) -> tuple[str, io.StringIO] | None:
+    """The COPY that `copy_rows` runs and its data, for a caller that runs it later (None: no rows)."""
     meta = model._meta
     fields = {field.attname: field for field in meta.concrete_fields}
     columns = [fields[attname] for attname in attnames]
     buffer = io.StringIO()
     csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerows(rows)
     if not buffer.tell():
-        return
+        return None
     buffer.seek(0)
     quote = connection.ops.quote_name
     options = "FORMAT csv"
@@ -145,5 +154,45 @@ def copy_rows(model, attnames: list[str], rows, *, table: str | None = None) -> 
     if nullable:
         options += f", FORCE_NULL ({', '.join(nullable)})"
     names = ", ".join(quote(field.column) for field in columns)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {quote(table or meta.db_table)} ({names}) FROM STDIN WITH ({options})", buffer)
+    return f"COPY {quote(table or meta.db_table)} ({names}) FROM STDIN WITH ({options})", buffer
+
+
+class CopyBehind:
+    """Runs batches of COPY statements (`copy_statement`) on a thread of its own, on the same connection and so in
+    the same transaction, while the caller builds the next batch: the database's work on one batch (indexes,
+    foreign keys, change history) overlaps Python's on the next, on another core. One batch at a time: `submit`
+    waits for the one before. psycopg2 serialises the connection, so a query the caller makes meanwhile waits
+    for the batch in hand. Leaving the `with` block waits for the last batch; what the database refused is
+    raised there (before an error of the caller's, which a refused batch causes: its transaction is aborted)."""
+
+    def __init__(self):
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy-behind")
+        self._running: Future | None = None
+
+    def __enter__(self):
+        return self
+
+    def submit(self, statements) -> None:
+        self.wait()
+        # Django's connection object belongs to the caller's thread; its psycopg2 connection can be shared.
+        self._running = self._thread.submit(
+            self._copy, connection.wrap_database_errors, connection.connection, list(statements)
+        )
+
+    @staticmethod
+    def _copy(database_errors, database, statements) -> None:
+        with database_errors, database.cursor() as cursor:
+            for sql, data in statements:
+                cursor.copy_expert(sql, data)
+
+    def wait(self) -> None:
+        running, self._running = self._running, None
+        if running is not None:
+            running.result()
+
+    def __exit__(self, kind, error, traceback):
+        try:
+            self.wait()
+        finally:
+            self._thread.shutdown()
+        return False

@@ -35,7 +35,7 @@ from assessment.models import (
 from assessment.services import START
 from core import audit
 from core import models as core
-from core.bulk import copy_rows, reserve_ids
+from core.bulk import CopyBehind, copy_statement, reserve_ids
 from core.choices import AuditAction, Role, TeamKind
 from core.models import Team
 from harm_reduction.choices import BbvTestKind, HepBOffer
@@ -240,6 +240,7 @@ class _Writer:
         )
         self.new: dict[type, list] = defaultdict(list)
         self._pools: dict[type, list[int]] = defaultdict(list)
+        self._taken: dict[type, int] = defaultdict(int)
         self._tables: dict[type, _Table] = {}
         self._involved: set[tuple[int, int]] = set()
         self.codes = {
@@ -284,9 +285,22 @@ class _Writer:
         model = obj._meta.model
         pool = self._pools[model]
         if not pool:
+            # The connection is the copier's while it writes a batch (rarely needed: `_top_up` fills the pools).
+            self.copier.wait()
             pool.extend(reversed(reserve_ids(model, ID_BLOCK)))
+        self._taken[model] += 1
         obj.pk = pool.pop()
         return obj
+
+    def _top_up(self):
+        """Between batches, while the connection is free: ids for a batch like the last one, so that building the
+        next asks the database nothing while the last is written."""
+        for model, taken in self._taken.items():
+            pool = self._pools[model]
+            wanted = taken + taken // 4 - len(pool)
+            if wanted > 0:
+                pool[:0] = reversed(reserve_ids(model, wanted))
+        self._taken.clear()
 
     def code(self, model, value: str):
         return None if value == NA else self.codes[model][value]
@@ -380,45 +394,55 @@ class _Writer:
         total = len(checker.people) or 1
         done = 0
         self.report.created = {name: 0 for name, _model in KINDS}
-        for batch in self._batches(stream):
-            self._group(batch)
-            for client_id, episodes in self.people.items():
-                pending = {e: rows for e, rows in episodes.items() if e not in held_episodes}
-                self.report.episodes_already_held += len(episodes) - len(pending)
-                if client_id in held_people:
-                    if not pending:
-                        continue
-                    person = Person.objects.get(pk=held_people[client_id])
-                else:
-                    person = self._person(client_id, episodes)
-                try:
-                    self._episodes(person, pending, is_new_person=client_id not in held_people)
-                except _RowProblem as problem:
-                    problems.append(problem.problem)
-                if client_id in duplicates:
-                    self._flag_duplicate(person, duplicates[client_id])
-            done += len(batch)
-            if not problems:
-                self._flush()
-            self.progress(30 + int(65 * done / total))
+        audit.start_staging()
+        with CopyBehind() as self.copier:
+            for batch in self._batches(stream):
+                self._group(batch)
+                for client_id, episodes in self.people.items():
+                    pending = {e: rows for e, rows in episodes.items() if e not in held_episodes}
+                    self.report.episodes_already_held += len(episodes) - len(pending)
+                    if client_id in held_people:
+                        if not pending:
+                            continue
+                        self.copier.wait()  # the connection is the copier's while it writes
+                        person = Person.objects.get(pk=held_people[client_id])
+                    else:
+                        person = self._person(client_id, episodes)
+                    try:
+                        self._episodes(person, pending, is_new_person=client_id not in held_people)
+                    except _RowProblem as problem:
+                        problems.append(problem.problem)
+                    if client_id in duplicates:
+                        self._flag_duplicate(person, duplicates[client_id])
+                done += len(batch)
+                if not problems:
+                    self._flush()
+                self.progress(30 + int(65 * done / total))
         if problems:
             raise _WriteRefused(problems)
         self.progress(95)
 
     def _flush(self):
-        """Write what the people so far made, and let it go: memory holds one batch of records, not the file's."""
+        """Write what the people so far made, and let it go: memory holds the batch being written and the one
+        being built, not the file's records."""
+        statements = []
         for name, model in KINDS:
             objects = self.new.pop(model, [])
             if objects:
                 table = self._tables[model]
                 # Records that nothing refers to take their id from the table's sequence as they are written.
                 columns, row = (table.columns, table.row) if objects[0].id else (table.columns_no_id, table.row_no_id)
-                copy_rows(model, columns, map(row, objects))
+                statements.append(copy_statement(model, columns, map(row, objects)))
                 if model in (Person, Referral, Episode):
-                    audit.stage_many_rows(
-                        AuditAction.CREATE, objects, model=model, actor=self.actor, details={"import": True}
+                    statements.append(
+                        audit.staged_rows(
+                            AuditAction.CREATE, objects, model=model, actor=self.actor, details={"import": True}
+                        )
                     )
             self.report.created[name] += len(objects)
+        self.copier.wait()
+        self._top_up()
+        self.copier.submit(statements)
 
     # People ---------------------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessment.models import Assessment, Top
+from core.chain import verify_chain
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
 from core.models import AuditEvent, ModalityChange, PersonChange, ReferralChange, User
@@ -15,7 +16,7 @@ from harm_reduction.models import BbvTest, HepBCourse
 from recovery_plans.factories import ModalityFactory
 from recovery_plans.models import Modality, PlanVersion
 from referrals.choices import ReferralStatus
-from referrals.factories import PersonFactory, ReferralFactory
+from referrals.factories import EpisodeFactory, PersonFactory, ReferralFactory
 from referrals.models import Allocation, CommunityOrder, ContactAttempt, Episode, Person, Referral, Task
 from reporting.returns import importer
 from reporting.returns.importer import TRANSFERRED_RECORDS_USERNAME, import_file
@@ -114,6 +115,31 @@ def test_rows_in_any_order_written_a_few_people_at_a_time_give_the_same_records(
     assert report.created["modalities"] == 2
     assert report.created["TOPs"] == Top.objects.count() == 1
     assert Modality.objects.filter(episode__episode_id="OLD-E-0001").count() == 2
+
+
+def test_the_imported_records_audit_rows_are_in_the_chain_when_it_commits(service):
+    """Staged, then chained onto the log as the import ends: none waits for a sealing after the commit."""
+    run(as_bytes(good_rows()))
+    people = Person.objects.values_list("pk", flat=True)
+    rows = AuditEvent.objects.filter(object_type="referrals.Person", object_id__in=[str(pk) for pk in people])
+    assert rows.count() == 2
+    assert not rows.filter(chain_position__isnull=True).exists()
+    assert verify_chain().intact
+
+
+def test_what_only_the_database_refuses_is_reported_and_nothing_is_written(service, monkeypatch):
+    """The second open episode of a person already here is refused by the database, as the batch it is in is
+    written (a thread of its own): the import reports it, and nothing of any batch stays, audit rows included."""
+    monkeypatch.setattr(importer, "PEOPLE_PER_WRITE", 1)
+    held = EpisodeFactory(referral__person__client_id="OLD-C-0001").person
+    before, audit_rows = counts(), AuditEvent.objects.count()
+    report = run(as_bytes(good_rows()))
+    assert [(p["line"], p["field"]) for p in report.problems] == [(1, "file")]
+    assert "episode_one_open_per_person" in report.problems[0]["reason"]
+    assert report.created == {}
+    assert counts() == before
+    assert AuditEvent.objects.count() == audit_rows
+    assert held.episodes.count() == 1
 
 
 def test_importing_the_same_file_twice_changes_nothing(service):
