@@ -76,21 +76,21 @@ def record_many(action: str, objects, *, actor=None, details: dict | None = None
 # chained when the load is done (`append_staged`): chaining them after the commit (`seal`) rewrote every row, an
 # UPDATE through all the log's indexes that added about 25 s to an import of 100,000 rows.
 STAGED = "core_auditevent_staged"
-# One sealer at a time: the lock `core_auditevent_seal` takes.
-_APPEND_STAGED = f"""
+# One sealer at a time: the lock `core_auditevent_seal` takes. The staging table is `STAGED`.
+_APPEND_STAGED = """
 DO $$
 DECLARE
     last_position bigint;
     last_hash text;
     e core_auditevent;
-    chained core_auditevent[] := '{{}}';
+    chained core_auditevent[] := '{}';
 BEGIN
     PERFORM pg_advisory_xact_lock(hashtext('core_auditevent_chain'));
     SELECT chain_position, row_hash INTO last_position, last_hash
         FROM core_auditevent WHERE chain_position IS NOT NULL ORDER BY chain_position DESC LIMIT 1;
     last_position := coalesce(last_position, 0);
     last_hash := coalesce(last_hash, '');
-    FOR e IN SELECT * FROM pg_temp.{STAGED} ORDER BY id LOOP
+    FOR e IN SELECT * FROM pg_temp.core_auditevent_staged ORDER BY id LOOP
         last_position := last_position + 1;
         e.chain_position := last_position;
         e.previous_hash := last_hash;
@@ -99,11 +99,11 @@ BEGIN
         chained := chained || e;
         IF cardinality(chained) = 5000 THEN
             INSERT INTO core_auditevent SELECT * FROM unnest(chained);
-            chained := '{{}}';
+            chained := '{}';
         END IF;
     END LOOP;
     INSERT INTO core_auditevent SELECT * FROM unnest(chained);
-    TRUNCATE pg_temp.{STAGED};
+    TRUNCATE pg_temp.core_auditevent_staged;
 END;
 $$
 """
