@@ -10,7 +10,7 @@ from core.models import Team, User
 from recovery_plans.clocks import MANAGER_ALERT_AFTER_DAYS, RED_FROM_DAY, Clock, modality_clock, waiting_clock
 from recovery_plans.models import Modality, ModalityReview
 from recovery_plans.services.modalities import sub_intervention_review_due
-from referrals.models import Allocation
+from referrals.models import Allocation, Episode
 
 RELATED = ("intervention", "modality_type", "setting", "provider_team", "exit_status", "referred_by")
 
@@ -92,9 +92,11 @@ def waiting_over(user, today: date, *, days: int = MANAGER_ALERT_AFTER_DAYS):
     team of the current keyworker), in `WAITING_ORDER` (oldest referral first), with its keyworker's id."""
     current = Allocation.objects.filter(episode=OuterRef("episode"), ended_on__isnull=True)
     modalities = visible_modalities(user).filter(
+        # The episode is open: tested per row (EXISTS on its primary key), not as a join condition, which made the
+        # planner read every open episode of the service to join the few hundred running clocks to them.
+        Exists(Episode.objects.filter(pk=OuterRef("episode_id"), discharged_on__isnull=True)),
         started_on__isnull=True,
         ended_on__isnull=True,
-        episode__discharged_on__isnull=True,
         referred_on__lt=today - timedelta(days=days),
     )
     team_ids = manager_team_ids(user)
