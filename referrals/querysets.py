@@ -111,7 +111,9 @@ def visible_people(user, *, as_referrer: bool = False):
     key = ("visible_people", getattr(user, "pk", None), as_referrer)
     if context.request_id and key in context.memo:
         return RawSQL(*context.memo[key])
-    people = Person.objects.visible_to(user, as_referrer=as_referrer).values("pk")
+    # No ORDER BY: kept as raw SQL, the model's default ordering (by name) would make PostgreSQL walk every person
+    # in name order to build the set (12.7 s at 1,000,000 people), where Django drops it from a queryset subquery.
+    people = Person.objects.visible_to(user, as_referrer=as_referrer).order_by().values("pk")
     if not context.request_id:
         return people
     try:

@@ -2,10 +2,12 @@
 
 import pytest
 
+from core import request_context
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
 from referrals.factories import AllocationFactory, PersonFactory
 from referrals.models import Person, PersonUserObjectPermission
+from referrals.querysets import visible_people
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +98,14 @@ def test_a_referrer_sees_the_person_and_referral_they_recorded_but_no_treatment_
     # Treatment pages start from the person too, so the default leaves referrals out.
     assert not Person.objects.visible_to(referrer).exists()
     assert not Episode.objects.visible_to(referrer).exists()
+
+
+def test_the_visibility_subquery_reused_within_a_request_is_not_sorted(allocation):
+    # Reused as raw SQL, a sort would stay in it and make PostgreSQL order every person to build the set.
+    token = request_context.set(request_context.RequestContext(request_id="r1"))
+    try:
+        visible_people(allocation.keyworker)
+        sql, _params = request_context.get().memo[("visible_people", allocation.keyworker.pk, False)]
+    finally:
+        request_context.reset(token)
+    assert "ORDER BY" not in sql.upper()
