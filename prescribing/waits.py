@@ -196,8 +196,13 @@ def waits_board(user, today: date, *, breaches_only: bool = False):
 def caseload_due_items(episode_ids: list[int]) -> dict[int, list[DueItem]]:
     """Caseload provider: the date prescribing must start by, for each modality still waiting (one query)."""
     today = timezone.localdate()
+    # Only a modality not yet started (or starting later) can still be waiting: the clocks of the rest, most of a
+    # caseload's prescribing, were worked out and thrown away.
+    unstarted = Modality.objects.filter(episode_id__in=episode_ids).filter(
+        Q(started_on__isnull=True) | Q(started_on__gt=today)
+    )
     items: dict[int, list[DueItem]] = {}
-    for clock in open_clocks(Modality.objects.filter(episode_id__in=episode_ids), today):
+    for clock in open_clocks(unstarted, today):
         if clock.waiting_on(today):
             days = DRR_WAIT_WORKING_DAYS if clock.drr else STANDARD_WAIT_WORKING_DAYS
             label = f"Prescribing to start ({'DRR: ' if clock.drr else ''}{days} working days)"
