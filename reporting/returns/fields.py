@@ -17,7 +17,6 @@ from django.db.models import (
     Case,
     F,
     Func,
-    Max,
     Min,
     Q,
     TextField,
@@ -25,13 +24,14 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Collate, Concat, Left, NullIf, Right, Upper
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Collate, Left, NullIf, Upper
 from psycopg2.extensions import adapt
 
 from assessment.choices import Pregnancy
 from assessment.models import TOP_RATINGS, TOP_WEEKLY_ITEMS, TOP_YES_NO, Assessment, AssessmentSubstance, Top
 from harm_reduction.selectors import hepatitis_fields_sql
-from recovery_plans.models import Modality, PlanReview, PlanVersion, RecoveryPlan
+from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion, RecoveryPlan
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus
 from referrals.models import Allocation, CommunityOrder, ContactAttempt, PartnerInvolvement
 from reporting.returns.columns import (
@@ -108,19 +108,14 @@ def initial(field: str):
 
 
 def postcode(field: str):
-    """6b: the full postcode, upper case, one space before the last three characters, whatever was stored."""
+    """6b: the full postcode, upper case, one space before the last three characters (once it has five or more),
+    whatever was stored; NA when blank. Spaces are taken out once (a regular expression per row is most of the
+    cost of the person fields)."""
     compact = Upper(
         Func(F(field), Value(r"\s"), Value(""), Value("g"), function="regexp_replace", output_field=TextField())
     )
-    return Case(
-        When(**{f"{field}__regex": r"^\s*$"}, then=Value(NA)),
-        When(
-            **{f"{field}__regex": r"^(\s*\S){5}"},
-            then=Concat(Left(compact, Value(-3)), Value(" "), Right(compact, 3), output_field=TextField()),
-        ),
-        default=compact,
-        output_field=TextField(),
-    )
+    spaced = Func(compact, Value("^(.{2,})(.{3})$"), Value(r"\1 \2"), function="regexp_replace")
+    return Coalesce(NullIf(spaced, Value("")), Value(NA), output_field=TextField())
 
 
 def referral_rows(referrals, *, as_of: date):
@@ -187,10 +182,18 @@ def _sql(queryset) -> tuple[str, tuple]:
     return queryset.query.sql_with_params()
 
 
-def _families(as_of: date) -> dict:
-    """Each field family as a queryset of text values keyed by episode, written as the file writes them."""
+def _only(field: str, relation: str, only: bool) -> dict:
+    """A filter keeping `field` to the ids of `relation` (a relation of `file_query`), when `only`."""
+    return {f"{field}__in": RawSQL(f"SELECT {relation}", ())} if only else {}  # nosec B611: our own names
+
+
+def _families(as_of: date, *, in_file_only: bool) -> dict:
+    """Each field family as a queryset of text values keyed by episode, written as the file writes them.
+    `in_file_only`: each family reads only the file's episodes (`r`), so a monthly return formats and aggregates
+    its month's records, not every record ever made. The transfer file holds (nearly) every episode: there a
+    filter would only cost a lookup per record."""
     assessments = (
-        Assessment.objects.filter(completed_on__lte=as_of)
+        Assessment.objects.filter(completed_on__lte=as_of, **_only("episode_id", "episode_pk FROM r", in_file_only))
         .annotate(first_completed=Window(Min("completed_on"), partition_by=[F("episode_id")]))
         .order_by("episode_id", "-completed_on", "-pk")
         .distinct("episode_id")
@@ -213,7 +216,9 @@ def _families(as_of: date) -> dict:
             a_dualdiag=text("dual_diagnosis__code"),
         )
     )
-    substances = AssessmentSubstance.objects.filter(rank__lte=3).values(
+    substances = AssessmentSubstance.objects.filter(
+        rank__lte=3, **_only("assessment_id", "a_id FROM assessments", in_file_only)
+    ).values(
         s_assessment=F("assessment_id"),
         s_rank=F("rank"),
         s_substance=text("substance__code"),
@@ -221,10 +226,10 @@ def _families(as_of: date) -> dict:
         s_age=unless("age_first_use_declined", text("age_first_use")),
     )
     modalities = (
-        Modality.objects.filter(referred_on__lte=as_of)
-        .annotate(latest_review=Max("reviews__reviewed_on", filter=Q(reviews__reviewed_on__lte=as_of)))
+        Modality.objects.filter(referred_on__lte=as_of, **_only("episode_id", "episode_pk FROM r", in_file_only))
         .order_by()
         .values(
+            m_id=F("pk"),
             m_episode=F("episode_id"),
             modid=modality_identifier(),
             modal=text("modality_type__code"),
@@ -236,11 +241,10 @@ def _families(as_of: date) -> dict:
             modexit=Case(
                 When(ended_on__lte=as_of, then=text("exit_status__code")), default=Value(NA), output_field=TextField()
             ),
-            submoddt=iso_date("latest_review"),
         )
     )
     tops = (
-        Top.objects.filter(top_date__lte=as_of)
+        Top.objects.filter(top_date__lte=as_of, **_only("episode_id", "episode_pk FROM r", in_file_only))
         .order_by()
         .values(
             t_episode=F("episode_id"),
@@ -268,7 +272,7 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     (`transfer` false) leaves the X fields out and sends a person who had not said yes by E once, with AGNCY,
     CLIENTID and CONSENT only (section 6)."""
     base = referral_rows(referrals, as_of=as_of).order_by()
-    families = _families(as_of)
+    families = _families(as_of, in_file_only=not transfer)
     parts, params = [], []
     for name, queryset in (("r", base), *families.items()):
         sql, values = _sql(queryset)
@@ -280,6 +284,15 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     closing = ", ".join(f"'{status}'" for status in CLOSED_WITHOUT_EPISODE)
     methods = ", ".join(f"'{method}'" for method in CONTACT_METHODS_THAT_COUNT)
     NA_ = f"'{NA}'"
+    plan_in_file, referral_in_file, modality_in_file = (
+        (
+            "AND p.episode_id IN (SELECT episode_pk FROM r)",
+            "AND referral_id IN (SELECT ref_id FROM r)",
+            "AND modality_id IN (SELECT m_id FROM modalities)",
+        )
+        if not transfer
+        else ("", "", "")
+    )
     # Every name below is a model's table or column, or a code of this project; E is a date's ISO text.
     parts += [
         f"""person AS (
@@ -293,12 +306,13 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
             FROM substances GROUP BY s_assessment)""",
         f"""signed AS (SELECT p.episode_id, to_char(min(v.signed_on), 'YYYY-MM-DD') AS first
             FROM {PlanVersion._meta.db_table} v JOIN {RecoveryPlan._meta.db_table} p ON p.id = v.plan_id
-            WHERE v.signed_on <= {E} GROUP BY p.episode_id)""",  # nosec B608: names and codes of this project, E a date (above)
+            WHERE v.signed_on <= {E} {plan_in_file} GROUP BY p.episode_id)""",  # nosec B608: names and codes of this project, E a date (above)
         f"""reviewed AS (SELECT p.episode_id, to_char(min(v.reviewed_on), 'YYYY-MM-DD') AS first
             FROM {PlanReview._meta.db_table} v JOIN {RecoveryPlan._meta.db_table} p ON p.id = v.plan_id
-            WHERE v.reviewed_on <= {E} GROUP BY p.episode_id)""",  # nosec B608: names and codes of this project, E a date (above)
+            WHERE v.reviewed_on <= {E} {plan_in_file} GROUP BY p.episode_id)""",  # nosec B608: names and codes of this project, E a date (above)
         f"""contact AS (SELECT referral_id, to_char(min(made_on), 'YYYY-MM-DD') AS first
             FROM {ContactAttempt._meta.db_table} WHERE method IN ({methods}) AND made_on <= {E}
+                {referral_in_file}
             GROUP BY referral_id)""",  # nosec B608: names and codes of this project, E a date (above)
         f"""keyworker AS (SELECT DISTINCT ON (a.episode_id) a.episode_id, u.username
             FROM {Allocation._meta.db_table} a JOIN r ON r.episode_pk = a.episode_id
@@ -316,6 +330,11 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
                     WHERE o.episode_id IS NULL AND r.episode_pk IS NOT NULL AND o.order_date <= {E}) made
             ORDER BY episode_pk, order_date DESC, id DESC)""",  # nosec B608: names and codes of this project, E a date (above)
         f"joint AS (SELECT DISTINCT episode_id FROM {PartnerInvolvement._meta.db_table} WHERE recorded_on <= {E})",  # nosec B608
+        # SUBMODDT: each modality's latest review, aggregated by modality before it meets the modality's fields.
+        f"""submod AS (SELECT modality_id, to_char(max(reviewed_on), 'YYYY-MM-DD') AS latest
+            FROM {ModalityReview._meta.db_table}
+            WHERE reviewed_on <= {E} {modality_in_file}
+            GROUP BY modality_id)""",  # nosec B608: names and codes of this project, E a date (above)
     ]
     agency_ = _literal(agency)
     na = [NA_]
@@ -324,7 +343,7 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     answers = ["s.drug1", "s.drug1age", "s.route", "s.drug2", "s.drug3", "a.a_injstat", "a.a_alcddays", "a.a_alcunits"]
     answers += ["a.a_childwth", "a.a_prntstat", "a.a_pregnant", "a.a_accmneed", "a.a_empstat", "a.a_dualdiag"]
     answers += ["h.hepbstat", "h.hepbvac", "h.hepcstat", "h.hepctstd"]
-    modality = [f"m.{name.lower()}" for name in MODALITY_FIELDS]
+    modality = [f"m.{name.lower()}" for name in MODALITY_FIELDS[:-1]] + ["sm.latest"]
     episode_row = [
         agency_,
         "r.client_id",
@@ -374,6 +393,7 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
             LEFT JOIN signed pv ON pv.episode_id = r.episode_pk
             LEFT JOIN reviewed pr ON pr.episode_id = r.episode_pk
             LEFT JOIN modalities m ON m.m_episode = r.episode_pk
+            LEFT JOIN submod sm ON sm.modality_id = m.m_id
             LEFT JOIN contact c ON c.referral_id = r.ref_id
             LEFT JOIN keyworker k ON k.episode_id = r.episode_pk
             LEFT JOIN community_order o ON o.episode_pk = r.episode_pk

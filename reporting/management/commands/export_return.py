@@ -15,6 +15,9 @@ class Command(BaseCommand):
         "Write the monthly NDTMS return (--month 2025-04) or the transfer-of-care file (--transfer) in the "
         "interchange format of domain.md section 6. --out - writes to standard output."
     )
+    # The system checks import every URL's views (PDF rendering among them): seconds of start-up a data export
+    # does not use. `manage.py check` and the deploy run them.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--month", help="The month of the return, YYYY-MM (for example 2025-04).")
