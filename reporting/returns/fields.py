@@ -19,6 +19,7 @@ from django.db.models import (
     Func,
     Min,
     Q,
+    RowRange,
     TextField,
     Value,
     When,
@@ -194,7 +195,15 @@ def _families(as_of: date, *, in_file_only: bool) -> dict:
     filter would only cost a lookup per record."""
     assessments = (
         Assessment.objects.filter(completed_on__lte=as_of, **_only("episode_id", "episode_pk FROM r", in_file_only))
-        .annotate(first_completed=Window(Min("completed_on"), partition_by=[F("episode_id")]))
+        # The window is ordered as DISTINCT ON keeps the latest, over the whole partition: one sort serves both.
+        .annotate(
+            first_completed=Window(
+                Min("completed_on"),
+                partition_by=[F("episode_id")],
+                order_by=[F("completed_on").desc(), F("pk").desc()],
+                frame=RowRange(start=None, end=None),
+            )
+        )
         .order_by("episode_id", "-completed_on", "-pk")
         .distinct("episode_id")
         .values(
