@@ -17,6 +17,7 @@ from django.db.models import (
     Case,
     F,
     Func,
+    Max,
     Min,
     Q,
     RowRange,
@@ -32,7 +33,7 @@ from psycopg2.extensions import adapt
 from assessment.choices import Pregnancy
 from assessment.models import TOP_RATINGS, TOP_WEEKLY_ITEMS, TOP_YES_NO, Assessment, AssessmentSubstance, Top
 from harm_reduction.selectors import hepatitis_fields_sql
-from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion, RecoveryPlan
+from recovery_plans.models import Modality, PlanReview, PlanVersion, RecoveryPlan
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus
 from referrals.models import Allocation, CommunityOrder, ContactAttempt, PartnerInvolvement
 from reporting.returns.columns import (
@@ -236,9 +237,9 @@ def _families(as_of: date, *, in_file_only: bool) -> dict:
     )
     modalities = (
         Modality.objects.filter(referred_on__lte=as_of, **_only("episode_id", "episode_pk FROM r", in_file_only))
+        .annotate(latest_review=Max("reviews__reviewed_on", filter=Q(reviews__reviewed_on__lte=as_of)))
         .order_by()
         .values(
-            m_id=F("pk"),
             m_episode=F("episode_id"),
             modid=modality_identifier(),
             modal=text("modality_type__code"),
@@ -250,6 +251,7 @@ def _families(as_of: date, *, in_file_only: bool) -> dict:
             modexit=Case(
                 When(ended_on__lte=as_of, then=text("exit_status__code")), default=Value(NA), output_field=TextField()
             ),
+            submoddt=iso_date("latest_review"),
         )
     )
     tops = (
@@ -293,14 +295,10 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     closing = ", ".join(f"'{status}'" for status in CLOSED_WITHOUT_EPISODE)
     methods = ", ".join(f"'{method}'" for method in CONTACT_METHODS_THAT_COUNT)
     NA_ = f"'{NA}'"
-    plan_in_file, referral_in_file, modality_in_file = (
-        (
-            "AND p.episode_id IN (SELECT episode_pk FROM r)",
-            "AND referral_id IN (SELECT ref_id FROM r)",
-            "AND modality_id IN (SELECT m_id FROM modalities)",
-        )
+    plan_in_file, referral_in_file = (
+        ("AND p.episode_id IN (SELECT episode_pk FROM r)", "AND referral_id IN (SELECT ref_id FROM r)")
         if not transfer
-        else ("", "", "")
+        else ("", "")
     )
     # Every name below is a model's table or column, or a code of this project; E is a date's ISO text.
     parts += [
@@ -339,11 +337,6 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
                     WHERE o.episode_id IS NULL AND r.episode_pk IS NOT NULL AND o.order_date <= {E}) made
             ORDER BY episode_pk, order_date DESC, id DESC)""",  # nosec B608: names and codes of this project, E a date (above)
         f"joint AS (SELECT DISTINCT episode_id FROM {PartnerInvolvement._meta.db_table} WHERE recorded_on <= {E})",  # nosec B608
-        # SUBMODDT: each modality's latest review, aggregated by modality before it meets the modality's fields.
-        f"""submod AS (SELECT modality_id, to_char(max(reviewed_on), 'YYYY-MM-DD') AS latest
-            FROM {ModalityReview._meta.db_table}
-            WHERE reviewed_on <= {E} {modality_in_file}
-            GROUP BY modality_id)""",  # nosec B608: names and codes of this project, E a date (above)
     ]
     agency_ = _literal(agency)
     na = [NA_]
@@ -352,7 +345,7 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     answers = ["s.drug1", "s.drug1age", "s.route", "s.drug2", "s.drug3", "a.a_injstat", "a.a_alcddays", "a.a_alcunits"]
     answers += ["a.a_childwth", "a.a_prntstat", "a.a_pregnant", "a.a_accmneed", "a.a_empstat", "a.a_dualdiag"]
     answers += ["h.hepbstat", "h.hepbvac", "h.hepcstat", "h.hepctstd"]
-    modality = ["sm.latest" if name == "SUBMODDT" else f"m.{name.lower()}" for name in MODALITY_FIELDS]
+    modality = [f"m.{name.lower()}" for name in MODALITY_FIELDS]
     episode_row = [
         agency_,
         "r.client_id",
@@ -402,7 +395,6 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
             LEFT JOIN signed pv ON pv.episode_id = r.episode_pk
             LEFT JOIN reviewed pr ON pr.episode_id = r.episode_pk
             LEFT JOIN modalities m ON m.m_episode = r.episode_pk
-            LEFT JOIN submod sm ON sm.modality_id = m.m_id
             LEFT JOIN contact c ON c.referral_id = r.ref_id
             LEFT JOIN keyworker k ON k.episode_id = r.episode_pk
             LEFT JOIN community_order o ON o.episode_pk = r.episode_pk
