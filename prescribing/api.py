@@ -254,13 +254,12 @@ class ResidentialReferralSerializer(serializers.ModelSerializer):
 
 class _Scoped(AuditedReadMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     model = None
-    related = ()
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user; it needs only the model
             return self.model.objects.none()
         selectors.require_permission(self.request.user, f"prescribing.view_{self.model._meta.model_name}")
-        return self.model.objects.visible_to(self.request.user).select_related(*self.related).order_by("-pk")
+        return self.model.objects.visible_to(self.request.user).order_by("-pk")
 
 
 class ClinicalAssessmentViewSet(_Scoped):
