@@ -27,6 +27,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from faker import Faker
 
+from core import audit
 from core.bulk import copy_rows, reserve_ids
 from core.choices import Gender, Role, TeamKind
 from core.demo import DEMO_PASSWORD, seed_staff
@@ -112,6 +113,7 @@ class Area:
     assessors: list[int]
     esap_assessor: int
     prescribers: list[int]
+    harm_reduction_worker: int
     local_authority: str
     keyworkers: list[tuple[int, int]] = field(default_factory=list)
     delivery_teams: int = 0
@@ -147,6 +149,8 @@ class Staffing:
         self.area_count = 0
         self.areas: list[Area] = []
         self.current: Keyworker | None = None
+        # Who is who, for the audit rows' actor_username.
+        self.usernames: dict[int, str] = {user.pk: user.username for user in demo.values()}
         self._demo_area(demo)
 
     # -- the rotation --
@@ -203,6 +207,7 @@ class Staffing:
             assessors=[demo["assessor.arm"].pk, demo["assessor.arm2"].pk],
             esap_assessor=demo["assessor.esap"].pk,
             prescribers=[demo["prescriber"].pk],
+            harm_reduction_worker=demo["harm.reduction"].pk,
             local_authority=LOCAL_AUTHORITIES[0],
         )
         self.areas.append(area)
@@ -243,7 +248,7 @@ class Staffing:
         assessors = self._users(Role.ASSESSOR, [arm], _numbered(f"assessor.{tag}", ASSESSORS_PER_AREA))
         (esap_assessor,) = self._users(Role.ASSESSOR, [esap], [f"assessor.esap.{tag}"])
         prescribers = self._users(Role.PRESCRIBER, [prescribing], _numbered(f"prescriber.{tag}", PRESCRIBERS_PER_AREA))
-        self._users(Role.HARM_REDUCTION_WORKER, [harm_reduction], [f"harm.reduction.{tag}"])
+        (harm_reduction_worker,) = self._users(Role.HARM_REDUCTION_WORKER, [harm_reduction], [f"harm.reduction.{tag}"])
         area = Area(
             number=number,
             arm=arm,
@@ -254,6 +259,7 @@ class Staffing:
             assessors=assessors,
             esap_assessor=esap_assessor,
             prescribers=prescribers,
+            harm_reduction_worker=harm_reduction_worker,
             local_authority=LOCAL_AUTHORITIES[number % len(LOCAL_AUTHORITIES)],
         )
         self.areas.append(area)
@@ -277,6 +283,7 @@ class Staffing:
         devices = self.chunk.table(StaticDevice, ["user_id", "name", "confirmed"])
         now = timezone.now()
         for username, pk in zip(usernames, ids, strict=True):
+            self.usernames[pk] = username
             female = self.rng.random() < 0.7  # most of the treatment workforce
             first = self.rng.choice(self.names.female if female else self.names.male)
             last = self.rng.choice(self.names.family)
@@ -348,6 +355,7 @@ class ScaleEpisode(NamedTuple):
     substances: list[int]  # presenting, in rank order
     delivery_team_id: int | None
     female: bool
+    team_id: int  # the ARM or ESAP team that opened it
 
 
 @dataclass
@@ -450,6 +458,8 @@ def seed_scale(
             if chunk is None:
                 break
             chunk.write()
+        # The chunk's audit rows onto the hash chain, in short transactions of their own as after any request.
+        audit.seal(wait=True)
         rows += chunk.rows
         progress.advance(chunk.people, f"({rows:,} rows)")
     progress.finish()

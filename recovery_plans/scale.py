@@ -128,7 +128,7 @@ def build(chunk):
                 reason,
                 episode.assessor_id,
             )
-            made.append((row, reviews, reviewer))
+            made.append((row, reviews, reviewer, code if pharmacological else None))
     _write_modalities(chunk, made)
     _plans(chunk, first_starts)
 
@@ -154,8 +154,12 @@ def _write_modalities(chunk, made):
         ],
     )
     reviews = chunk.table(ModalityReview, ["modality_id", "reviewed_on", "notes", "by_id"])
-    for pk, (row, days, reviewer) in zip(reserve_ids(Modality, len(made)), made, strict=True):
+    # The prescribing app's builder writes the scripts of these: (episode, modality, code, referred, started, ended).
+    pharmacological = chunk.shared.setdefault("pharmacological", [])
+    for pk, (row, days, reviewer, code) in zip(reserve_ids(Modality, len(made)), made, strict=True):
         modalities.add(pk, *row)
+        if code:
+            pharmacological.append((row[0], pk, code, row[6], row[7], row[9]))
         for day in days:
             reviews.add(pk, day, "Engaging well; goals in the plan still fit.", reviewer)
 
@@ -189,6 +193,7 @@ def _plans(chunk, first_starts):
     reviews = chunk.table(PlanReview, ["plan_id", "reviewed_on", "reviewed_version_id", "summary", "by_id"])
     # A keyworker writes it and an assessor signs it: an episode nobody holds has no plan yet.
     planned = [e for e in chunk.episodes if e.id in first_starts and e.keyworker_id is not None]
+    signed_versions = chunk.shared.setdefault("signed_version", {})
     plan_ids = reserve_ids(RecoveryPlan, len(planned))
     version_ids = reserve_ids(PlanVersion, len(planned))
     goal_ids = iter(reserve_ids(Goal, 2 * len(planned)))
@@ -222,6 +227,7 @@ def _plans(chunk, first_starts):
             actions.add(goal_id, action, "Me and my keyworker", written + timedelta(days=28), 0)
         if signed is None:
             continue
+        signed_versions[episode.id] = version_id
         base = assessed.get(episode.id) or signed
         day = max(base + timedelta(days=between(rng, *FIRST_REVIEW_AFTER)), signed)
         while day <= end:

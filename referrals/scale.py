@@ -7,6 +7,13 @@ referrals follow one another: the next is received only after the last episode e
 open per person, and every date falls in order (received, contacted, triaged and opened, allocated, discharged).
 
 Each open episode goes to the keyworker whose turn it is (core.scale.Staffing), so caseloads hold 30-60.
+
+After a discharge the service's own rules follow (services.episodes.episode_discharge): a completion has its
+6- and 12-month follow-ups, owned by the last keyworker and their team, done around their due day (the follow-up
+job's task is open for those due within a fortnight or overdue); an unplanned exit (a death aside) goes on the
+team's re-engagement list, closed within three months unless recent. The audit log holds the last
+`AUDIT_DAYS` of work: each referral received (by the referrer), each discharge (by the keyworker), and the
+keyworkers' views of the people on their caseloads; `core.scale` seals it onto the hash chain after each chunk.
 """
 
 from datetime import timedelta
@@ -16,10 +23,23 @@ from django.db import connection
 
 from core.bulk import reserve_ids
 from core.calendar import add_working_days
-from core.models import DischargeReason, Ethnicity, ReferralSource, Sex, Substance
+from core.choices import AuditAction
+from core.models import AuditEvent, DischargeReason, Ethnicity, ReferralSource, Sex, Substance
 from core.scale import ScaleEpisode, Weighted, between
-from referrals.choices import ContactMethod, ReferralStatus, Service, Urgency
-from referrals.models import Allocation, ContactAttempt, Episode, NextEpisodeId, Person, Referral, TeamInvolvement
+from referrals.choices import ContactMethod, FollowUpKind, ReferralStatus, Service, TaskKind, Urgency
+from referrals.models import (
+    Allocation,
+    ContactAttempt,
+    Episode,
+    FollowUp,
+    NextEpisodeId,
+    Person,
+    ReengagementEntry,
+    Referral,
+    Task,
+    TeamInvolvement,
+)
+from referrals.services.episodes import CLIENT_DIED, FOLLOW_UP_MONTHS, FOLLOW_UP_TASK_WINDOW_DAYS, add_months
 from referrals.services.intake import INELIGIBLE_REASON, TIER_1_2_SERVICE, age_on, service_for
 
 YEARS = 10
@@ -92,6 +112,23 @@ MALE_SHARE = 0.67
 NHS_NUMBER_SHARE = 0.85
 RECENT_DAYS = 14
 UNALLOCATED_DAYS = 7
+# A follow-up is made within a week either side of its due day; most reach the person.
+FOLLOW_UP_DONE = (-7, 10)
+FOLLOW_UP_OUTCOMES = Weighted(
+    (
+        "Spoke to them: still abstinent, doing well",
+        "Spoke to them: using occasionally, offered support",
+        "No answer; letter sent",
+    ),
+    (55, 20, 25),
+)
+REENGAGEMENT_CLOSED = (14, 90)
+REENGAGEMENT_OUTCOMES = Weighted(
+    ("Re-referred and back in treatment", "No contact after three attempts", "Declined further contact"), (30, 55, 15)
+)
+AUDIT_DAYS = 90
+CASELOAD_VIEWS = (0, 4)  # views of each person on a caseload in the last month
+FOLLOW_UP_LABELS = {str(kind): kind.label for kind in FollowUpKind}
 
 
 def _reference(context):
@@ -114,6 +151,7 @@ def _reference(context):
                 for group, table in EXITS.items()
             },
             "contact_due": {},
+            "died": reasons[CLIENT_DIED],
         }
 
     return context.lookup("referrals", make)
@@ -227,10 +265,12 @@ def build(chunk):
         ["episode_id", "assessor_id", "keyworker_id", "team_id", "allocated_on", "ended_on", "allocated_by_id"],
     )
 
+    aftercare = _Aftercare(chunk, ref)
     person_ids = iter(reserve_ids(Person, chunk.people))
     # Referrals and episodes per person vary: ids are taken in blocks as needed.
     referral_ids, episode_ids = _ReferralIds(Referral), _IdBlock(Episode)
     due = ref["contact_due"]
+    born = chunk.shared.setdefault("born", {})
     for _ in range(chunk.people):
         person_id = next(person_ids)
         group = GROUP.pick(rng)
@@ -241,11 +281,14 @@ def build(chunk):
         date_of_birth = first_received - timedelta(days=between(rng, low * 365, high * 365 + 364))
         asked = first_received if rng.random() < 0.97 else None
         nhs = _nhs_number(person_id) if rng.random() < NHS_NUMBER_SHARE else ""
+        given, family = rng.choice(names.male if male else names.female), rng.choice(names.family)
+        # For the harm reduction app's NSP attender codes (initials, date of birth, sex).
+        born[person_id] = (given[0] + family[0], date_of_birth, male)
         people.add(
             person_id,
             f"C{person_id:08d}",
-            rng.choice(names.male if male else names.female),
-            rng.choice(names.family),
+            given,
+            family,
             date_of_birth,
             ref["sex"]["M" if male else "F"],
             rng.choice(ref["ethnicities"]),
@@ -315,6 +358,10 @@ def build(chunk):
             if team not in teams_seen:
                 teams_seen.add(team)
                 involvements.add(person_id, team, received, "referral")
+            if (today - received).days <= AUDIT_DAYS:
+                aftercare.audit(
+                    received, referrer, AuditAction.CREATE, Referral, referral_id, person_id, REASONS[group]
+                )
             if contacted_on:
                 contacts.add(referral_id, contacted_on, ContactMethod.PHONE, "", assessor)
             elif status == ReferralStatus.AWAITING_CONTACT and rng.random() < 0.5:
@@ -370,11 +417,84 @@ def build(chunk):
                     substances,
                     delivery_team,
                     not male,
+                    team,
                 )
             )
+            name = f"{given} {family}"
             if discharged is None:
+                if keyworker:
+                    aftercare.views(keyworker, person_id, name)
                 break  # the one open episode is the last
+            aftercare.discharged(episode_id, person_id, name, discharged, reason, outcome, keyworker, delivery_team)
             received = discharged + timedelta(days=between(rng, *GAP_AFTER[outcome]))
+
+
+class _Aftercare:
+    """What follows a discharge (follow-ups, their tasks, re-engagement) and the recent audit rows."""
+
+    def __init__(self, chunk, ref):
+        self.rng, self.today = chunk.context.rng, chunk.context.today
+        self.usernames = chunk.context.staffing.usernames
+        self.died = ref["died"]
+        self.follow_ups = chunk.table(
+            FollowUp, ["id", "episode_id", "kind", "due_on", "done_on", "outcome", "keyworker_id", "team_id"]
+        )
+        self.tasks = chunk.table(
+            Task, ["person_id", "episode_id", "kind", "title", "assigned_to_id", "team_id", "due_on", "source_key"]
+        )
+        self.reengagement = chunk.table(
+            ReengagementEntry, ["person_id", "episode_id", "added_on", "closed_on", "outcome"]
+        )
+        self.events = chunk.table(
+            AuditEvent,
+            ["at", "actor_id", "actor_username", "action", "object_type", "object_id", "object_repr", "details"],
+        )
+        self.follow_up_ids = _IdBlock(FollowUp)
+
+    def discharged(self, episode_id, person_id, name, on, reason, outcome, keyworker, team):
+        rng, today = self.rng, self.today
+        if (today - on).days <= AUDIT_DAYS:
+            self.audit(on, keyworker, AuditAction.CHANGE, Episode, episode_id, person_id, f"Episode of {name}")
+        if outcome == "successful":
+            for kind, months in FOLLOW_UP_MONTHS.items():
+                due = add_months(on, months)
+                done = due + timedelta(days=between(rng, *FOLLOW_UP_DONE))
+                follow_up_id = self.follow_up_ids.next()
+                if done <= today:
+                    self.follow_ups.add(
+                        follow_up_id, episode_id, kind, due, done, FOLLOW_UP_OUTCOMES.pick(rng), keyworker, team
+                    )
+                    continue
+                self.follow_ups.add(follow_up_id, episode_id, kind, due, None, "", keyworker, team)
+                if due <= today + timedelta(days=FOLLOW_UP_TASK_WINDOW_DAYS):
+                    title = f"{FOLLOW_UP_LABELS[kind]}: contact {name}"
+                    key = f"follow_up:{follow_up_id}"
+                    self.tasks.add(person_id, episode_id, TaskKind.FOLLOW_UP, title, keyworker, team, due, key)
+        elif outcome == "unsuccessful" and reason != self.died:
+            closed = on + timedelta(days=between(rng, *REENGAGEMENT_CLOSED))
+            if closed <= today:
+                self.reengagement.add(person_id, episode_id, on, closed, REENGAGEMENT_OUTCOMES.pick(rng))
+            else:
+                self.reengagement.add(person_id, episode_id, on, None, "")
+
+    def views(self, keyworker, person_id, name):
+        for _ in range(between(self.rng, *CASELOAD_VIEWS)):
+            on = self.today - timedelta(days=between(self.rng, 0, 30))
+            self.audit(on, keyworker, AuditAction.VIEW, Person, person_id, person_id, name)
+
+    def audit(self, on, actor, action, model, object_id, person_id, text):
+        rng = self.rng
+        at = f"{on.isoformat()} {between(rng, 8, 17):02d}:{between(rng, 0, 59):02d}:{between(rng, 0, 59):02d}+00"
+        self.events.add(
+            at,
+            actor,
+            self.usernames.get(actor, ""),
+            action,
+            model._meta.label,
+            str(object_id),
+            text[:200],
+            f'{{"person": {person_id}}}',
+        )
 
 
 def _intake(rng, received, today, group, age, recent):
