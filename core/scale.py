@@ -10,8 +10,10 @@ and its manager; an area (ARM and ESAP assessment teams, prescribing, harm reduc
 teams. Area 0 is the demo's own teams and sign-ins (`core.demo.STAFF`), so the printed logins hold caseloads.
 """
 
+import queue
 import random
 import sys
+import threading
 import time
 from bisect import bisect
 from collections.abc import Iterator
@@ -22,7 +24,7 @@ from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from faker import Faker
@@ -448,15 +450,11 @@ def seed_scale(
         context = context_for(people=people, seed=seed, today=today)
     progress = Progress("people", people, stream)
     rows = 0
-    generator = chunks(context, chunk_people=chunk_people)
-    while True:
+    for chunk in built_ahead(chunks(context, chunk_people=chunk_people)):
         with transaction.atomic():
             if trusted:
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL session_replication_role = replica")
-            chunk = next(generator, None)
-            if chunk is None:
-                break
             chunk.write()
         # The chunk's audit rows onto the hash chain, in short transactions of their own as after any request.
         audit.seal(wait=True)
@@ -466,6 +464,30 @@ def seed_scale(
     analyze(stream)
     staffing = context.staffing
     return {"people": people, "rows": rows, "areas": staffing.area_count}
+
+
+def built_ahead(generator: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks of `generator`, each built in a thread of its own while the one before is written: building is
+    Python's work and writing PostgreSQL's, so on two cores they overlap (the COPY waits on the server without
+    holding the GIL). One chunk waits ready at most, so memory holds three at most. The builder's queries (ids
+    from sequences, reference rows) go through the thread's own connection; every row is written by the caller."""
+    ready: queue.Queue = queue.Queue(maxsize=1)
+
+    def build() -> None:
+        try:
+            for chunk in generator:
+                ready.put(chunk)
+            ready.put(None)
+        except BaseException as error:  # handed to the caller, which raises it
+            ready.put(error)
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=build, name="seed_scale builder", daemon=True).start()
+    while (item := ready.get()) is not None:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def analyze(stream=None) -> None:

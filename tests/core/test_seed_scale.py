@@ -15,12 +15,19 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
 
+from assessment.models import Top
+from assessment.services import check_top_date
 from core import scale
+from core.chain import verify_chain
 from core.choices import Role
 from core.demo import DEMO_PASSWORD, STAFF
-from core.models import Team, User
+from core.models import AuditEvent, Team, User
+from harm_reduction.choices import HEP_B_IMMUNE, BbvTestKind, HepBOffer
+from harm_reduction.models import HepBCourse, HepBDose, NspVisit
+from prescribing.models import Prescription
+from prescribing.selectors import clinic_list
 from recovery_plans.models import Modality, ModalityReview, PlanVersion
-from referrals.models import Allocation, Episode, Person, Referral
+from referrals.models import Allocation, Episode, FollowUp, Person, Referral, Task
 from reporting.kpis import engine
 from reporting.periods import quarter_containing
 from reporting.returns import validate
@@ -113,6 +120,7 @@ def test_the_return_and_the_kpi_engine_work_on_it(seeded):
     result = write_file(ExportSpec.transfer_as_of(TODAY), None, checker=checker)
     problems = checker.finish()
     assert result.episode_rows > PEOPLE
+    assert result.top_rows > PEOPLE  # the TOPs, and with them the hepatitis fields, go through the same rules
     assert problems == [], problems[:5]
     results = engine.compute(quarter_containing(date(2026, 3, 1)))
     assert results
@@ -120,6 +128,64 @@ def test_the_return_and_the_kpi_engine_work_on_it(seeded):
     # Plans are signed and reviewed, mostly on time, so the plan KPIs have something to count either way.
     for code in ("RAP3", "RAP12"):
         assert 0 < results[code].numerator < results[code].denominator, code
+    # Scripts, hepatitis B and C: each KPI has people to count, and some fall short, as services do.
+    for code in ("RX10", "HBO", "HB1", "HCV"):
+        assert 0 < results[code].numerator <= results[code].denominator, code
+
+
+def test_scripts_harm_reduction_tops_and_tasks_as_the_pages_record_them(seeded):
+    opiate = Episode.objects.filter(referral__presenting_substances__group="opiate").distinct()
+    # Most opiate episodes that started prescribing have a script, each a chain of rows: a change supersedes the
+    # row before, which ends the day before it, and the clinic has open scripts with reviews coming.
+    started = opiate.filter(modalities__intervention__code="PRESC", modalities__started_on__isnull=False).distinct()
+    scripted = started.filter(prescriptions__isnull=False).distinct().count()
+    assert scripted == started.count() > 0
+    assert not Prescription.objects.filter(starts_on__lt=F("clinical_assessment__assessed_on")).exists()
+    assert not Prescription.objects.filter(superseded_by__starts_on__lte=F("ends_on")).exists()
+    assert not Prescription.objects.filter(ends_on__gt=F("episode__discharged_on")).exists()
+    current = Prescription.objects.filter(ends_on__isnull=True, episode__discharged_on__isnull=True)
+    assert current.filter(review_on__gt=TODAY).exists()
+    assert current.filter(review_on__lte=TODAY).exists()
+    # The prescribing and harm reduction teams are involved with those they hold records for, so they see them.
+    prescriber = User.objects.get(username="prescriber")
+    assert clinic_list(prescriber, TODAY).exists()
+    # Hepatitis B: offered to most new episodes, seldom refused; most who accept have a dose, some doses fall due.
+    offered = HepBCourse.objects.exclude(offer__in=HEP_B_IMMUNE)
+    assert 0.5 < offered.count() / Episode.objects.count() < 0.95
+    assert offered.filter(offer=HepBOffer.REFUSED).count() / offered.count() < 0.2
+    accepted = HepBCourse.objects.filter(offer=HepBOffer.ACCEPTED)
+    assert accepted.filter(doses__isnull=False).distinct().count() / accepted.count() > 0.8
+    assert accepted.filter(course_complete=True).exists()
+    assert HepBCourse.objects.filter(course_complete=False, next_dose_due__gte=TODAY).exists()
+    assert not HepBDose.objects.filter(given_on__gt=TODAY).exists()
+    # Hepatitis C tests for most who inject or have injected; naloxone for most of the opiate group.
+    injectors = Episode.objects.filter(assessments__injecting_status__code__in=["C", "P"]).distinct()
+    tested = injectors.filter(bbv_tests__kind=BbvTestKind.HEP_C_ANTIBODY).distinct().count()
+    assert tested / injectors.count() > 0.8
+    with_naloxone = opiate.filter(person__naloxone_supplies__isnull=False).distinct().count()
+    assert with_naloxone / opiate.count() > 0.5
+    assert NspVisit.objects.filter(attender__person__isnull=False).exists()
+    assert NspVisit.objects.filter(attender__person__isnull=True).exists()
+    # TOPs: one start at most per episode, each within its episode (the rule the pages and the import share).
+    starts = Counter(Top.objects.filter(stage__code="S").values_list("episode_id", flat=True))
+    assert starts
+    assert max(starts.values()) == 1
+    assert Top.objects.filter(stage__code="R").exists()
+    assert Top.objects.filter(stage__code="E").exists()
+    for top in Top.objects.select_related("stage", "episode"):
+        check_top_date(
+            opened_on=top.episode.opened_on,
+            discharged_on=top.episode.discharged_on,
+            stage_code=top.stage.code,
+            top_date=top.top_date,
+        )
+    # Follow-ups after completions, owned by the last keyworker; open tasks on keyworkers' lists; audit sealed.
+    assert FollowUp.objects.filter(done_on__isnull=True, keyworker__isnull=False).exists()
+    assert not FollowUp.objects.exclude(episode__discharge_reason__outcome="successful").exists()
+    assert Task.objects.filter(done_on__isnull=True, assigned_to__isnull=False).exists()
+    assert not Task.objects.filter(done_on__gt=TODAY).exists()
+    assert AuditEvent.objects.exists()
+    assert verify_chain().intact
 
 
 def test_the_same_seed_makes_the_same_people_and_another_seed_others():
