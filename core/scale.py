@@ -450,20 +450,65 @@ def seed_scale(
         context = context_for(people=people, seed=seed, today=today)
     progress = Progress("people", people, stream)
     rows = 0
-    for chunk in built_ahead(chunks(context, chunk_people=chunk_people)):
-        with transaction.atomic():
-            if trusted:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL session_replication_role = replica")
-            chunk.write()
-        # The chunk's audit rows onto the hash chain, in short transactions of their own as after any request.
-        audit.seal(wait=True)
-        rows += chunk.rows
-        progress.advance(chunk.people, f"({rows:,} rows)")
-    progress.finish()
+    with transaction.atomic():
+        dropped = drop_secondary_indexes()
+    try:
+        for chunk in built_ahead(chunks(context, chunk_people=chunk_people)):
+            with transaction.atomic():
+                if trusted:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL session_replication_role = replica")
+                chunk.write()
+            # The chunk's audit rows onto the hash chain, in short transactions of their own as after any request.
+            audit.seal(wait=True)
+            rows += chunk.rows
+            progress.advance(chunk.people, f"({rows:,} rows)")
+        progress.finish()
+    finally:
+        rebuild_indexes(dropped, stream)
     analyze(stream)
     staffing = context.staffing
     return {"people": people, "rows": rows, "areas": staffing.area_count}
+
+
+def drop_secondary_indexes() -> list[tuple[str, str]]:
+    """Drop the plain indexes (not unique, not partial) of the tables the load fills, which are empty before it;
+    returns (name, definition) of each, for `rebuild_indexes`. Built once from sorted rows after the load, an
+    index costs far less than kept up to date row by row through it (the trigram and JSON indexes most of all).
+    Unique indexes stay, so the constraints hold throughout; partial ones are small and the load reads one (the
+    audit chain's unsealed rows). Tables with rows (reference data, the demo staff) keep theirs: the builder
+    thread reads them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT t.relname, i.relname, pg_get_indexdef(i.oid)
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relnamespace = current_schema()::regnamespace AND t.relkind = 'r'
+                AND NOT x.indisunique AND NOT x.indisprimary AND x.indpred IS NULL
+            ORDER BY t.relname, i.relname"""
+        )
+        indexes = cursor.fetchall()
+        empty = {}
+        for table, _, _ in indexes:
+            if table not in empty:
+                # The table's name is the catalogue's own, quoted.
+                cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)})")  # nosec B608
+                empty[table] = cursor.fetchone()[0]
+        dropped = [(name, definition) for table, name, definition in indexes if empty[table]]
+        for name, _ in dropped:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return dropped
+
+
+def rebuild_indexes(dropped: list[tuple[str, str]], stream=None) -> None:
+    progress = Progress("indexes", len(dropped), stream)
+    for _, definition in dropped:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # A load with its triggers on, inside a caller's transaction (the tests), leaves foreign key checks
+            # deferred to its commit, and PostgreSQL builds no index on a table with checks pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(definition)  # nosec B608: PostgreSQL's own text of an index it held (pg_get_indexdef)
+        progress.advance(1)
+    progress.finish()
 
 
 def built_ahead(generator: Iterator[Chunk]) -> Iterator[Chunk]:
