@@ -490,8 +490,9 @@ def drop_secondary_indexes() -> list[tuple[str, str]]:
         empty = {}
         for table, _, _ in indexes:
             if table not in empty:
-                # The table's name is the catalogue's own, quoted.
-                cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)})")  # nosec B608
+                cursor.execute(
+                    f"SELECT NOT EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)})"  # nosec B608: a catalogue name, quoted
+                )
                 empty[table] = cursor.fetchone()[0]
         dropped = [(name, definition) for table, name, definition in indexes if empty[table]]
         for name, _ in dropped:
@@ -506,7 +507,7 @@ def rebuild_indexes(dropped: list[tuple[str, str]], stream=None) -> None:
             # A load with its triggers on, inside a caller's transaction (the tests), leaves foreign key checks
             # deferred to its commit, and PostgreSQL builds no index on a table with checks pending: run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(definition)  # nosec B608: PostgreSQL's own text of an index it held (pg_get_indexdef)
+            cursor.execute(definition)  # PostgreSQL's own text of an index it held (pg_get_indexdef)
         progress.advance(1)
     progress.finish()
 
