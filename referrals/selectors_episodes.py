@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 
 from core.choices import Gender, Role
 from core.models import Team, User
-from core.sql import AddDays
 from core.visibility import scope_for
 from referrals import caseload
 from referrals.models import (
@@ -94,24 +93,15 @@ def manager_teams(user):
     return user.teams.filter(active=True)
 
 
-# Oldest first, by `waiting_since`: the opening date as an expression (`opened_on + 0`), not the bare column. Given
-# the column, the planner walks every episode ever opened in date order (episode_opened_idx) hoping to meet 50
-# unallocated ones early, when the few there are lie anywhere among a million (8.5 s at 1,000,000 people); given
-# an expression, it reads the teams' open episodes (open_episode_team_idx) and sorts the handful left (35 ms).
-UNALLOCATED_ORDER = ("waiting_since", "pk")
+UNALLOCATED_ORDER = ("opened_on", "pk")
 
 
-def unallocated_episodes(user, *, teams):
-    """Open episodes of `teams` (the manager's, all or one, as the page loaded them) with no current keyworker, in
-    `UNALLOCATED_ORDER`. The teams go in as ids, not a subquery, so the planner knows how few episodes they hold."""
+def unallocated_episodes(user, *, team=None):
+    """Open episodes of the manager's teams (or one of them) with no current keyworker, in `UNALLOCATED_ORDER`."""
     current = Allocation.objects.filter(episode=OuterRef("pk"), ended_on__isnull=True)
+    teams = [team.pk] if team is not None else manager_teams(user)
     return (
-        visible_episodes(user)
-        .open()
-        .filter(team__in=[team.pk for team in teams])
-        .filter(~Exists(current))
-        .annotate(waiting_since=AddDays(F("opened_on"), 0))
-        .select_related("person", "team")
+        visible_episodes(user).open().filter(team__in=teams).filter(~Exists(current)).select_related("person", "team")
     )
 
 

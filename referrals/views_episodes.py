@@ -75,8 +75,9 @@ def allocation_board(request):
     _require_role(request.user, *MANAGER_ROLES)
     teams = list(selectors.manager_teams(request.user).order_by("name"))
     team = chosen_team(request, teams)
-    board = selectors.unallocated_episodes(request.user, teams=[team] if team is not None else teams)
-    page = paginate(request, board, ordering=selectors.UNALLOCATED_ORDER)
+    page = paginate(
+        request, selectors.unallocated_episodes(request.user, team=team), ordering=selectors.UNALLOCATED_ORDER
+    )
     # A data admin's "all teams" is the whole service: keyworkers are listed a team at a time.
     workers = None
     if team is not None or len(teams) <= 1 or not request.user.has_role(Role.DATA_ADMIN):
