@@ -10,17 +10,17 @@ none), and the planned start of a detox plan linked to it.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, DateField, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, DateField, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from core.calendar import add_working_days
-from core.sql import AddDays, AddWorkingDays
+from core.sql import AddWorkingDays
 from prescribing.models import DetoxPlan, Prescription
 from recovery_plans.models import Modality
 from referrals.caseload import DueItem
 from referrals.choices import OrderKind
-from referrals.models import CommunityOrder, Person, Referral
+from referrals.models import CommunityOrder, Person
 
 PHARMACOLOGICAL = "94"
 STANDARD_WAIT_WORKING_DAYS = 10
@@ -73,11 +73,11 @@ def _drr_orders_clocking(*, linked: bool):
         candidates = candidates.filter(
             episode__person=OuterRef("person"), episode__referral__received_on__lte=OuterRef("order_date")
         )
-        # The referral's date as a subquery, not a join: a join would read every referral before the board's
-        # filters had cut the modalities down.
-        received_on = Referral.objects.filter(pk=OuterRef(OuterRef("episode__referral"))).values("received_on")
         orders = CommunityOrder.objects.filter(
-            kind=OrderKind.DRR, episode__isnull=True, person=OuterRef("episode__person"), order_date__gte=received_on
+            kind=OrderKind.DRR,
+            episode__isnull=True,
+            person=OuterRef("episode__person"),
+            order_date__gte=OuterRef("episode__referral__received_on"),
         )
     return (
         orders.filter(order_date__lte=OuterRef("referred_on"))
@@ -158,28 +158,13 @@ def open_clocks(modalities, today: date) -> list[Wait]:
 WAITS_ORDER = ("referred_on", "pk")
 
 
-def _may_be_late_or_waiting() -> Q:
-    """A cheap necessary condition for a row of the board, tested before the clock so the clock's subqueries run
-    only for the few rows that can be on it. Prescribing starts no later than the modality's own start
-    (`with_clock` takes the earliest), so a row is waiting or late only if that start is missing or after the due
-    day; the due day is at least 10 calendar days after the referral (10 working days), unless a DRR order made on
-    or before the referral clocks it at 5 working days from the order."""
-    drr_orders = CommunityOrder.objects.filter(kind=OrderKind.DRR, order_date__lte=OuterRef("referred_on"))
-    return (
-        Q(started_on__isnull=True)
-        | Q(started_on__gt=AddDays(F("referred_on"), STANDARD_WAIT_WORKING_DAYS))
-        | Exists(drr_orders.filter(episode=OuterRef("episode")))
-        | Exists(drr_orders.filter(person=OuterRef("episode__person")))
-    )
-
-
 def waits_board(user, today: date, *, breaches_only: bool = False):
     """The waits page, in SQL so a page of it costs one query: the open pharmacological modalities of open
     episodes of people the user may see that are still waiting or breached (`breaches_only`: breached), each
     annotated by `with_clock` and its `due_on`, in `WAITS_ORDER`. Rows go through `clock_of` for display."""
     modalities = Modality.objects.filter(
         episode__person__in=Person.objects.visible_to(user), ended_on__isnull=True, episode__discharged_on__isnull=True
-    ).filter(_may_be_late_or_waiting())
+    )
     rows = with_clock(modalities).annotate(
         due_on=Case(
             When(drr_order_date__isnull=True, then=AddWorkingDays(F("referred_on"), STANDARD_WAIT_WORKING_DAYS)),
