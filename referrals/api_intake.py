@@ -157,6 +157,8 @@ class ReferralSerializer(serializers.ModelSerializer):
             "signpost_reason",
             "triaged_on",
             "advice_given",
+            "closed_on",
+            "closure_notes",
             "version",
         ]
         read_only_fields = fields
@@ -205,6 +207,13 @@ class TriageSerializer(serializers.Serializer):
         required=False,
         help_text="What triage found; replaces the referral's. Leave it out to keep them.",
     )
+    version = serializers.IntegerField(help_text="The referral version you read.")
+
+
+class ReferralCloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in intake.CLOSURE_OUTCOMES])
+    closed_on = serializers.DateField()
+    notes = serializers.CharField(help_text="What was tried, or what the person said.")
     version = serializers.IntegerField(help_text="The referral version you read.")
 
 
@@ -376,6 +385,19 @@ class ReferralViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         referral = intake.referral_triage(
+            actor=request.user, referral=referral, expected_version=data.pop("version"), **data
+        )
+        return Response(ReferralSerializer(referral).data)
+
+    @extend_schema(request=ReferralCloseSerializer, responses={200: ReferralSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close a referral that will not reach triage: no contact made, or declined by the person."""
+        referral = self.get_object()
+        serializer = ReferralCloseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        referral = intake.referral_close(
             actor=request.user, referral=referral, expected_version=data.pop("version"), **data
         )
         return Response(ReferralSerializer(referral).data)

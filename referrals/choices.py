@@ -20,6 +20,9 @@ class ReferralStatus(models.TextChoices):
     BRIEF_INTERVENTION = "brief_intervention", "Brief intervention given: closed"
     SIGNPOSTED_TIER_1_2 = "signposted_tier_1_2", "Signposted to tier 1/2 alcohol service"
     ACCEPTED = "accepted", "Accepted into structured treatment"
+    # Closed before triage without an episode (domain.md 6: XREFOUTCOME NC and DE).
+    CLOSED_NO_CONTACT = "closed_no_contact", "Closed: no contact made"
+    CLOSED_DECLINED = "closed_declined", "Closed: declined by the person"
 
 
 # Referrals still waiting for the intake team: the referral queue.

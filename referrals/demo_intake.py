@@ -1,8 +1,9 @@
 """Demo people and referrals in every intake state, by COPY (core.bulk) so 10,000 people load in seconds.
 
 Most people are accepted into treatment with an open episode (the other half allocates them to
-keyworkers); the rest wait for first contact (some overdue), wait for triage, or were signposted
-or given a brief intervention. Dates are relative to `context.today` so due and overdue states show.
+keyworkers); the rest wait for first contact (some overdue), wait for triage, were signposted or
+given a brief intervention, or were closed before triage (no contact made, or declined). Dates are
+relative to `context.today` so due and overdue states show.
 """
 
 from datetime import datetime, time, timedelta
@@ -29,8 +30,17 @@ STATES = [
     ("signposted_ineligible", 0.03),
     ("brief_intervention", 0.07),
     ("signposted_tier_1_2", 0.04),
-    ("accepted", 0.73),
+    ("closed_no_contact", 0.02),
+    ("closed_declined", 0.01),
+    ("accepted", 0.70),
 ]
+# Closed before triage: three failed attempts over a week, then closed; or declined at the first call.
+CLOSED_AFTER_DAYS = {"closed_no_contact": timedelta(days=10), "closed_declined": timedelta(days=2)}
+NO_CONTACT_ATTEMPTS = [(1, ContactMethod.FAILED_ATTEMPT), (3, ContactMethod.FAILED_ATTEMPT), (6, ContactMethod.LETTER)]
+CLOSURE_NOTES = {
+    "closed_no_contact": "Two calls and a letter unanswered; the referrer has been told.",
+    "closed_declined": "Does not want treatment now; given the service's number to come back.",
+}
 REASONS = [
     "Wants help to stop using heroin",
     "Drinking daily, worried about health",
@@ -144,6 +154,7 @@ def seed(context):
             received_on + timedelta(days=rng.randint(0, 2)) if state == "awaiting_triage" or triaged else None
         )
         triaged_on = contacted_on + timedelta(days=rng.randint(0, 7)) if triaged else None
+        closed_on = CLOSED_AFTER_DAYS[state] + received_on if state in CLOSED_AFTER_DAYS else None
         status = {
             "awaiting_contact_overdue": ReferralStatus.AWAITING_CONTACT,
             "awaiting_contact_due": ReferralStatus.AWAITING_CONTACT,
@@ -178,6 +189,9 @@ def seed(context):
                 triaged_on=triaged_on,
                 triaged_by=assessors[service] if triaged else None,
                 advice_given="Harm reduction advice and safer drinking" if state == "brief_intervention" else "",
+                closed_on=closed_on,
+                closed_by=assessors[service] if closed_on else None,
+                closure_notes=CLOSURE_NOTES.get(state, ""),
                 created_by=referrer,
             )
         )
@@ -199,6 +213,19 @@ def seed(context):
                     recorded_by=assessors[service],
                 )
             )
+        if state == "closed_no_contact":
+            attempts.extend(
+                ContactAttempt(
+                    referral_id=referral_id,
+                    made_on=received_on + timedelta(days=days),
+                    method=method,
+                    notes="No answer",
+                    recorded_by=assessors[service],
+                )
+                for days, method in NO_CONTACT_ATTEMPTS
+            )
+        if state == "closed_declined":
+            contacted_on = received_on + timedelta(days=1)
         if contacted_on:
             attempts.append(
                 ContactAttempt(

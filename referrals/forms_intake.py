@@ -6,7 +6,7 @@ from core.models import Ethnicity, ReferralSource, Sex, Substance
 from core.widgets import NhsDateField, NhsDateTimeField
 from referrals.choices import ContactMethod, Urgency
 from referrals.models import Person
-from referrals.services.intake import TRIAGE_OUTCOMES
+from referrals.services.intake import CLOSURE_OUTCOMES, TRIAGE_OUTCOMES
 from referrals.services.people import PERSON_FIELDS
 
 
@@ -130,6 +130,23 @@ class TriageForm(forms.Form):
         max_length=200,
         required=False,
         help_text="For tier 1/2: which service (the tier 1/2 alcohol service if left blank).",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReferralCloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Why is the referral closing?",
+        choices=[(o.value, o.label) for o in CLOSURE_OUTCOMES],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why the referral is closing"},
+    )
+    closed_on = NhsDateField(label="Closing date")
+    notes = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was tried, or what the person said.",
+        error_messages={"required": "Enter the reason the referral is closing"},
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

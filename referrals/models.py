@@ -218,6 +218,10 @@ class Referral(models.Model):
     triaged_on = models.DateField(null=True, blank=True)
     triaged_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     advice_given = models.TextField(blank=True)
+    # A referral closed before triage (no contact made, or declined): XREFCLOSED.
+    closed_on = models.DateField(null=True, blank=True)
+    closed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closure_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1)
@@ -239,6 +243,10 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=Q(triaged_on__isnull=True) | Q(triaged_on__gte=F("received_on")),
                 name="referral_triage_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("received_on")),
+                name="referral_closed_after_received",
             ),
         ]
 

@@ -79,7 +79,7 @@ def person_referrals(person, user):
     return (
         Referral.objects.visible_to(user)
         .filter(person=person)
-        .select_related("team", "source", "triaged_by")
+        .select_related("team", "source", "triaged_by", "closed_by")
         .prefetch_related("presenting_substances", "contact_attempts__recorded_by")
         .order_by("-received_at")
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/<id:person_pk>/referrals/new/", views.referral_new, name="person-referral-new"),
     path("referral/<id:pk>/contact/", views.contact_new, name="contact-new"),
     path("referral/<id:pk>/triage/", views.referral_triage, name="referral-triage"),
+    path("referral/<id:pk>/close/", views.referral_close, name="referral-close"),
     path("break-glass/", views_break_glass.break_glass_open, name="break-glass"),
     path("break-glass/report/", views_break_glass.break_glass_report, name="break-glass-report"),
     path("people/<id:pk>/share/", views_sharing.share_new, name="person-share"),

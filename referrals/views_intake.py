@@ -21,6 +21,7 @@ from referrals.forms_intake import (
     MergeForm,
     MergeUndoForm,
     PersonForm,
+    ReferralCloseForm,
     ReferralForm,
     TriageForm,
 )
@@ -174,6 +175,24 @@ def referral_triage(request, pk):
         else:
             return redirect("referrals:person-detail", pk=referral.person_id)
     return render(request, "referrals/intake/triage.html", {"referral": referral, "form": form})
+
+
+@login_required
+def referral_close(request, pk):
+    _require_role(request.user, *intake.TRIAGE_ROLES)
+    referral = selectors.referral_for(request.user, pk)
+    initial = {"closed_on": timezone.localdate(), "version": referral.version}
+    form = ReferralCloseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            intake.referral_close(actor=request.user, referral=referral, expected_version=data.pop("version"), **data)
+        except DomainError as exc:
+            add_domain_error([form], exc)
+        else:
+            return redirect("referrals:person-detail", pk=referral.person_id)
+    attempts = list(referral.contact_attempts.all())
+    return render(request, "referrals/intake/close.html", {"referral": referral, "form": form, "attempts": attempts})
 
 
 @login_required

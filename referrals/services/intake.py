@@ -28,6 +28,7 @@ TRIAGE_OUTCOMES = (
     ReferralStatus.SIGNPOSTED_TIER_1_2,
     ReferralStatus.ACCEPTED,
 )
+CLOSURE_OUTCOMES = (ReferralStatus.CLOSED_NO_CONTACT, ReferralStatus.CLOSED_DECLINED)
 TIER_1_2_SERVICE = "Tier 1/2 alcohol service"
 TIER_1_2_MIN_AGE = 18
 INELIGIBLE_REASON = "Does not live in the city and is not registered with a city GP."
@@ -76,6 +77,20 @@ def check_contact_date(*, received_on: date, made_on: date) -> None:
 def check_triage_date(*, received_on: date, triaged_on: date) -> None:
     if triaged_on < received_on:
         raise DomainError("Triage cannot be before the referral was received.", field="triaged_on")
+
+
+def check_closure(*, received_on: date, closed_on: date, outcome: str, first_contact: date | None) -> None:
+    """A referral closed before triage: its own consistency (pages and the transfer-of-care import alike)."""
+    if closed_on < received_on:
+        raise DomainError(
+            f"The closing date cannot be before the referral was received ({long_date(received_on)}).",
+            field="closed_on",
+        )
+    if outcome == ReferralStatus.CLOSED_NO_CONTACT and first_contact is not None:
+        raise DomainError(
+            f"Contact was made on {long_date(first_contact)}: choose 'declined by the person', or triage the referral.",
+            field="outcome",
+        )
 
 
 @transaction.atomic
@@ -248,6 +263,56 @@ def referral_triage(
     if episode is not None:
         details["episode_id"] = episode.episode_id
     audit.record(AuditAction.CHANGE, referral, actor=actor, details=details)
+    return referral
+
+
+@transaction.atomic
+def referral_close(
+    *, actor, referral: Referral, outcome: str, closed_on: date, notes: str, expected_version: int
+) -> Referral:
+    """Close a referral that will not reach triage: nobody could be contacted, or the person declined treatment.
+
+    "No contact made" needs the failed attempts on the record first, so the closure shows what was tried.
+    """
+    if not actor.has_role(*TRIAGE_ROLES):
+        raise DomainError("Only assessors and team managers close referrals.", field="outcome")
+    if outcome not in CLOSURE_OUTCOMES:
+        raise DomainError("Choose why the referral is closing.", field="outcome")
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in OPEN_STATUSES:
+        raise DomainError(f"This referral has already been closed: {referral.get_status_display()}.", field="outcome")
+    attempts = list(referral.contact_attempts.all())
+    check_closure(
+        received_on=referral.received_on, closed_on=closed_on, outcome=outcome, first_contact=first_contact_on(referral)
+    )
+    if outcome == ReferralStatus.CLOSED_NO_CONTACT and not attempts:
+        raise DomainError(
+            "Record the attempts to contact the person (Record contact, method 'Failed attempt') before closing "
+            "for no contact.",
+            field="outcome",
+        )
+    if attempts and closed_on < attempts[-1].made_on:
+        raise DomainError(
+            f"The closing date cannot be before the last contact attempt ({long_date(attempts[-1].made_on)}).",
+            field="closed_on",
+        )
+    if closed_on > timezone.localdate():
+        raise DomainError("The closing date must not be in the future.", field="closed_on")
+    if not notes.strip():
+        raise DomainError("Say why the referral is closing (what was tried, or what the person said).", field="notes")
+    referral.status = outcome
+    referral.closed_on = closed_on
+    referral.closed_by = actor
+    referral.closure_notes = notes.strip()
+    save_if_unchanged(
+        referral,
+        expected_version=expected_version,
+        fields=["status", "closed_on", "closed_by", "closure_notes"],
+        what="referral",
+    )
+    audit.record(
+        AuditAction.CHANGE, referral, actor=actor, details={"outcome": outcome, "closed_on": closed_on.isoformat()}
+    )
     return referral
 
 
