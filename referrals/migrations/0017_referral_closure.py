@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0013_referral_closure"),
-        ("referrals", "0014_follow_up_owner"),
+        ("referrals", "0016_work_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
