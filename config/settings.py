@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+import pghistory
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -156,6 +157,9 @@ if env_bool("DATABASE_TRANSACTION_POOLING", False):
     for _database in DATABASES.values():
         _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 # Change history (core.history): the triggers are installed by migrate, not written into each app's migrations.
+# The change-history tables are read by record (pgh_obj) only: a copied foreign key column needs no index there, and
+# each one cost every write to the tracked table an index insert (a bulk import spent more on them than on its rows).
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

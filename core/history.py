@@ -28,7 +28,10 @@ def track(*tracked: type[models.Model]) -> None:
             level=pghistory.Statement,
             app_label="core",
             model_name=f"{model.__name__}Change",
-            # A deleted record keeps its history: the event points at it by id only.
-            obj_field=pghistory.ObjForeignKey(db_constraint=False, on_delete=models.DO_NOTHING, related_name="changes"),
+            # A deleted record keeps its history: the event points at it by id only. It is the one column history is
+            # looked up by (subject access), so the one indexed (settings.PGHISTORY_FOREIGN_KEY_FIELD).
+            obj_field=pghistory.ObjForeignKey(
+                db_constraint=False, db_index=True, on_delete=models.DO_NOTHING, related_name="changes"
+            ),
         )(model)
         CLINICAL_MODELS.append(model)
