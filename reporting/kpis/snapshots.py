@@ -1,8 +1,11 @@
 """Stored figures: one row per KPI, period and scope, whatever the number of times it is computed."""
 
+from datetime import datetime
+
 from django.utils import timezone
 
-from reporting.kpis.engine import KpiResult, team_id
+from reporting.kpis.catalogue import catalogue
+from reporting.kpis.engine import KpiResult, result_for, team_id
 from reporting.models import Kpi, KpiSnapshot
 from reporting.periods import Period
 
@@ -45,3 +48,14 @@ def store(period: Period, results: dict[str, KpiResult], *, team=None, job: str 
             "job",
         ],
     )
+
+
+def stored(period: Period, *, team=None) -> tuple[dict[str, KpiResult], datetime] | None:
+    """The period's stored figures for the scope, judged against today's catalogue, with the time the oldest was
+    worked out; None unless every KPI of the catalogue has one (a page then works them out itself)."""
+    kpis = catalogue()
+    rows = {row.kpi_id: row for row in KpiSnapshot.objects.filter(period_label=period.label, team_id=team_id(team))}
+    if not kpis or any(kpi.pk not in rows for kpi in kpis):
+        return None
+    results = {kpi.code: result_for(kpi, rows[kpi.pk].numerator, rows[kpi.pk].denominator) for kpi in kpis}
+    return results, min(row.computed_at for row in rows.values())

@@ -36,6 +36,7 @@ from harm_reduction.selectors import hepatitis_fields_sql
 from recovery_plans.models import Modality, PlanReview, PlanVersion, RecoveryPlan
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus
 from referrals.models import Allocation, CommunityOrder, ContactAttempt, PartnerInvolvement
+from referrals.services.intake import CLOSURE_OUTCOMES
 from reporting.returns.columns import (
     LOCAL_FIELDS,
     MODALITY_FIELDS,
@@ -44,12 +45,13 @@ from reporting.returns.columns import (
     RETURN_COLUMNS,
     TOP_FIELDS,
 )
+from reporting.returns.validate import CLOSURE_OUTCOME
 
-# A referral closed at triage without an episode (6b: TRIAGED is NA, the closure is in XREFCLOSED / XREFOUTCOME).
-CLOSED_WITHOUT_EPISODE = {
-    ReferralStatus.BRIEF_INTERVENTION: "BI",
-    ReferralStatus.SIGNPOSTED_TIER_1_2: "SP",
-}
+# A referral closed without an episode (6b: TRIAGED is NA, the closure is in XREFCLOSED / XREFOUTCOME): at triage
+# (dated by its triage), or before it (no contact made, or declined; dated by its closing).
+CLOSED_WITHOUT_EPISODE = {status: code for code, status in CLOSURE_OUTCOME.items()}
+CLOSED_BEFORE_TRIAGE = CLOSURE_OUTCOMES
+CLOSED_AT_TRIAGE = [status for status in CLOSED_WITHOUT_EPISODE if status not in CLOSED_BEFORE_TRIAGE]
 # 6b codes for PREGNANT; not applicable and unanswered are not sent.
 PREGNANT_CODE = {Pregnancy.YES: "Y", Pregnancy.NO: "N", Pregnancy.DECLINED: "Z"}
 
@@ -66,12 +68,14 @@ def in_code_point_order(field: str):
 
 def return_referrals(queryset, *, start: date, end: date):
     """The referrals a monthly return holds (6b): received on or before E, open at some time in the month
-    (a referral with an episode is open until the episode's discharge; one closed at triage, until its triage),
+    (a referral with an episode is open until the episode's discharge; one closed without an episode, until it
+    closed),
     never one found ineligible at receipt, never a merged duplicate's."""
     return (
         queryset.filter(received_on__lte=end, person__merged_into__isnull=True)
         .exclude(status=ReferralStatus.SIGNPOSTED_INELIGIBLE)
-        .exclude(status__in=CLOSED_WITHOUT_EPISODE, triaged_on__lt=start)
+        .exclude(status__in=CLOSED_AT_TRIAGE, triaged_on__lt=start)
+        .exclude(status__in=CLOSED_BEFORE_TRIAGE, closed_on__lt=start)
         .exclude(episode__discharged_on__lt=start)
     )
 
@@ -130,6 +134,8 @@ def referral_rows(referrals, *, as_of: date):
         referrals.order_by(in_code_point_order("person__client_id"), in_code_point_order("episode_id"))
         .annotate(
             r_episode=Case(When(opened, then=F("episode__pk")), default=None),
+            # XREFCLOSED: a referral has a triage date or a closing date, never both.
+            r_closed=Coalesce("closed_on", "triaged_on"),
             r_dob=iso_date("person__date_of_birth"),
             r_finitial=initial("person__given_name"),
             r_sinitial=initial("person__family_name"),
@@ -157,7 +163,7 @@ def referral_rows(referrals, *, as_of: date):
             "episode__discharged_on",
             "received_on",
             "status",
-            "triaged_on",
+            "r_closed",
             "person__consent_national_return",
             "person__consent_asked_on",
             "person__client_id",
@@ -272,7 +278,7 @@ def _families(as_of: date, *, in_file_only: bool) -> dict:
 
 
 _BASE_COLUMNS = (
-    "ref_id, person_id, episode_pk, discharged_on, received_on, status, triaged_on, agreed, asked_on, client_id, "
+    "ref_id, person_id, episode_pk, discharged_on, received_on, status, closed_on, agreed, asked_on, client_id, "
     "episodid, finitial, sinitial, dob, sex, ethnic, pc, la, gp, refld, rfls, triaged, disd, disrsn"
 )
 
@@ -376,9 +382,9 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
             f"coalesce(o.kind, {NA_})",
             f"coalesce(o.order_date, {NA_})",
             f"CASE WHEN {no_episode} THEN {NA_} WHEN j.episode_id IS NULL THEN 'N' ELSE 'Y' END",
-            f"CASE WHEN {no_episode} AND r.triaged_on <= {E} AND r.status IN ({closing}) "
-            f"THEN to_char(r.triaged_on, 'YYYY-MM-DD') ELSE {NA_} END",
-            f"CASE WHEN {no_episode} AND r.triaged_on <= {E} THEN coalesce(CASE r.status {closed} END, {NA_}) "
+            f"CASE WHEN {no_episode} AND r.closed_on <= {E} AND r.status IN ({closing}) "
+            f"THEN to_char(r.closed_on, 'YYYY-MM-DD') ELSE {NA_} END",
+            f"CASE WHEN {no_episode} AND r.closed_on <= {E} THEN coalesce(CASE r.status {closed} END, {NA_}) "
             f"ELSE {NA_} END",
         ]
         top_row += na * len(LOCAL_FIELDS)

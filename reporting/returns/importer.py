@@ -61,10 +61,18 @@ from referrals.models import (
     Task,
     TeamInvolvement,
 )
-from referrals.services.intake import SERVICE_TEAM_KIND, first_contact_due, service_for
+from referrals.services.intake import CLOSURE_OUTCOMES, SERVICE_TEAM_KIND, first_contact_due, service_for
 from reporting.returns.columns import NA
 from reporting.returns.identities import any_of
-from reporting.returns.validate import INDEX, PERSON_FIELDS, ParsedFile, Problem, read_file, read_rows
+from reporting.returns.validate import (
+    CLOSURE_OUTCOME,
+    INDEX,
+    PERSON_FIELDS,
+    ParsedFile,
+    Problem,
+    read_file,
+    read_rows,
+)
 
 TRANSFERRED_RECORDS_USERNAME = "transferred.records"
 ID_BLOCK = 2000
@@ -83,7 +91,7 @@ HEP_B_OFFER = {
     "E": HepBOffer.ACQUIRED_IMMUNITY,
     NA: HepBOffer.OFFERED,
 }
-CLOSED_WITHOUT_EPISODE = {"BI": ReferralStatus.BRIEF_INTERVENTION, "SP": ReferralStatus.SIGNPOSTED_TIER_1_2}
+
 TOP_WEEKLY = {
     "ALCUSE": "alcohol",
     "OPIUSE": "opiates",
@@ -538,20 +546,14 @@ class _Writer:
         triaged = _day(value("TRIAGED"))
         closed = _day(value("XREFCLOSED"))
         contact = _day(value("XFIRSTCONTACT"))
+        closing = CLOSURE_OUTCOME.get(value("XREFOUTCOME"))
+        # Closed before triage (no contact, declined) is dated by its closing; at triage (BI, SP), by the triage.
+        closed_before_triage = closed if closing in CLOSURE_OUTCOMES else None
+        closed_at_triage = closed if closed and not closed_before_triage else None
         if triaged:
             status = ReferralStatus.ACCEPTED
         elif closed:
-            status = CLOSED_WITHOUT_EPISODE.get(value("XREFOUTCOME"))
-            if status is None:
-                raise _RowProblem(
-                    Problem(
-                        self.first_line[episode_id],
-                        "XREFOUTCOME",
-                        f"A referral closed as '{value('XREFOUTCOME')}' cannot be recorded here yet: this system "
-                        "closes a referral without an episode only after a brief intervention (BI) or signposting "
-                        "(SP).",
-                    )
-                )
+            status = closing
         else:
             status = ReferralStatus.AWAITING_TRIAGE if contact else ReferralStatus.AWAITING_CONTACT
         referral = self.make(
@@ -569,8 +571,11 @@ class _Writer:
             lives_in_city=True,
             registered_with_city_gp=True,
             status=status,
-            triaged_on=triaged or closed,
-            triaged_by_id=self.transferred.pk if (triaged or closed) else None,
+            triaged_on=triaged or closed_at_triage,
+            triaged_by_id=self.transferred.pk if (triaged or closed_at_triage) else None,
+            closed_on=closed_before_triage,
+            closed_by_id=self.transferred.pk if closed_before_triage else None,
+            closure_notes="Recorded by the previous provider." if closed_before_triage else "",
             advice_given="Recorded by the previous provider." if status == ReferralStatus.BRIEF_INTERVENTION else "",
             signposted_to="Tier 1/2 alcohol service" if status == ReferralStatus.SIGNPOSTED_TIER_1_2 else "",
             created_by=self.actor,

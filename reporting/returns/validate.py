@@ -27,7 +27,7 @@ from core import models as core
 from core.errors import DomainError
 from recovery_plans.services import modalities as modality_rules
 from recovery_plans.services import reviews as plan_review_rules
-from referrals.choices import OrderKind
+from referrals.choices import OrderKind, ReferralStatus
 from referrals.services import episodes as episode_rules
 from referrals.services import intake as intake_rules
 from reporting.returns.columns import (
@@ -99,6 +99,13 @@ NEEDS_EPISODE = (
     "XCJORDERDT",
 )
 IDENTIFIER_FIELDS = ("CLIENTID", "EPISODID", "MODID", "TOPID")
+# XREFOUTCOME: the status of a referral closed without an episode, the one map the export and import read too.
+CLOSURE_OUTCOME = {
+    "BI": ReferralStatus.BRIEF_INTERVENTION,
+    "SP": ReferralStatus.SIGNPOSTED_TIER_1_2,
+    "NC": ReferralStatus.CLOSED_NO_CONTACT,
+    "DE": ReferralStatus.CLOSED_DECLINED,
+}
 REQUIRED_ON_EPISODE_ROWS = ("AGNCY", "CLIENTID", "EPISODID", "FINITIAL", "SINITIAL", "DOB", "SEX", "REFLD")
 REQUIRED_ON_EPISODE_ROWS += ("RFLS",)
 REQUIRED_WITH_MODALITY = ("MODAL", "MODSET", "REFMODDT")
@@ -583,9 +590,14 @@ class RowChecker:
             self._rule(
                 line, row, "XRAPREVIEW", plan_review_rules.check_review_date, signed_on=signed, reviewed_on=reviewed
             )
-        closed = dates.get("XREFCLOSED")
-        if received and closed and closed < received:
-            self._problem(line, "XREFCLOSED", "A referral cannot close before it was received (REFLD).", row)
+        closed, outcome = dates.get("XREFCLOSED"), CLOSURE_OUTCOME.get(row[INDEX["XREFOUTCOME"]])
+        if received and closed and outcome:
+            try:
+                intake_rules.check_closure(
+                    received_on=received, closed_on=closed, outcome=outcome, first_contact=contact
+                )
+            except DomainError as error:
+                self._problem(line, "XREFCLOSED" if error.field == "closed_on" else "XREFOUTCOME", error.message, row)
         if received and (born := dates.get("DOB")):
             try:
                 intake_rules.service_for(date_of_birth=born, on=received)

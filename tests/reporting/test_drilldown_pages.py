@@ -1,6 +1,7 @@
 """The manager's KPI list and drill-down, the breach forecast page and the data quality page: what each role
 may open, what the rows say, scope, audit, and a fixed number of queries for a short and a long list."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -313,3 +314,19 @@ def test_the_dq_page_runs_a_fixed_number_of_queries(client, data_admin, episodes
     with django_assert_max_num_queries(11):
         response = client.get(reverse("reporting:data-quality"))
     assert response.content.decode().count("(ETHNIC)") == min(episodes, 50)
+
+
+def test_the_team_kpi_page_shows_the_stored_figures_and_works_them_out_on_request(client, manager, arm_team, w21_world):
+    period = parse_period("FY2025Q1")
+    figures = compute(period, team=arm_team)
+    snapshots.store(period, {**figures, "W21": replace(figures["W21"], numerator=0, denominator=7)}, team=arm_team)
+    client.force_login(manager)
+    url = reverse("reporting:team-kpis")
+    stored = client.get(url, {"period": "FY2025Q1", "team": arm_team.pk}).content.decode()
+    assert "worked out on" in stored
+    assert "0 of 7" in stored
+    live = client.get(url, {"period": "FY2025Q1", "team": arm_team.pk, "live": "1"}).content.decode()
+    assert "worked out just now" in live
+    assert f"{figures['W21'].numerator} of {figures['W21'].denominator}" in live
+    other = client.get(url, {"period": "FY2024Q4", "team": arm_team.pk}).content.decode()
+    assert "worked out just now" in other

@@ -116,6 +116,19 @@ def test_referral_closed_at_triage_has_triaged_na_and_its_closure_in_the_transfe
     assert row["XREFOUTCOME"] == "BI"
 
 
+@pytest.mark.parametrize(
+    ("status", "code"), [(ReferralStatus.CLOSED_NO_CONTACT, "NC"), (ReferralStatus.CLOSED_DECLINED, "DE")]
+)
+def test_referral_closed_before_triage_is_dated_by_its_closing(status, code):
+    closed = referral(date(2025, 3, 3), status=status, closed_on=date(2025, 3, 31))
+    (row,) = [row for row in transfer_rows() if row["EPISODID"] == closed.episode_id]
+    assert (row["TRIAGED"], row["XREFCLOSED"], row["XREFOUTCOME"]) == ("NA", "2025-03-31", code)
+    assert closed.episode_id not in episode_ids(april_rows())
+    closed.closed_on = date(2025, 4, 1)
+    closed.save()
+    assert closed.episode_id in episode_ids(april_rows())
+
+
 def test_open_referral_and_episode_have_no_closure():
     waiting = referral(date(2025, 4, 2))
     treated = episode(date(2025, 4, 2), date(2025, 4, 3))

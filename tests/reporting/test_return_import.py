@@ -20,7 +20,7 @@ from referrals.factories import EpisodeFactory, PersonFactory, ReferralFactory
 from referrals.models import Allocation, CommunityOrder, ContactAttempt, Episode, Person, Referral, Task
 from reporting.returns import importer
 from reporting.returns.importer import TRANSFERRED_RECORDS_USERNAME, import_file
-from tests.reporting.transfer_files import EPISODE, MODALITY, as_bytes, good_rows, row
+from tests.reporting.transfer_files import CLOSED_REFERRAL, EPISODE, MODALITY, as_bytes, good_rows, row
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +298,28 @@ def test_the_same_substance_in_two_ranks_is_refused(service):
         values["DRUG2"] = "1011"
     report = run(as_bytes(rows))
     assert [(p["line"], p["field"]) for p in report.problems] == [(2, "DRUG2"), (3, "DRUG2")]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "contact", "status"),
+    [("NC", "NA", ReferralStatus.CLOSED_NO_CONTACT), ("DE", "2024-03-05", ReferralStatus.CLOSED_DECLINED)],
+)
+def test_a_referral_closed_before_triage_is_imported_with_its_closing_date(service, outcome, contact, status):
+    closed = row(CLOSED_REFERRAL, XREFOUTCOME=outcome, XFIRSTCONTACT=contact)
+    assert run(as_bytes([closed])).problems == []
+    referral = Referral.objects.get(episode_id="OLD-E-0002")
+    assert (referral.status, referral.closed_on, referral.triaged_on) == (status, date(2024, 3, 6), None)
+    assert referral.closed_by.username == TRANSFERRED_RECORDS_USERNAME
+    assert ContactAttempt.objects.filter(referral=referral).count() == (contact != "NA")
+
+
+def test_no_contact_with_a_first_contact_is_refused_by_the_pages_rule(service):
+    report = run(as_bytes([row(CLOSED_REFERRAL, XREFOUTCOME="NC")]))
+    assert [(p["line"], p["field"]) for p in report.problems] == [(2, "XREFOUTCOME")]
+    assert "Contact was made on 5 March 2024" in report.problems[0]["reason"]
+    assert Referral.objects.count() == 0
+
+
+def test_a_closing_before_the_referral_is_refused(service):
+    report = run(as_bytes([row(CLOSED_REFERRAL, XREFOUTCOME="DE", XREFCLOSED="2024-03-03")]))
+    assert [(p["line"], p["field"]) for p in report.problems] == [(2, "XREFCLOSED")]
