@@ -28,6 +28,10 @@ from core.visibility import scope_for
 from referrals.roles import HARM_REDUCTION_TASK_KINDS, TREATMENT_DETAIL_ROLES
 
 TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
+# Their teams hold a large share of the service: the team's involvements stay a correlated EXISTS. A prescriber's
+# or harm reduction worker's team holds the few people referred to it: those join the UNION (docs/benchmarks.md,
+# "Lists and visibility": 13-166 s -> about 0.1 s for a prescriber's lists at 1,000,000 people).
+TEAM_WIDE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER)
 
 
 def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
@@ -36,9 +40,10 @@ def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
 
     The user's own sets (open tasks, shares, break-glass, caseload, follow-ups, own referrals) are small: they are ONE
     subquery, a UNION of indexed sets, so a keyworker's list costs what their own rows cost rather than a test of
-    every person in the service. A team's involvements are a large share of the service: they stay a correlated
-    EXISTS, which lets an ordered page stop at its last row instead of hashing the whole team first
-    (docs/benchmarks.md, "Lists and visibility", has both measured)."""
+    every person in the service. An assessor's or manager's team involvements are a large share of the service:
+    they stay a correlated EXISTS, which lets an ordered page stop at its last row instead of hashing the whole
+    team first; a prescriber's or harm reduction worker's are few, and join the UNION (else every list walks the
+    whole service to find them). docs/benchmarks.md, "Lists and visibility", has both measured."""
     from referrals.models import (
         Allocation,
         BreakGlassAccess,
@@ -82,11 +87,17 @@ def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
                 "person_id"
             )
         )
+    team_wide = False
+    if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
+        involvements = TeamInvolvement.objects.filter(team_id__in=scope.team_ids)
+        team_wide = scope.has_role(*TEAM_WIDE_ROLES)
+        if not team_wide:
+            sets.append(involvements.values_list("person_id"))
     # No ORDER BY inside the UNION (the models' default orderings would add sorts that change nothing).
     first, *rest = (rows.order_by() for rows in sets)
     rule = Q(pk__in=first.union(*rest))
-    if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
-        rule |= Q(Exists(TeamInvolvement.objects.filter(person=OuterRef("pk"), team_id__in=scope.team_ids)))
+    if team_wide:
+        rule |= Q(Exists(involvements.filter(person=OuterRef("pk"))))
     return rule
 
 
