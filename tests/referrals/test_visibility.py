@@ -1,12 +1,13 @@
 """The one visibility rule, by persona: owner, same team, no relationship (style.md 14)."""
 
 import pytest
+from django.contrib.auth.models import Group
 
 from core import request_context
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
 from referrals.factories import AllocationFactory, PersonFactory
-from referrals.models import Person, PersonUserObjectPermission
+from referrals.models import Episode, Person, PersonUserObjectPermission, TeamInvolvement
 from referrals.querysets import visible_people
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,26 @@ def test_assessor_and_manager_see_people_referred_to_their_team(allocation, staf
     assert Person.objects.visible_to(staff(Role.ASSESSOR, team=arm_team)).count() == 1
     assert Person.objects.visible_to(staff(Role.TEAM_MANAGER, team=allocation.team)).count() == 1
     assert not Person.objects.visible_to(staff(Role.ASSESSOR, team=other)).exists()
+
+
+@pytest.mark.parametrize("role", [Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER])
+def test_prescribers_and_harm_reduction_see_the_people_referred_to_their_team(allocation, staff, role):
+    """Their teams' few involvements are in the UNION of the user's own sets (not the EXISTS an assessor's
+    or manager's large team keeps): the same people either way, on every list that starts from a person."""
+    team = TeamFactory(name="Prescribing", kind=TeamKind.PRESCRIBING)
+    worker = staff(role, team=team)
+    assert not Person.objects.visible_to(worker).exists()
+
+    person = allocation.episode.person
+    TeamInvolvement.objects.create(person=person, team=team, since=allocation.allocated_on, reason="Referred")
+    PersonFactory()
+
+    assert list(Person.objects.visible_to(worker)) == [person]
+    assert list(Episode.objects.visible_to(worker)) == [allocation.episode]
+    # Also a manager: the team's involvements are then the EXISTS, with the same answer.
+    both = staff(role, team=team)
+    both.groups.add(Group.objects.get(name=Role.TEAM_MANAGER.label))
+    assert list(Person.objects.visible_to(both)) == [person]
 
 
 def test_commissioner_sees_no_identifiable_record_even_with_a_team(allocation, staff, arm_team):
