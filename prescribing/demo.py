@@ -285,7 +285,8 @@ def seed(context):
                         rationale="Recovery plan: testing evidences progress towards stopping illicit use",
                         plan_version_id=signed.get(episode.pk),
                         collected_at=_at(tested_on, 9 + index % 7, 5 * (index % 12)),
-                        chain_of_custody=index % 10 == 0,
+                        # Every tenth test made, the first included: even a small demo shows a custody trail.
+                        chain_of_custody=len(tests) % 10 == 0,
                         recorded_by=prescriber,
                     ),
                     group,
