@@ -59,7 +59,7 @@ def _seal_after_commit() -> None:
 def record(action: str, obj=None, *, actor=None, details: dict | None = None, object_type: str = "") -> AuditEvent:
     event = _event(action, obj, actor=actor, details=details, object_type=object_type)
     event.save()
-    request_context.get().audited.append(event)
+    request_context.get().note_audited(event)
     _seal_after_commit()
     return event
 

@@ -16,6 +16,12 @@ class RequestContext:
     # Work done once per request and reused by its later queries (referrals.querysets.visible_people).
     memo: dict = field(default_factory=dict)
 
+    def note_audited(self, event) -> None:
+        # Outside a request (a Celery worker, an import, a command) nothing reads the list, and the shared EMPTY
+        # context would keep every event of a long-running process.
+        if self is not EMPTY:
+            self.audited.append(event)
+
 
 _current: ContextVar[RequestContext | None] = ContextVar("request_context", default=None)
 EMPTY = RequestContext()

@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.utils import InternalError
 
-from core import audit
+from core import audit, request_context
 from core.choices import AuditAction, Role
 from core.models import AuditEvent
 
@@ -83,3 +83,12 @@ def test_a_clients_request_id_is_cut_to_64_characters(client, staff):
         "/sign-in/", {"username": "kw.long", "password": "correct-horse-battery-staple"}, HTTP_X_REQUEST_ID="x" * 500
     )
     assert AuditEvent.objects.get(action=AuditAction.SIGN_IN).details["client_request_id"] == "x" * 64
+
+
+def test_events_recorded_outside_a_request_are_not_kept_in_memory(staff):
+    """A Celery worker or an import runs for days outside any request: its audit rows must not pile up in a list."""
+    user = staff(Role.DATA_ADMIN)
+    audit.record(AuditAction.VIEW, user, actor=user)
+    assert request_context.get() is request_context.EMPTY
+    assert request_context.EMPTY.audited == []
+    assert AuditEvent.objects.filter(actor=user, action=AuditAction.VIEW).count() == 1
