@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from assessment.models import Top
 from assessment.services import check_top_date
@@ -28,10 +29,11 @@ from prescribing.models import Prescription
 from prescribing.selectors import clinic_list
 from recovery_plans.models import Modality, ModalityReview, PlanVersion
 from referrals.models import Allocation, Episode, FollowUp, Person, Referral, Task
-from reporting.kpis import engine
+from reporting.kpis import engine, snapshots
 from reporting.periods import quarter_containing
 from reporting.returns import validate
 from reporting.returns.export import ExportSpec, write_file
+from reporting.tasks import reporting_teams
 
 pytestmark = pytest.mark.django_db
 
@@ -230,5 +232,11 @@ def test_the_command_prints_the_logins_and_refuses_a_second_load(capsys):
         assert username in output
     assert "120 people" in output
     assert User.objects.filter(username="keyworker").exists()
+    # It ends as the nightly job does for the current quarter: every KPI stored, whole service and each reporting
+    # team, so the team KPIs page reads stored figures rather than working them out live.
+    quarter = quarter_containing(timezone.localdate())
+    assert snapshots.stored(quarter) is not None
+    for team in reporting_teams():
+        assert snapshots.stored(quarter, team=team) is not None
     with pytest.raises(CommandError, match="already loaded"):
         call_command("seed_scale", people=120, seed=2, checked=True)
