@@ -539,6 +539,11 @@ class ReengagementEntry(models.Model):
                 name="reengagement_closed_after_added",
             )
         ]
+        # The re-engagement list's order over open entries only (most are closed): a team-wide list walks it and
+        # stops at its page, instead of joining every episode and sorting before the first row.
+        indexes = [
+            models.Index(fields=["added_on", "id"], condition=Q(closed_on__isnull=True), name="reengagement_open_idx")
+        ]
 
     def __str__(self):
         return f"Re-engage {self.person}"
