@@ -142,3 +142,39 @@ def test_the_scheduled_sealing_job_chains_rows_a_request_left_unsealed(staff):
     assert AuditEvent.objects.filter(pk__in=[e.pk for e in events], chain_position__isnull=True).count() == 0
     assert verify_chain(seal_first=False).intact
     assert {entry["task"] for entry in BEAT_SCHEDULE.values()} == {"core.seal_audit"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_row_written_outside_a_transaction_is_chained_as_it_commits_and_never_waits_for_the_lock(
+    staff, django_assert_num_queries
+):
+    """A read page runs in autocommit: its row and the sealing go in one round trip (one commit), and while
+    another sealer holds the chain's lock (an import's last step) the row commits unchained for the next one."""
+    user = staff(Role.KEYWORKER)
+    with django_assert_num_queries(1):
+        chained = audit.record(AuditAction.VIEW, user, details={"n": 1})
+    assert AuditEvent.objects.get(pk=chained.pk).chain_position is not None
+    assert AuditEvent.objects.get(pk=chained.pk).object_id == str(user.pk)
+
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_chain_lock():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('core_auditevent_chain'))")
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_chain_lock)
+    holder.start()
+    assert holding.wait(10)
+    left = audit.record(AuditAction.VIEW, user, details={"n": 2})
+    assert AuditEvent.objects.get(pk=left.pk).chain_position is None
+    release.set()
+    holder.join()
+    assert audit.seal(wait=True) == 1
+    report = verify_chain(seal_first=False)
+    assert report.intact
+    assert report.rows == AuditEvent.objects.count()
