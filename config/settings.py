@@ -309,10 +309,11 @@ PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".data" / "pr
 RETURN_FILE_RETENTION_DAYS = int(env("RETURN_FILE_RETENTION_DAYS", "30"))
 
 SESSION_COOKIE_HTTPONLY = True
-# Signed out after 30 minutes without a request (each request renews the session) and 10 hours after signing in
-# whatever happens (core.middleware.SessionLimitsMiddleware); the page warns two minutes before either.
+# Signed out after 30 minutes without a request and 10 hours after signing in whatever happens; the page warns two
+# minutes before either. Requests renew the session at most once a minute (core.middleware.SessionLimitsMiddleware),
+# not on every request: saving it was a transaction on every page.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
 SESSION_WARNING_SECONDS = 2 * 60
 # The cookie itself ends with the browser.

@@ -17,6 +17,7 @@ def session_limits(request):
     return {
         "session_limits": {
             "idle_seconds": settings.SESSION_COOKIE_AGE,
+            "idle_seconds_left": getattr(request, "session_idle_seconds_left", settings.SESSION_COOKIE_AGE),
             "absolute_seconds_left": absolute_left,
             "warning_seconds": settings.SESSION_WARNING_SECONDS,
         }

@@ -20,6 +20,8 @@ from core.sign_in import client_ip
 # A client's own X-Request-ID is kept beside ours for tracing, never instead of it, and never longer than this.
 CLIENT_REQUEST_ID_MAX = 64
 SIGNED_IN_AT = "signed_in_at"
+RENEWED_AT = "renewed_at"
+RENEW_AFTER_SECONDS = 60
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -101,8 +103,20 @@ def _names_a_record(request) -> bool:
     return bool(match and any(isinstance(value, int) for value in match.kwargs.values()))
 
 
+def renew_session(request) -> None:
+    """Start the idle limit's 30 minutes again: the session is saved (its expiry moves) with this response."""
+    request.session[RENEWED_AT] = time.time()
+
+
 class SessionLimitsMiddleware:
-    """Signs a person out 10 hours after they signed in, however active (the idle limit is the session's age).
+    """Signs a person out 10 hours after they signed in, however active, and renews the 30 minutes' idle limit
+    (the stored session's expiry, SESSION_COOKIE_AGE) once a minute at most while they work.
+
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) cost every page a transaction (BEGIN,
+    UPDATE, COMMIT). The session now remembers when it was last renewed and is saved only when that was a
+    minute ago or more, or when something else changed it; a person idle for 30 minutes after their last renewal
+    is signed out, so at most a minute sooner after their last request, never later. The page and each answer
+    (X-Session-Idle-Seconds-Left, for htmx) say how long is left, so the warning shows before the real end.
 
     Every request of a signed-in person also says `no-store`: pages, API answers, PDFs and exports hold
     identifiable data that must not stay in a browser's or proxy's cache.
@@ -113,16 +127,29 @@ class SessionLimitsMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            signed_in_at = request.session.setdefault(SIGNED_IN_AT, time.time())
-            if time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+            now = time.time()
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 messages.info(request, "You were signed out because you had been signed in for 10 hours.")
                 return redirect_to_login(request.get_full_path())
-            request.session_seconds_left = int(settings.SESSION_ABSOLUTE_SECONDS - (time.time() - signed_in_at))
+            if now - request.session.get(RENEWED_AT, 0) >= RENEW_AFTER_SECONDS:
+                renew_session(request)
+            request.session_seconds_left = int(settings.SESSION_ABSOLUTE_SECONDS - (now - signed_in_at))
+            request.session_idle_seconds_left = idle_seconds_left(request)
         response = self.get_response(request)
+        if request.user.is_authenticated:
+            if request.session.modified:
+                renew_session(request)  # any save moves the expiry
+            response["X-Session-Idle-Seconds-Left"] = str(idle_seconds_left(request))
         if request.user.is_authenticated or request.path.startswith("/api/"):
             add_never_cache_headers(response)
         return response
+
+
+def idle_seconds_left(request) -> int:
+    renewed_at = request.session.get(RENEWED_AT, time.time())
+    return int(settings.SESSION_COOKIE_AGE - (time.time() - renewed_at))
 
 
 # What a person who has typed a password but no second factor yet may reach.

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from core.choices import Role
+from core.middleware import renew_session
 
 
 @login_required
@@ -33,6 +34,7 @@ def home(request):
 @login_required
 def session_keep_alive(request):
     """'Stay signed in' on the timeout warning: this request renews the session; the answer says for how long."""
+    renew_session(request)
     signed_in_at = request.session.get("signed_in_at", time.time())
     absolute_left = int(settings.SESSION_ABSOLUTE_SECONDS - (time.time() - signed_in_at))
     return JsonResponse({"idle_seconds": settings.SESSION_COOKIE_AGE, "absolute_seconds_left": absolute_left})

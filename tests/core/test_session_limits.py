@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.choices import Role
@@ -108,3 +110,35 @@ def test_a_signed_in_persons_pages_and_api_answers_are_never_stored(client, keyw
 @pytest.mark.django_db
 def test_an_api_answer_to_nobody_is_never_stored_either(client):
     assert "no-store" in client.get("/api/v1/people/")["Cache-Control"]
+
+
+def _renewed_seconds_ago(client, seconds):
+    session = client.session
+    session["renewed_at"] = session["signed_in_at"] = time.time() - seconds
+    session.save()
+    Session.objects.update(expire_date=timezone.now() + timedelta(seconds=30 * 60 - seconds))
+
+
+@pytest.mark.django_db
+def test_a_request_within_a_minute_of_the_last_renewal_writes_no_session(client, keyworker):
+    client.force_login(keyworker)
+    _renewed_seconds_ago(client, 50)
+    before = Session.objects.get().expire_date
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/")
+    assert response.status_code == 200
+    writes = [query["sql"] for query in captured.captured_queries if query["sql"].startswith(("UPDATE", "INSERT"))]
+    assert not [sql for sql in writes if "django_session" in sql]
+    assert Session.objects.get().expire_date == before
+    # The page and the answer say what is left of the idle limit, not the full 30 minutes.
+    assert 1740 - 5 <= int(response["X-Session-Idle-Seconds-Left"]) <= 1750
+    assert 'data-session-idle-seconds-left="17' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_request_a_minute_after_the_last_renewal_renews_the_30_minutes(client, keyworker):
+    client.force_login(keyworker)
+    _renewed_seconds_ago(client, 61)
+    response = client.get("/")
+    assert Session.objects.get().expire_date > timezone.now() + timedelta(minutes=29, seconds=55)
+    assert int(response["X-Session-Idle-Seconds-Left"]) >= 1795
