@@ -34,9 +34,23 @@ class User(AbstractUser):
     @property
     def roles(self) -> frozenset[str]:
         if not hasattr(self, "_roles"):
-            labels = {label: value for value, label in Role.choices}
-            self._roles = frozenset(labels[g.name] for g in self.groups.all() if g.name in labels)
+            self.remember_groups(group.name for group in self.groups.all())
         return self._roles
+
+    def remember_groups(self, names) -> None:
+        """Roles from these group names, kept for the life of this object (core.user_backend reads them with
+        the signed-in user)."""
+        labels = {label: value for value, label in Role.choices}
+        self._roles = frozenset(labels[name] for name in names if name in labels)
+
+    @property
+    def team_ids(self) -> frozenset[int]:
+        if not hasattr(self, "_team_ids"):
+            self.remember_teams(self.teams.values_list("id", flat=True))
+        return self._team_ids
+
+    def remember_teams(self, ids) -> None:
+        self._team_ids = frozenset(ids)
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and bool(self.roles.intersection(roles))

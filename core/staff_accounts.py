@@ -68,7 +68,8 @@ def _set_roles_and_teams(user, roles, teams) -> None:
         raise DomainError("Choose at least one of the roles", field="roles")
     user.groups.set(Group.objects.filter(name__in=[Role(role).label for role in roles]))
     user.teams.set(teams)
-    user.__dict__.pop("_roles", None)
+    for remembered in ("_roles", "_team_ids"):
+        user.__dict__.pop(remembered, None)
 
 
 def _summary(user) -> dict:

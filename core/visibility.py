@@ -36,7 +36,7 @@ def scope_for(user) -> Scope:
     scope = Scope(
         user_id=user.pk,
         sees_everything=_sees_everything(user, roles),
-        team_ids=frozenset(user.teams.values_list("id", flat=True)),
+        team_ids=user.team_ids,
         roles=roles,
         identifiable=sees_identifiable_records(user),
     )
