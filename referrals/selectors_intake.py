@@ -1,6 +1,6 @@
 """Reads for intake pages and API: every one starts from `visible_to(user)` and prefetches what it shows."""
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -8,8 +8,8 @@ from core.choices import Role, TeamKind
 from core.dates import long_date
 from core.models import Team
 from referrals.choices import QUEUE_STATUSES
-from referrals.models import Allocation, Episode, Person, PersonMerge, Referral, Task
-from referrals.querysets import sees_person, visible_people
+from referrals.models import Allocation, ContactAttempt, Episode, Person, PersonMerge, Referral, Task
+from referrals.querysets import visible_people
 
 
 def queue_teams_for(user):
@@ -40,10 +40,15 @@ def referral_queue(user, *, team=None):
     return referrals
 
 
-def person_for(user, pk):
-    # One person: its visibility is the request's shared subquery (`visible_people`), which the page's referral
-    # list reuses, rather than the rule built again for this one lookup.
+def person_for(user, pk, *, with_treatment_scope: bool = False):
+    """One person: its visibility is the request's shared subquery (`visible_people`), which the page's referral
+    list reuses, rather than the rule built again for this one lookup. `with_treatment_scope` adds
+    `treatment_scope`, whether the user's scope reaches the person's treatment records too, not only their
+    intake ones, asked in the same query rather than one of its own."""
     people = Person.objects.filter(pk__in=visible_people(user, as_referrer=True)).select_related("sex", "ethnicity")
+    if with_treatment_scope:
+        reached = Person.objects.filter(pk=OuterRef("pk"), pk__in=visible_people(user))
+        people = people.annotate(treatment_scope=Exists(reached))
     return get_object_or_404(people, pk=pk)
 
 
@@ -68,11 +73,6 @@ def referral_for(user, pk):
     return get_object_or_404(Referral.objects.visible_to(user).select_related("person", "team", "source"), pk=pk)
 
 
-def sees_treatment_of(user, person) -> bool:
-    """Whether the user's scope reaches the person's treatment records, not only their intake ones."""
-    return sees_person(user, person.pk)
-
-
 def person_referrals(person, user):
     """The person page's referrals, episodes and tasks each start from their own `visible_to`: a referrer
     reads the referrals they made and never an episode, a keyworker or a task (domain.md section 1)."""
@@ -80,7 +80,10 @@ def person_referrals(person, user):
         Referral.objects.visible_to(user)
         .filter(person=person)
         .select_related("team", "source", "triaged_by", "closed_by")
-        .prefetch_related("presenting_substances", "contact_attempts__recorded_by")
+        .prefetch_related(
+            "presenting_substances",
+            Prefetch("contact_attempts", queryset=ContactAttempt.objects.select_related("recorded_by")),
+        )
         .order_by("-received_at")
     )
 

@@ -98,12 +98,12 @@ def referral_queue(request):
 
 @login_required
 def person_detail(request, pk):
-    person = selectors.person_for(request.user, pk)
+    person = selectors.person_for(request.user, pk, with_treatment_scope=True)
     referrals = list(selectors.person_referrals(person, request.user))
     episodes = list(selectors.person_episodes(person, request.user))
     tasks = list(selectors.person_tasks(person, request.user))
     audit.audit_view(request, person)
-    shows_treatment = selectors.sees_treatment_of(request.user, person)
+    shows_treatment = person.treatment_scope
     context = {
         "person": person,
         "referrals": referrals,

@@ -101,7 +101,7 @@ def test_the_plan_page_runs_the_same_queries_for_12_goals_and_40_actions_as_for_
     assert sum(g.actions.count() for g in big.goals.all()) == 40
     client.force_login(keyworker)
     _count(client, url("plan-detail", episode_pk=small_episode.pk))  # warm the session and content types
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(12):
         big_count = _count(client, url("plan-detail", episode_pk=episode.pk))
     assert big_count == _count(client, url("plan-detail", episode_pk=small_episode.pk))
 

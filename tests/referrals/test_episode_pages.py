@@ -133,3 +133,18 @@ def test_partner_agency_added_from_the_page(client, allocated_episode, keyworker
     )
     assert response.status_code == 302
     assert allocated_episode.partner_involvements.count() == 1
+
+
+def test_the_keyworkers_person_and_episode_pages_run_a_fixed_small_number_of_queries(
+    client, allocated_episode, keyworker, django_assert_max_num_queries
+):
+    """The session read, the user with roles, teams and permissions in one query, the page's own reads and one
+    audit row (sealed in the same round trip outside the test's transaction); no session write."""
+    client.force_login(keyworker)
+    person_page = reverse("referrals:person-detail", args=[allocated_episode.person_id])
+    episode_page = reverse("referrals:episode-detail", args=[allocated_episode.pk])
+    client.get(person_page)  # the first request renews the session (at most once a minute)
+    with django_assert_max_num_queries(15):
+        assert client.get(person_page).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(episode_page).status_code == 200
