@@ -29,7 +29,7 @@ def _user_sql() -> tuple[str, list[str]]:
                 )
             )
         FROM {User._meta.db_table} u WHERE u.id = %s
-    """
+    """  # nosec B608: the names are the models' own tables and columns; the user's id is a parameter
     return sql, [field.attname for field in User._meta.concrete_fields]
 
 
@@ -46,7 +46,7 @@ class UserBackend(ModelBackend):
         sql, attnames = UserBackend._sql
         # The signed-in account always reads the primary (core.replica), as the ORM's read of it did.
         with connection.cursor() as cursor:
-            cursor.execute(sql, [user_id])  # nosec B608: table names from the models, the id a parameter
+            cursor.execute(sql, [user_id])
             row = cursor.fetchone()
         if row is None:
             return None
