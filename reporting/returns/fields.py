@@ -346,6 +346,10 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     ]
     agency_ = _literal(agency)
     na = [NA_]
+    # CLIENTID and EPISODID are the first two sort keys, in code-point order (6b). They are sorted as the values
+    # written (v1, v2) rather than as copies after the eighty values: a sort compares a key it cannot settle by
+    # its first eight bytes (`C0000001` starts ten identifiers) by walking the row up to it.
+    client_id, episodid = 'r.client_id COLLATE "C"', 'r.episodid COLLATE "C"'
     person_fields = ["r.finitial", "r.sinitial", "r.dob", "r.sex", "r.ethnic", "r.pc", "r.la", "r.gp", "r.refld"]
     person_fields += ["r.rfls", "r.triaged", f"coalesce(pv.first, {NA_})"]
     answers = ["s.drug1", "s.drug1age", "s.route", "s.drug2", "s.drug3", "a.a_injstat", "a.a_alcddays", "a.a_alcunits"]
@@ -354,8 +358,8 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     modality = [f"m.{name.lower()}" for name in MODALITY_FIELDS]
     episode_row = [
         agency_,
-        "r.client_id",
-        "r.episodid",
+        client_id,
+        episodid,
         "pp.consent",
         *person_fields,
         *(f"coalesce({column}, {NA_})" for column in answers),
@@ -366,8 +370,8 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     ]
     top_row = [
         agency_,
-        "r.client_id",
-        "r.episodid",
+        client_id,
+        episodid,
         *na * (len(PERSON_EPISODE_FIELDS) - 3 + len(MODALITY_FIELDS)),
         *(f"t.t_{name.lower()}" for name in TOP_FIELDS),
     ]
@@ -389,11 +393,11 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
         ]
         top_row += na * len(LOCAL_FIELDS)
     withheld = "FALSE" if transfer else "pp.consent <> 'Y'"
-    # The sort keys follow the values: 6b's row order, a TOP after its episode's rows, by TOPDATE then TOPID.
+    # 6b's row order: by CLIENTID and EPISODID (v1, v2), then an episode's rows by MODID and its TOP rows after
+    # them, by TOPDATE then TOPID (o3 to o5, which only order the rows of one referral).
     values = ", ".join(f"{value} AS v{at}" for at, value in enumerate(episode_row))
     select = f"""
-        SELECT 'E' AS kind, r.ref_id, {values}, r.client_id COLLATE "C" AS o1, r.episodid COLLATE "C" AS o2,
-            0 AS o3, m.modid COLLATE "C" AS o4, NULL COLLATE "C" AS o5
+        SELECT 'E' AS kind, r.ref_id, {values}, 0 AS o3, m.modid COLLATE "C" AS o4, NULL COLLATE "C" AS o5
         FROM r JOIN person pp ON pp.person_id = r.person_id
             JOIN hepatitis h ON h.person_id = r.person_id
             LEFT JOIN assessments a ON a.a_episode = r.episode_pk
@@ -407,22 +411,21 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
             LEFT JOIN joint j ON j.episode_id = r.episode_pk
         WHERE NOT {withheld}
         UNION ALL
-        SELECT 'T', r.ref_id, {", ".join(top_row)}, r.client_id COLLATE "C", r.episodid COLLATE "C", 1,
-            t.t_topdate COLLATE "C", t.t_topid COLLATE "C"
+        SELECT 'T', r.ref_id, {", ".join(top_row)}, 1, t.t_topdate COLLATE "C", t.t_topid COLLATE "C"
         FROM r JOIN person pp ON pp.person_id = r.person_id JOIN tops t ON t.t_episode = r.episode_pk
         WHERE NOT {withheld}"""  # nosec B608: names and codes of this project, E a date (above)
     if not transfer:
-        withheld_row = [agency_, "r.client_id", NA_, "pp.consent", *na * (len(RETURN_COLUMNS) - 4)]
+        # A person sent once has one row: no other row shares its CLIENTID, so EPISODID's NA does not order it.
+        withheld_row = [agency_, client_id, f'{NA_} COLLATE "C"', "pp.consent", *na * (len(RETURN_COLUMNS) - 4)]
         select += f"""
         UNION ALL
-        (SELECT DISTINCT ON (r.person_id) 'E', r.ref_id, {", ".join(withheld_row)}, r.client_id COLLATE "C",
-            r.episodid COLLATE "C", 0, NULL, NULL
+        (SELECT DISTINCT ON (r.person_id) 'E', r.ref_id, {", ".join(withheld_row)}, 0, NULL, NULL
         FROM r JOIN person pp ON pp.person_id = r.person_id
         WHERE pp.consent <> 'Y'
         ORDER BY r.person_id, r.episodid COLLATE "C")"""  # nosec B608: names and codes of this project, E a date (above)
     columns = ", ".join(f"v{at}" for at in range(len(episode_row)))
     sql = f"""WITH {", ".join(parts)}
-        SELECT kind, ref_id, {columns} FROM ({select}) f ORDER BY o1, o2, o3, o4, o5"""  # nosec B608: names and codes of this project, E a date (above)
+        SELECT kind, ref_id, {columns} FROM ({select}) f ORDER BY v1, v2, o3, o4, o5"""  # nosec B608: names and codes of this project, E a date (above)
     return sql, tuple(params)
 
 
