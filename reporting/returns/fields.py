@@ -17,7 +17,6 @@ from django.db.models import (
     Case,
     F,
     Func,
-    Max,
     Min,
     Q,
     RowRange,
@@ -33,7 +32,7 @@ from psycopg2.extensions import adapt
 from assessment.choices import Pregnancy
 from assessment.models import TOP_RATINGS, TOP_WEEKLY_ITEMS, TOP_YES_NO, Assessment, AssessmentSubstance, Top
 from harm_reduction.selectors import hepatitis_fields_sql
-from recovery_plans.models import Modality, PlanReview, PlanVersion, RecoveryPlan
+from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion, RecoveryPlan
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus
 from referrals.models import Allocation, CommunityOrder, ContactAttempt, PartnerInvolvement
 from referrals.services.intake import CLOSURE_OUTCOMES
@@ -243,9 +242,9 @@ def _families(as_of: date, *, in_file_only: bool) -> dict:
     )
     modalities = (
         Modality.objects.filter(referred_on__lte=as_of, **_only("episode_id", "episode_pk FROM r", in_file_only))
-        .annotate(latest_review=Max("reviews__reviewed_on", filter=Q(reviews__reviewed_on__lte=as_of)))
         .order_by()
         .values(
+            m_id=F("pk"),
             m_episode=F("episode_id"),
             modid=modality_identifier(),
             modal=text("modality_type__code"),
@@ -257,7 +256,6 @@ def _families(as_of: date, *, in_file_only: bool) -> dict:
             modexit=Case(
                 When(ended_on__lte=as_of, then=text("exit_status__code")), default=Value(NA), output_field=TextField()
             ),
-            submoddt=iso_date("latest_review"),
         )
     )
     tops = (
@@ -290,13 +288,15 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     CLIENTID and CONSENT only (section 6)."""
     base = referral_rows(referrals, as_of=as_of).order_by()
     families = _families(as_of, in_file_only=not transfer)
+    E = f"DATE '{as_of.isoformat()}'"
     parts, params = [], []
     for name, queryset in (("r", base), *families.items()):
         sql, values = _sql(queryset)
         columns = f"({_BASE_COLUMNS})" if name == "r" else ""
+        if name == "modalities":
+            sql = _with_latest_review(sql, E, in_file_only=not transfer)
         parts.append(f"{name}{columns} AS ({sql})")
         params.extend(values)
-    E = f"DATE '{as_of.isoformat()}'"
     closed = " ".join(f"WHEN '{status}' THEN '{code}'" for status, code in CLOSED_WITHOUT_EPISODE.items())
     closing = ", ".join(f"'{status}'" for status in CLOSED_WITHOUT_EPISODE)
     methods = ", ".join(f"'{method}'" for method in CONTACT_METHODS_THAT_COUNT)
@@ -427,6 +427,26 @@ def file_query(referrals, *, as_of: date, transfer: bool, agency: str) -> tuple[
     sql = f"""WITH {", ".join(parts)}
         SELECT kind, ref_id, {columns} FROM ({select}) f ORDER BY v1, v2, o3, o4, o5"""  # nosec B608: names and codes of this project, E a date (above)
     return sql, tuple(params)
+
+
+def _with_latest_review(modalities: str, E: str, *, in_file_only: bool) -> str:
+    """The modalities family with SUBMODDT, each modality's latest review by E, inside the family (planned on its
+    own, docs/returns.md). The transfer file reads every review: they are reduced to one row a modality before the
+    join (grouping every modality-and-review pair by all the modality's written values cost twice as much). A
+    monthly return (`in_file_only`) holds a tenth of the modalities: each looks up its own reviews."""
+    table = ModalityReview._meta.db_table
+    # Every name here is a model's table or column; E is a date's ISO text.
+    if in_file_only:
+        # LATERAL: once a modality of the file, not once a row of the join that finds them.
+        latest = f"""LATERAL (SELECT max(reviewed_on) AS latest FROM {table}
+            WHERE modality_id = m.m_id AND reviewed_on <= {E}) v ON TRUE"""  # nosec B608
+    else:
+        latest = f"""(SELECT modality_id, max(reviewed_on) AS latest FROM {table} WHERE reviewed_on <= {E}
+            GROUP BY modality_id) v ON v.modality_id = m.m_id"""  # nosec B608
+    # OFFSET 0 keeps the family a subquery planned on its own, as its GROUP BY did: pulled up into the file's query,
+    # whose row estimates overflow at 1,000,000 people, the join to the reviews became a loop over every pair.
+    return f"""SELECT m.*, coalesce(to_char(v.latest, 'YYYY-MM-DD'), '{NA}') AS submoddt FROM ({modalities}) m
+        LEFT JOIN {latest} OFFSET 0"""  # nosec B608
 
 
 def _literal(value: str) -> str:
