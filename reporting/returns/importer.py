@@ -77,7 +77,7 @@ from reporting.returns.validate import (
 TRANSFERRED_RECORDS_USERNAME = "transferred.records"
 ID_BLOCK = 2000
 # Records are written (COPY) after every this many people, inside the one transaction.
-PEOPLE_PER_WRITE = 5000
+PEOPLE_PER_WRITE = 1000
 # The file has no reason for a modality closed without a start; the model asks for one.
 CLOSED_WITHOUT_START = "Closed without a start by the previous provider (transfer of care)."
 # The file does not carry a community order's length (docs/data-dictionary.md, import notes); the service
@@ -108,12 +108,14 @@ TOP_WEEKLY = {
     "EDUCAT": "education",
 }
 _TOP_WEEKLY_FIELDS = [
-    (name, prefix, tuple(f"{prefix}_week{week}" for week in range(1, 5))) for name, prefix in TOP_WEEKLY.items()
+    (INDEX[name], prefix, tuple(f"{prefix}_week{week}" for week in range(1, 5))) for name, prefix in TOP_WEEKLY.items()
 ]
 # The file has the 28-day total; the form's four weeks (0-7 each) are filled in week order.
 _TOP_WEEKS = {str(total): (total, tuple(min(7, max(0, total - 7 * week)) for week in range(4))) for total in range(29)}
 TOP_RATINGS = {"PSYHSTAT": "psychological_health", "PHSTAT": "physical_health", "QUALLIFE": "quality_of_life"}
 TOP_YES_NO = {"SHARING": "sharing", "ASSAULT": "assault", "ACUTHPBM": "acute_housing_problem", "HRISK": "housing_risk"}
+_TOP_RATINGS = [(INDEX[name], prefix) for name, prefix in TOP_RATINGS.items()]
+_TOP_YES_NO = [(INDEX[name], prefix) for name, prefix in TOP_YES_NO.items()]
 # The order records are written in (each after what it refers to); the report counts them by these names.
 KINDS = [
     ("people", Person),
@@ -802,14 +804,14 @@ class _Writer:
             assessment_id=assessment.pk if assessment is not None and stage == START else None,
         )
         fields = top.__dict__
-        for name, prefix, weeks in _TOP_WEEKLY_FIELDS:
-            total = value(name)
+        for at, prefix, weeks in _TOP_WEEKLY_FIELDS:
+            total = row[at]
             fields[prefix], split = _TOP_WEEKS.get(total) or _TOP_WEEKS[str(int(total))]
             fields.update(zip(weeks, split, strict=True))
-        for name, prefix in TOP_RATINGS.items():
-            fields[prefix] = int(value(name))
-        for name, prefix in TOP_YES_NO.items():
-            fields[prefix] = value(name) == "Y"
+        for at, prefix in _TOP_RATINGS:
+            fields[prefix] = int(row[at])
+        for at, prefix in _TOP_YES_NO:
+            fields[prefix] = row[at] == "Y"
         self.new[Top].append(top)
 
     def _hepatitis(self, person: Person, row, episode, on: date):
