@@ -1,6 +1,7 @@
 """Intake pages: new referral with the duplicate step, the queue, the person record, edits, contact,
 triage and merge; who may open them; and fixed query counts however long the lists are."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -74,8 +75,13 @@ def test_new_referral_shows_likely_duplicates_and_saves_nothing_until_the_referr
     assert "** February 1980" in response.text
     assert "Same name and date of birth" in response.text
     # Issue 15: the referrer decides on the reason, the team and a masked date of birth, never the record.
-    for identity in (known.client_id, "3 February 1980", f'value="{known.pk}"'):
+    for identity in (known.client_id, "3 February 1980"):
         assert identity not in response.text
+    # The matches' radios carry a signed token, never the record's id (a bare `value="N"` also matches a select's
+    # option, such as a referral source whose id happens to be the person's).
+    offered = re.findall(r'name="(?:person_choice|seen_matches)" value="([^"]*)"', response.text)
+    assert offered
+    assert str(known.pk) not in offered
     assert not Referral.objects.exists()
 
 
