@@ -22,11 +22,11 @@ class _PersonOrHarmReduction(models.QuerySet):
     person_lookup = "person"
 
     def visible_to(self, user):
-        from referrals.querysets import visible_people
+        from referrals.querysets import in_scope
 
         if _sees_all_harm_reduction(user):
             return self.all()
-        return self.filter(**{f"{self.person_lookup}__in": visible_people(user)})
+        return self.filter(in_scope(self.person_lookup, user))
 
 
 class PersonOrHarmReductionQuerySet(_PersonOrHarmReduction):

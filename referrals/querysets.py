@@ -18,8 +18,8 @@ Lists start from `visible_to(user)`; anything outside it is a 404, on pages and 
 
 from django.core.exceptions import EmptyResultSet
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Q, Subquery
+from django.db.models.expressions import Expression, RawSQL
 from django.utils import timezone
 
 from core import request_context
@@ -28,26 +28,44 @@ from core.visibility import scope_for
 from referrals.roles import HARM_REDUCTION_TASK_KINDS, TREATMENT_DETAIL_ROLES
 
 TEAM_SCOPED_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER, Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER)
-# Their teams hold a large share of the service: the team's involvements stay a correlated EXISTS. A prescriber's
-# or harm reduction worker's team holds the few people referred to it: those join the UNION (docs/benchmarks.md,
-# "Lists and visibility": 13-166 s -> about 0.1 s for a prescriber's lists at 1,000,000 people).
-TEAM_WIDE_ROLES = (Role.ASSESSOR, Role.TEAM_MANAGER)
 
 
-def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
-    """A Q on Person for the user's scope; None means everyone (data admins). `as_referrer` counts the people
-    the user referred, which only intake records (the person, their referrals) do.
+class _IsAnyOf(Expression):
+    """`column = ANY(ARRAY(<people>))`: PostgreSQL computes the set once (an InitPlan) and probes the column's
+    index with it. Written as `IN (<people>)`, the planner may instead hash the set against a scan of the list's
+    table, or walk the list's order testing each row (docs/benchmarks.md, "Lists and visibility")."""
 
-    The user's own sets (open tasks, shares, break-glass, caseload, follow-ups, own referrals) are small: they are ONE
-    subquery, a UNION of indexed sets, so a keyworker's list costs what their own rows cost rather than a test of
-    every person in the service. An assessor's or manager's team involvements are a large share of the service:
-    they stay a correlated EXISTS, which lets an ordered page stop at its last row instead of hashing the whole
-    team first; a prescriber's or harm reduction worker's are few, and join the UNION (else every list walks the
-    whole service to find them). docs/benchmarks.md, "Lists and visibility", has both measured."""
+    output_field = BooleanField()
+
+    def __init__(self, column, people):
+        super().__init__()
+        self.column, self.people = column, people
+
+    def get_source_expressions(self):
+        return [self.column, self.people]
+
+    def set_source_expressions(self, expressions):
+        self.column, self.people = expressions
+
+    def as_sql(self, compiler, connection):
+        column, column_params = compiler.compile(self.column)
+        people, people_params = compiler.compile(self.people)
+        return f"{column} = ANY(ARRAY({people}))", (*column_params, *people_params)
+
+
+def _visible_person_ids(user, *, as_referrer: bool = False):
+    """The ids of the people the user may see, as one query; None means everyone (data admins). `as_referrer`
+    counts the people the user referred, which only intake records (the person, their referrals) do.
+
+    A UNION of indexed sets (open tasks, shares, break-glass, caseload, follow-ups, own referrals, the teams'
+    involvements), less merged records: a list costs what its own rows cost, whatever the role, rather than a test
+    of every row of the service (an OR of correlated EXISTS), or a walk in the list's order until a page of the
+    team's people turns up (18-80 s for an assessor's or manager's lists at 1,000,000 people)."""
     from referrals.models import (
         Allocation,
         BreakGlassAccess,
         FollowUp,
+        Person,
         PersonUserObjectPermission,
         Referral,
         Task,
@@ -58,7 +76,7 @@ def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
     if scope.sees_everything:
         return None
     if not scope.identifiable:
-        return Q(pk__in=[])
+        return Person.objects.none().values_list("pk")
     today = timezone.localdate()
     sets = [
         PersonUserObjectPermission.objects.filter(user_id=scope.user_id, permission__codename="view_person")
@@ -87,18 +105,14 @@ def _visible_person_filter(user, *, as_referrer: bool = False) -> Q | None:
                 "person_id"
             )
         )
-    team_wide = False
     if scope.has_role(*TEAM_SCOPED_ROLES) and scope.team_ids:
-        involvements = TeamInvolvement.objects.filter(team_id__in=scope.team_ids)
-        team_wide = scope.has_role(*TEAM_WIDE_ROLES)
-        if not team_wide:
-            sets.append(involvements.values_list("person_id"))
-    # No ORDER BY inside the UNION (the models' default orderings would add sorts that change nothing).
+        sets.append(TeamInvolvement.objects.filter(team_id__in=scope.team_ids).values_list("person_id"))
+    # No ORDER BY inside (the models' default orderings would add sorts that change nothing). Merged records are
+    # taken out of the set, not by joining each list to Person (a join the planner can turn into a scan of every
+    # person); the EXCEPT drops duplicates too, so the sets are a UNION ALL (one hash, not two).
     first, *rest = (rows.order_by() for rows in sets)
-    rule = Q(pk__in=first.union(*rest))
-    if team_wide:
-        rule |= Q(Exists(involvements.filter(person=OuterRef("pk"))))
-    return rule
+    merged = Person.objects.filter(merged_into__isnull=False).order_by().values_list("pk")
+    return first.union(*rest, all=True).difference(merged)
 
 
 def reads_treatment_detail(user) -> bool:
@@ -109,22 +123,18 @@ def reads_treatment_detail(user) -> bool:
 
 
 def visible_people(user, *, as_referrer: bool = False):
-    """`Person.objects.visible_to(user)` as the subquery of a `person__in=` filter.
+    """The user's people (`_visible_person_ids`) as a subquery; None means everyone (data admins).
 
     Within a request it is built and compiled once, and its SQL reused by every later list: a person or episode
     page asks it for a dozen record types, and building it costs about 3 ms of Python each time where the query
     itself costs a fraction of that. The SQL holds no rows, only the user's scope, today and now, so reusing it
     within one request reads exactly what a fresh one would. Outside a request (tasks, commands, tests calling
     querysets directly) it is built every time."""
-    from referrals.models import Person
-
     context = request_context.get()
     key = ("visible_people", getattr(user, "pk", None), as_referrer)
     if not context.request_id or key not in context.memo:
-        # No ORDER BY: kept as raw SQL, the model's default ordering (by name) would make PostgreSQL walk every
-        # person in name order to build the set (12.7 s at 1,000,000 people); Django drops it from a subquery.
-        people = Person.objects.visible_to(user, as_referrer=as_referrer).order_by().values("pk")
-        if not context.request_id:
+        people = _visible_person_ids(user, as_referrer=as_referrer)
+        if people is None or not context.request_id:
             return people
         try:
             context.memo[key] = people.query.sql_with_params()
@@ -136,20 +146,32 @@ def visible_people(user, *, as_referrer: bool = False):
     return RawSQL(sql, params)  # nosec B611
 
 
+def in_scope(person_lookup: str, user, *, as_referrer: bool = False) -> Q:
+    """Rows whose `person_lookup` ("pk" on Person, else a path to its person, e.g. "episode__person") is a person
+    the user may see: the one filter every list, page and API alike, starts from."""
+    from referrals.models import Person
+
+    people = visible_people(user, as_referrer=as_referrer)
+    if people is None:
+        # Everyone (data admins), but never a merged record, nor a row through one.
+        if person_lookup == "pk":
+            return Q(merged_into__isnull=True)
+        return Q(**{f"{person_lookup}__in": Person.objects.filter(merged_into__isnull=True).values("pk")})
+    return Q(_IsAnyOf(F(person_lookup), people if isinstance(people, RawSQL) else Subquery(people)))
+
+
 def sees_person(user, pk, *, as_referrer: bool = False) -> bool:
     """Whether the person `pk` is in the user's scope: one query on the request's own visibility subquery."""
     from referrals.models import Person
 
-    return Person.objects.filter(pk=pk, pk__in=visible_people(user, as_referrer=as_referrer)).exists()
+    return Person.objects.filter(Q(pk=pk) & in_scope("pk", user, as_referrer=as_referrer)).exists()
 
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user, *, as_referrer: bool = False):
         """`as_referrer=True` only on intake pages (the person's details, referrals, duplicate check): a
         treatment page that starts from a person must not show it to the referrer who recorded it."""
-        rule = _visible_person_filter(user, as_referrer=as_referrer)
-        queryset = self.filter(merged_into__isnull=True)
-        return queryset if rule is None else queryset.filter(rule)
+        return self.filter(in_scope("pk", user, as_referrer=as_referrer))
 
 
 class ScopedToPersonQuerySet(models.QuerySet):
@@ -168,7 +190,7 @@ class ScopedToPersonQuerySet(models.QuerySet):
             return self.all()
         if self.treatment_detail and not reads_treatment_detail(user):
             return self.none()
-        return self.filter(**{f"{self.person_lookup}__in": visible_people(user, as_referrer=self.referrer_sees)})
+        return self.filter(in_scope(self.person_lookup, user, as_referrer=self.referrer_sees))
 
 
 class TaskQuerySet(ScopedToPersonQuerySet):
@@ -181,7 +203,7 @@ class TaskQuerySet(ScopedToPersonQuerySet):
     def visible_to(self, user):
         if reads_treatment_detail(user):
             return super().visible_to(user)
-        own_work = Q(kind__in=HARM_REDUCTION_TASK_KINDS, person__in=visible_people(user))
+        own_work = Q(kind__in=HARM_REDUCTION_TASK_KINDS) & in_scope("person", user)
         scope = scope_for(user)
         held = Q(assigned_to_id=scope.user_id) | Q(assigned_to__isnull=True, team_id__in=scope.team_ids)
         return self.filter(held | own_work)
@@ -196,9 +218,8 @@ class ReferralQuerySet(ScopedToPersonQuerySet):
         scope = scope_for(user)
         if scope.sees_everything or not scope.has_role(Role.REFERRER):
             return super().visible_to(user)
-        treated = visible_people(user)
-        referred = visible_people(user, as_referrer=True)
-        return self.filter(Q(person__in=treated) | Q(person__in=referred, created_by_id=scope.user_id))
+        referred = in_scope("person", user, as_referrer=True) & Q(created_by_id=scope.user_id)
+        return self.filter(in_scope("person", user) | referred)
 
 
 class ScopedToEpisodeQuerySet(ScopedToPersonQuerySet):

@@ -23,7 +23,7 @@ from referrals.models import (
     ReengagementEntry,
     Task,
 )
-from referrals.querysets import visible_people
+from referrals.querysets import in_scope
 
 
 def role_users(role: str):
@@ -45,12 +45,11 @@ def scoped(model, user):
     if hasattr(model.objects, "visible_to"):
         # The model's own rule, with its per-role limits (treatment detail hidden from harm reduction).
         return model.objects.visible_to(user)
-    people = visible_people(user)
     if model in (PartnerInvolvement, FollowUp, Allocation):
-        return model.objects.filter(episode__person__in=people)
+        return model.objects.filter(in_scope("episode__person", user))
     if model is BreachReport:
-        return model.objects.filter(order__person__in=people)
-    return model.objects.filter(person__in=people)
+        return model.objects.filter(in_scope("order__person", user))
+    return model.objects.filter(in_scope("person", user))
 
 
 @dataclass

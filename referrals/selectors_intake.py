@@ -1,6 +1,6 @@
 """Reads for intake pages and API: every one starts from `visible_to(user)` and prefetches what it shows."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -9,7 +9,7 @@ from core.dates import long_date
 from core.models import Team
 from referrals.choices import QUEUE_STATUSES
 from referrals.models import Allocation, ContactAttempt, Episode, Person, PersonMerge, Referral, Task
-from referrals.querysets import visible_people
+from referrals.querysets import in_scope
 
 
 def queue_teams_for(user):
@@ -41,13 +41,13 @@ def referral_queue(user, *, team=None):
 
 
 def person_for(user, pk, *, with_treatment_scope: bool = False):
-    """One person: its visibility is the request's shared subquery (`visible_people`), which the page's referral
-    list reuses, rather than the rule built again for this one lookup. `with_treatment_scope` adds
+    """One person: its visibility is the request's shared subquery (`in_scope`), which the page's referral list
+    reuses, rather than the rule built again for this one lookup. `with_treatment_scope` adds
     `treatment_scope`, whether the user's scope reaches the person's treatment records too, not only their
     intake ones, asked in the same query rather than one of its own."""
-    people = Person.objects.filter(pk__in=visible_people(user, as_referrer=True)).select_related("sex", "ethnicity")
+    people = Person.objects.filter(in_scope("pk", user, as_referrer=True)).select_related("sex", "ethnicity")
     if with_treatment_scope:
-        reached = Person.objects.filter(pk=OuterRef("pk"), pk__in=visible_people(user))
+        reached = Person.objects.filter(Q(pk=OuterRef("pk")) & in_scope("pk", user))
         people = people.annotate(treatment_scope=Exists(reached))
     return get_object_or_404(people, pk=pk)
 

@@ -2,11 +2,13 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core import request_context
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
-from referrals.factories import AllocationFactory, PersonFactory
+from referrals.factories import AllocationFactory, EpisodeFactory, PersonFactory
 from referrals.models import Episode, Person, PersonUserObjectPermission, TeamInvolvement
 from referrals.querysets import visible_people
 
@@ -33,10 +35,36 @@ def test_assessor_and_manager_see_people_referred_to_their_team(allocation, staf
     assert not Person.objects.visible_to(staff(Role.ASSESSOR, team=other)).exists()
 
 
+@pytest.mark.parametrize("role", [Role.ASSESSOR, Role.TEAM_MANAGER])
+def test_a_team_role_sees_exactly_its_teams_people_on_every_list_at_a_fixed_query_count(client, staff, arm_team, role):
+    """The teams' involvements are in the user's one set of people: exactly the team's current records (a record
+    merged into another is out even with an involvement left on it), and a list's queries do not grow with it."""
+    other = TeamFactory(name="ESAP", kind=TeamKind.ESAP)
+    ours = [EpisodeFactory(referral__team=arm_team) for _ in range(2)]
+    EpisodeFactory(referral__team=other)
+    merged = EpisodeFactory(referral__team=arm_team)
+    Person.objects.filter(pk=merged.person_id).update(merged_into=ours[0].person)
+    worker = staff(role, team=arm_team)
+
+    assert set(Person.objects.visible_to(worker)) == {episode.person for episode in ours}
+    assert set(Episode.objects.visible_to(worker)) == set(ours)
+
+    client.force_login(worker)
+    client.get("/api/v1/episodes/")  # a session's first request makes queries of its own
+    with CaptureQueriesContext(connection) as short:
+        listed = client.get("/api/v1/episodes/").json()["results"]
+    assert {row["id"] for row in listed} == {episode.pk for episode in ours}
+    ours += [EpisodeFactory(referral__team=arm_team) for _ in range(3)]
+    with CaptureQueriesContext(connection) as long:
+        listed = client.get("/api/v1/episodes/").json()["results"]
+    assert {row["id"] for row in listed} == {episode.pk for episode in ours}
+    assert len(long) == len(short)
+
+
 @pytest.mark.parametrize("role", [Role.PRESCRIBER, Role.HARM_REDUCTION_WORKER])
 def test_prescribers_and_harm_reduction_see_the_people_referred_to_their_team(allocation, staff, role):
-    """Their teams' few involvements are in the UNION of the user's own sets (not the EXISTS an assessor's
-    or manager's large team keeps): the same people either way, on every list that starts from a person."""
+    """Their teams' involvements are in the user's one set of people: the same people as a manager's, on every
+    list that starts from a person."""
     team = TeamFactory(name="Prescribing", kind=TeamKind.PRESCRIBING)
     worker = staff(role, team=team)
     assert not Person.objects.visible_to(worker).exists()
@@ -47,7 +75,7 @@ def test_prescribers_and_harm_reduction_see_the_people_referred_to_their_team(al
 
     assert list(Person.objects.visible_to(worker)) == [person]
     assert list(Episode.objects.visible_to(worker)) == [allocation.episode]
-    # Also a manager: the team's involvements are then the EXISTS, with the same answer.
+    # Also a manager: the same answer.
     both = staff(role, team=team)
     both.groups.add(Group.objects.get(name=Role.TEAM_MANAGER.label))
     assert list(Person.objects.visible_to(both)) == [person]
