@@ -78,6 +78,9 @@ PAGES = [
 NOT_API_LISTS = {"/api/v1/schema/", "/api/v1/docs/", "/api/v1/me/", "/api/v1/break-glass/"}
 # Who reads an API list: the first of these the API answers 200 (the keyworker where allowed: the common case).
 API_ROLES = (Role.KEYWORKER, Role.TEAM_MANAGER, Role.COMMISSIONER, Role.DATA_ADMIN)
+# Each API list is also read as these wherever allowed: their teams hold a large share of the service, the widest
+# scope a list is filtered by (the target holds "whatever the role").
+TEAM_ROLES = (Role.TEAM_MANAGER, Role.ASSESSOR)
 
 
 def search_case() -> Case | None:
@@ -180,10 +183,14 @@ def _chosen(only: str | None, *texts) -> bool:
     return not only or any(word.strip().lower() in text for word in only.split(","))
 
 
+def _answers(clients, role, path) -> bool:
+    return role in clients and clients[role].get(path).status_code == 200
+
+
 def cases(subjects, clients, only: str | None = None) -> list[tuple[Case, str]]:
-    """Every case with its path: the pages, search if there is one, and each API list as the first role allowed;
-    with `only`, just those whose name or path contains one of its comma-separated texts (an API list is probed
-    only if its path matches: at a million people one probe can take minutes)."""
+    """Every case with its path: the pages, search if there is one, and each API list as the first role allowed
+    and as each of TEAM_ROLES allowed (named "API <path> (<role>)"); with `only`, just those whose name or path
+    contains one of its comma-separated texts (an API list is probed only if its path matches)."""
     chosen = [*PAGES]
     search = search_case()
     if search is not None:
@@ -192,10 +199,12 @@ def cases(subjects, clients, only: str | None = None) -> list[tuple[Case, str]]:
     for path in api_list_paths():
         if not _chosen(only, f"API {path}"):
             continue
-        for role in API_ROLES:
-            if role in clients and clients[role].get(path).status_code == 200:
-                with_paths.append((Case(f"API {path}", role, path, API), path))
-                break
+        first = next((role for role in API_ROLES if _answers(clients, role, path)), None)
+        if first is not None:
+            with_paths.append((Case(f"API {path}", first, path, API), path))
+        for role in TEAM_ROLES:
+            if role != first and _answers(clients, role, path):
+                with_paths.append((Case(f"API {path} ({Role(role).label.lower()})", role, path, API), path))
     return [(case, path) for case, path in with_paths if path is not None and _chosen(only, case.name, path)]
 
 
