@@ -19,11 +19,13 @@ class PrescribingConfig(AppConfig):
         subject_access.register({"prescribing.Prescription": "person", "prescribing.DrugTest": "person"})
         from prescribing import links, services, waits
         from recovery_plans.services.modalities import register_start_evidence
-        from referrals import caseload, discharge_checks, record_pages
+        from referrals import caseload, clock_inputs, discharge_checks, record_pages
 
         post_migrate.connect(_resync_role_permissions, sender=self, dispatch_uid="prescribing_role_permissions")
         # The prescribing clock shows on the keyworker's caseload; the episode page links to the records.
         caseload.register(waits.caseload_due_items)
+        # Its stored due date follows the DRR orders, merges and modalities the lower apps record.
+        clock_inputs.register(waits.refresh_start_due_of_people)
         record_pages.register_episode_links(links.episode_links)
         # Discharge is refused while a GP still prescribes under shared care: the prescriber ends it first.
         discharge_checks.register(services.open_shared_care_names)

@@ -37,7 +37,7 @@ from prescribing.models import (
     SafeStorage,
     SharedCareTransfer,
 )
-from prescribing.waits import PHARMACOLOGICAL
+from prescribing.waits import PHARMACOLOGICAL, refresh_start_due
 from recovery_plans.models import Intervention, Modality, PlanVersion, VersionStatus
 from referrals.models import Allocation, Episode, TeamInvolvement
 
@@ -151,6 +151,12 @@ def _modalities(context, chosen, assessments, team, waiting):
 
 
 def seed(context):
+    _seed(context)
+    # The demo writes in bulk: the prescribing due dates of every modality so far (plans' and these), by the rule.
+    refresh_start_due(Modality.objects.all())
+
+
+def _seed(context):
     rng = context.rng
     prescriber = context.staff["prescriber"]
     team = context.teams["Prescribing"]

@@ -36,6 +36,8 @@ from prescribing.models import (
     Prescription,
     SafeStorage,
 )
+from prescribing.waits import refresh_start_due
+from recovery_plans.models import Modality
 from referrals.models import TeamInvolvement
 
 PHARMACIES_PER_AREA = 6
@@ -89,6 +91,11 @@ def _pharmacies(chunk, ref, area) -> list[int]:
             table.add(pk, f"Pharmacy {area.number:03d}-{number}", f"F{area.number:03d}{number}", "High Street")
         made[area.number] = ids
     return made[area.number]
+
+
+def after_load():
+    """The prescribing due date of every modality loaded, by the application's one rule (one UPDATE)."""
+    refresh_start_due(Modality.objects.all())
 
 
 def build(chunk):

@@ -38,7 +38,7 @@ from prescribing.models import (
     SafeStorage,
     SharedCareTransfer,
 )
-from prescribing.waits import PHARMACOLOGICAL, open_clocks
+from prescribing.waits import MAY_BE_WAITING, PHARMACOLOGICAL, open_clocks
 from recovery_plans.models import Modality, PlanVersion, VersionStatus
 from recovery_plans.services.modalities import start_modality
 from referrals.choices import TaskKind
@@ -830,8 +830,8 @@ def raise_prescribing_wait_tasks(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     late = [
         clock
-        for clock in open_clocks(Modality.objects.all(), today)
-        if clock.due_on < today and clock.waiting_on(today)
+        for clock in open_clocks(Modality.objects.filter(MAY_BE_WAITING, start_due_on__lt=today), today)
+        if clock.waiting_on(today)
     ]
     keys = {f"prescribing_wait:{clock.modality.pk}": clock for clock in late}
     existing = set(Task.objects.filter(source_key__in=keys).values_list("source_key", flat=True))

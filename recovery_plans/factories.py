@@ -3,6 +3,7 @@ import factory
 from core.factories import UserFactory
 from core.models import ModalitySetting
 from recovery_plans.models import Action, Goal, Intervention, Modality, PlanVersion, RecoveryPlan
+from referrals import clock_inputs
 from referrals.factories import EpisodeFactory
 
 
@@ -50,6 +51,7 @@ class ModalityFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Modality
+        skip_postgeneration_save = True
 
     episode = factory.SubFactory(EpisodeFactory)
     intervention = factory.LazyFunction(lambda: Intervention.objects.get(code="PRESC"))
@@ -57,3 +59,10 @@ class ModalityFactory(factory.django.DjangoModelFactory):
     setting = factory.LazyFunction(lambda: ModalitySetting.objects.get(code="6"))
     referred_on = factory.SelfAttribute("episode.opened_on")
     referred_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def stored_due_date(obj, create, extracted, **kwargs):
+        # As `refer_modality` does: the prescribing due date stored by its one rule.
+        if create:
+            clock_inputs.changed([obj.episode.person_id])
+            obj.refresh_from_db(fields=["start_due_on"])

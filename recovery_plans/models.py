@@ -274,6 +274,9 @@ class Modality(models.Model):
     external_id = models.CharField(
         "MODID from a transfer file", max_length=20, null=True, blank=True, unique=True, editable=False
     )
+    # The last day prescribing may start (RX10 / DRR5), for pharmacological modalities only: written by
+    # `prescribing.waits.refresh_start_due` alone, stored so the waits board walks an index to its page.
+    start_due_on = models.DateField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     objects = EpisodeScoped.as_manager()
@@ -322,6 +325,15 @@ class Modality(models.Model):
             # The API's newest-referred-first list walks this (backwards) and stops at a page: without it a data
             # admin's first page sorted every modality (6.7 s at 1,000,000 people; docs/benchmarks.md).
             models.Index(fields=["referred_on", "id"], name="modality_referred_idx"),
+            # Prescribing waits (`prescribing.waits.MAY_BE_WAITING`, the same condition): open pharmacological
+            # modalities not started or started late, in the board's order, so its page stops at 50 rows
+            # instead of working out every prescribing clock in the service (docs/benchmarks.md).
+            models.Index(
+                fields=["referred_on", "id"],
+                condition=Q(start_due_on__isnull=False, ended_on__isnull=True)
+                & (Q(started_on__isnull=True) | Q(started_on__gt=F("start_due_on"))),
+                name="modality_start_due_idx",
+            ),
         ]
 
     def __str__(self):

@@ -17,7 +17,8 @@ day on which the work still meets the KPI, so at risk means `today <= due_on <= 
 
 Each KPI is one set-based query over records already scoped by the caller, whatever their number, with the
 engine's numbers and date arithmetic (`reporting.kpis.populations`, `core.sql`): the working-day
-clocks (FC3, RX10, DRR5) are the engine's `AddWorkingDays` over the `core.WorkingDay` calendar table.
+clocks are the engine's `AddWorkingDays` over the `core.WorkingDay` calendar table (FC3), or the due date stored
+on the modality by the same rule (RX10, DRR5: `prescribing.waits.refresh_start_due`).
 
 The morning job (`raise_at_risk_tasks`) raises one `referrals.Task` per at-risk record and closes it once the
 work is done; `projection` gives the current quarter's figure if none of the at-risk records is saved.
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +39,7 @@ from core.choices import AuditAction
 from core.dates import long_date
 from core.models import AuditEvent
 from core.sql import AddWorkingDays
-from prescribing.waits import with_clock
+from prescribing.waits import MAY_BE_WAITING, with_clock
 from recovery_plans.models import Modality, ModalityReview, PlanReview, PlanVersion
 from referrals.choices import CONTACT_METHODS_THAT_COUNT, ReferralStatus, TaskKind
 from referrals.models import Allocation, ContactAttempt, Episode, Referral, Task
@@ -375,18 +376,13 @@ def plan_reviewed(scope: Scope, span: Window) -> list[AtRisk]:
 def prescribing_waits(scope: Scope, span: Window, codes=("RX10", "DRR5")) -> list[AtRisk]:
     """RX10 and DRR5 in one query: the same waiting prescribing modalities, clocked from the referral (10 working
     days) or, with a DRR order, from the order (5 working days), as the waits page clocks them."""
+    # Due on the stored date; `MAY_BE_WAITING` lets the planner read the waiting ones from their index.
     waiting = with_clock(
-        scope.modalities.filter(started_on__isnull=True, ended_on__isnull=True, episode__discharged_on__isnull=True)
+        scope.modalities.filter(MAY_BE_WAITING, started_on__isnull=True, episode__discharged_on__isnull=True)
     )
     if len(codes) == 1:
         waiting = waiting.filter(drr_order_date__isnull=codes[0] == "RX10")
-    waiting = waiting.annotate(
-        due=Case(
-            When(drr_order_date__isnull=True, then=AddWorkingDays(F("referred_on"), RX10_WORKING_DAYS)),
-            default=AddWorkingDays(F("drr_order_date"), DRR5_WORKING_DAYS),
-            output_field=DateField(),
-        )
-    )
+    waiting = waiting.annotate(due=F("start_due_on"))
     rows = (
         _with_holder(waiting.filter(**_lookup("due", span.shifted(0))), "episode")
         .order_by("due", "pk")

@@ -19,6 +19,7 @@ from core.concurrency import save_if_unchanged
 from core.dates import long_date
 from core.errors import DomainError, StaleEditError
 from recovery_plans.models import Intervention, Modality, ModalityReview
+from referrals import clock_inputs
 from referrals.models import Task, TeamInvolvement
 
 SUB_INTERVENTION_REVIEW_DAYS = 182
@@ -118,6 +119,8 @@ def refer_modality(
         referred_on=referred_on,
         referred_by=by,
     )
+    # Its prescribing due date, and a DRR order's clock may move to it from a modality referred later.
+    clock_inputs.changed([episode.person_id])
     if provider_team is not None:
         # The provider team's staff must see the people referred to them.
         TeamInvolvement.objects.get_or_create(
@@ -160,6 +163,8 @@ def start_modality(*, modality: Modality, started_on: date, by, expected_version
     _not_future(started_on, field="started_on", what="start date")
     current.started_on = started_on
     save_if_unchanged(current, expected_version=expected_version, fields=["started_on"], what="modality")
+    # A start breaks a tie between modalities referred the same day for the DRR order's clock.
+    clock_inputs.changed([current.episode.person_id])
     _close_tasks(keys=[wait_task_key(current.pk)], by=by)
     audit.record(AuditAction.CHANGE, current, actor=by, details={"started_on": started_on.isoformat()})
     return current

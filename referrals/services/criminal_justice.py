@@ -11,6 +11,7 @@ from core.choices import AuditAction
 from core.dates import long_date
 from core.errors import DomainError
 from core.models import User
+from referrals import clock_inputs
 from referrals.choices import TaskKind
 from referrals.models import Allocation, ArrestReferral, BreachReport, CommunityOrder, Episode, Person, Task
 from referrals.services.people import refuse_if_merged
@@ -50,6 +51,7 @@ def add_community_order(
         court=court,
         offender_manager=offender_manager,
     )
+    clock_inputs.changed([person.pk])  # a DRR order clocks one of the person's prescribing modalities
     audit.record(AuditAction.CREATE, order, actor=by, details={"kind": kind})
     return order
 

@@ -20,6 +20,7 @@ from core.choices import AuditAction, Role
 from core.dates import long_date
 from core.errors import DomainError
 from core.models import AuditEvent
+from referrals import clock_inputs
 from referrals.models import (
     PRIORITY_GROUPS,
     Episode,
@@ -196,6 +197,8 @@ def person_merge(*, actor, keep: Person, duplicate: Person, choices: dict | None
     for model, field_name in _person_links():
         moves.extend(_move_rows(merge, model, field_name, duplicate=duplicate, keep=keep))
     PersonMergeMove.objects.bulk_create(moves)
+    # The duplicate's episodes and DRR orders now meet the kept record's: a DRR clock may move.
+    clock_inputs.changed([keep.pk])
     # The duplicate is marked first: an NHS number is unique among current records only.
     Person.objects.filter(pk=duplicate.pk).update(merged_into=keep, version=duplicate.version + 1)
     for name, value in taken.items():
@@ -276,6 +279,7 @@ def person_merge_undo(*, actor, merge: PersonMerge) -> PersonMerge:
             **{move.field_name: duplicate}
         )
         (back if count else not_back).setdefault(key, []).append(move.row_id)
+    clock_inputs.changed([keep.pk, duplicate.pk])
     merge.undone_at = timezone.now()
     merge.undone_by = actor
     merge.save(update_fields=["undone_at", "undone_by"])

@@ -40,6 +40,7 @@ from core.choices import AuditAction, Role, TeamKind
 from core.models import Team
 from harm_reduction.choices import BbvTestKind, HepBOffer
 from harm_reduction.models import BbvTest, HepBCourse, HepBDose
+from prescribing.waits import PHARMACOLOGICAL, refresh_start_due_of_people
 from recovery_plans.models import (
     Intervention,
     Modality,
@@ -49,7 +50,7 @@ from recovery_plans.models import (
     RecoveryPlan,
     VersionStatus,
 )
-from referrals.choices import ContactMethod, PartnerAgency, ReferralStatus, TaskKind
+from referrals.choices import ContactMethod, OrderKind, PartnerAgency, ReferralStatus, TaskKind
 from referrals.models import (
     Allocation,
     CommunityOrder,
@@ -78,6 +79,8 @@ TRANSFERRED_RECORDS_USERNAME = "transferred.records"
 ID_BLOCK = 2000
 # Records are written (COPY) after every this many people, inside the one transaction.
 PEOPLE_PER_WRITE = 1000
+# People whose prescribing due dates are stored by one UPDATE (a bounded list of ids per statement).
+CLOCKED_PEOPLE_BLOCK = 5000
 # The file has no reason for a modality closed without a start; the model asks for one.
 CLOSED_WITHOUT_START = "Closed without a start by the previous provider (transfer of care)."
 # The file does not carry a community order's length (docs/data-dictionary.md, import notes); the service
@@ -253,6 +256,8 @@ class _Writer:
         self._taken: dict[type, int] = defaultdict(int)
         self._tables: dict[type, _Table] = {}
         self._involved: set[tuple[int, int]] = set()
+        # People given a prescribing modality or a DRR order: their modalities' due dates are stored once written.
+        self.clocked_people: set[int] = set()
         self.codes = {
             model: dict(model.objects.values_list("code", "pk"))
             for model in (
@@ -430,7 +435,15 @@ class _Writer:
                 self.progress(30 + int(65 * done / total))
         if problems:
             raise _WriteRefused(problems)
+        self._store_start_due()
         self.progress(95)
+
+    def _store_start_due(self):
+        """The prescribing due dates of the modalities written, by the application's one rule (`refresh_start_due`,
+        one UPDATE per block of people) rather than a second copy of it worked out here."""
+        people = sorted(self.clocked_people)
+        for start in range(0, len(people), CLOCKED_PEOPLE_BLOCK):
+            refresh_start_due_of_people(people[start : start + CLOCKED_PEOPLE_BLOCK])
 
     def _flush(self):
         """Write what the people so far made, and let it go: memory holds the batch being written and the one
@@ -625,6 +638,8 @@ class _Writer:
                 )
             )
         if value("XCJORDER") != NA:
+            if value("XCJORDER") == OrderKind.DRR:
+                self.clocked_people.add(person.pk)
             self.new[CommunityOrder].append(
                 self.make(
                     CommunityOrder,
@@ -785,6 +800,8 @@ class _Writer:
             )
         )
         self.new[Modality].append(modality)
+        if value("MODAL") == PHARMACOLOGICAL:
+            self.clocked_people.add(episode.person_id)
         reviewed = _day(value("SUBMODDT"))
         if reviewed:
             self.new[ModalityReview].append(

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import ModalitySetting
+from prescribing import waits
 from prescribing.factories import ClinicalAssessmentFactory, PrescriptionFactory
 from recovery_plans.models import Intervention, Modality
 from referrals.factories import EpisodeFactory
@@ -61,6 +62,7 @@ def test_the_prescribing_waits_are_paged(client, prescriber, prescribing_team, d
                 referred_on=timezone.localdate() - timedelta(days=30),
                 referred_by=prescriber,
             )
+        waits.refresh_start_due(Modality.objects.all())  # as `refer_modality` does
 
     client.force_login(prescriber)
     seen = assert_bounded(client, reverse("prescribing:waits"), add, lambda c: c["rows"], django_assert_max_num_queries)

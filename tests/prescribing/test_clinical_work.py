@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from assessment.models import Assessment, ChildrenLivingWith
+from core.calendar import add_working_days
 from core.choices import Role
 from core.errors import DomainError
 from core.models import Substance
@@ -168,7 +169,7 @@ class TestDetox:
 class TestWaitingClock:
     def test_prescribing_is_due_within_10_working_days_of_the_modality_referral(self):
         # Monday 2 March 2026: the 10th working day is Monday 16 March; the 11th, Tuesday 17 March, is late.
-        due = waits.prescribing_due_on(referred_on=date(2026, 3, 2))
+        due = add_working_days(date(2026, 3, 2), waits.STANDARD_WAIT_WORKING_DAYS)
         assert due == date(2026, 3, 16)
         assert not waits.is_breach(due_on=due, started_on=date(2026, 3, 16))
         assert waits.is_breach(due_on=due, started_on=date(2026, 3, 17))
@@ -176,7 +177,7 @@ class TestWaitingClock:
     def test_for_a_drr_prescribing_is_due_within_5_working_days_of_the_order_across_christmas(self):
         # Order Thursday 24 December 2026. Christmas Day (Fri 25), Boxing Day substitute (Mon 28) and New Year's
         # Day (Fri 1 January 2027) are bank holidays: working days 29, 30, 31 Dec, 4 and 5 Jan.
-        due = waits.prescribing_due_on(referred_on=date(2026, 12, 1), drr_order_date=date(2026, 12, 24))
+        due = add_working_days(date(2026, 12, 24), waits.DRR_WAIT_WORKING_DAYS)
         assert due == date(2027, 1, 5)
         assert not waits.is_breach(due_on=due, started_on=date(2027, 1, 5))
         assert waits.is_breach(due_on=due, started_on=date(2027, 1, 6))

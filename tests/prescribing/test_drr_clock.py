@@ -13,6 +13,7 @@ from prescribing import services, waits
 from prescribing.factories import ClinicalAssessmentFactory, PrescriptionFactory
 from recovery_plans.factories import ModalityFactory
 from recovery_plans.models import Intervention, Modality
+from referrals import clock_inputs
 from referrals.caseload import due_items_for
 from referrals.choices import OrderKind
 from referrals.factories import EpisodeFactory
@@ -22,9 +23,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _order(person, order_date, episode=None):
-    return CommunityOrder.objects.create(
+    order = CommunityOrder.objects.create(
         person=person, episode=episode, kind=OrderKind.DRR, order_date=order_date, requirement_months=6
     )
+    clock_inputs.changed([person.pk])  # as `add_community_order` does
+    return order
 
 
 def _clocked(*modalities):

@@ -10,6 +10,7 @@ from core.calendar import add_working_days
 from core.models import ModalityExitStatus
 from recovery_plans.factories import ModalityFactory, PlanVersionFactory, RecoveryPlanFactory
 from recovery_plans.models import Intervention, ModalityReview, PlanReview
+from referrals import clock_inputs
 from referrals.choices import ContactMethod, OrderKind, ReferralStatus, TaskKind
 from referrals.factories import AllocationFactory, EpisodeFactory, ReferralFactory
 from referrals.models import CommunityOrder, ContactAttempt, Task
@@ -154,6 +155,7 @@ def test_drr5_five_working_days_from_the_order_skip_christmas(db, order_date, li
         order_date=order_date,
         requirement_months=6,
     )
+    clock_inputs.changed([modality.episode.person_id])  # as `add_community_order` does
     assert codes(risks("DRR5", today=today)) == ([("DRR5", modality.pk)] if listed else [])
     assert risks("RX10", today=today) == []
 

@@ -8,11 +8,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessment.models import Assessment, Top
+from core.calendar import add_working_days
 from core.chain import verify_chain
 from core.choices import Role, TeamKind
 from core.factories import TeamFactory
 from core.models import AuditEvent, ModalityChange, PersonChange, ReferralChange, User
 from harm_reduction.models import BbvTest, HepBCourse
+from prescribing import waits
 from recovery_plans.factories import ModalityFactory
 from recovery_plans.models import Modality, PlanVersion
 from referrals.choices import ReferralStatus
@@ -323,3 +325,12 @@ def test_no_contact_with_a_first_contact_is_refused_by_the_pages_rule(service):
 def test_a_closing_before_the_referral_is_refused(service):
     report = run(as_bytes([row(CLOSED_REFERRAL, XREFOUTCOME="DE", XREFCLOSED="2024-03-03")]))
     assert [(p["line"], p["field"]) for p in report.problems] == [(2, "XREFCLOSED")]
+
+
+def test_the_import_stores_the_prescribing_due_date_by_the_one_rule(service):
+    run(as_bytes(good_rows()))
+    prescribing, other = (Modality.objects.get(external_id=mod_id) for mod_id in ("OLD-M-0001", "OLD-M-0002"))
+    # The episode's DRR order of Friday 5 January 2024 clocks its prescribing modality (referred 20 January):
+    # 5 working days; the other modality type has no prescribing clock.
+    assert (prescribing.start_due_on, other.start_due_on) == (date(2024, 1, 12), None)
+    assert prescribing.start_due_on == add_working_days(date(2024, 1, 5), waits.DRR_WAIT_WORKING_DAYS)
