@@ -2,7 +2,7 @@
 to a pharmacological modality, or within 5 working days of the community order for a DRR.
 
 The due date is stored on the modality (`start_due_on`), written only by `refresh_start_due`, so the waits board,
-the caseload and the at-risk forecast find waiting modalities through an index instead of working out every
+the morning job and the at-risk forecast find waiting modalities through an index instead of working out every
 clock in the service (docs/benchmarks.md, "Lists and visibility"). The services that change what it depends on
 (a modality referred or started, a DRR order made, a merge, the transfer import) call it through
 `referrals.clock_inputs`.
