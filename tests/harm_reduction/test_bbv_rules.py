@@ -189,6 +189,21 @@ def test_hep_c_test_is_due_when_the_assessment_says_previously_injected(worker, 
     assert list(people_due_hep_c_offer(user=worker)) == [hr_episode.person]
 
 
+def test_hep_c_test_is_due_once_however_many_reasons_and_never_for_someone_who_never_injected(
+    worker, hr_episode, male_attender_for, today
+):
+    def assessed(code, completed_on=None):
+        status = InjectingStatus.objects.get(code=code)
+        AssessmentFactory(episode=hr_episode, injecting_status=status, completed_on=completed_on)
+
+    assessed("N", completed_on=today - timedelta(days=60))
+    assert list(people_due_hep_c_offer(user=worker)) == []
+    assessed("C", completed_on=today - timedelta(days=30))
+    assessed("P")
+    male_attender_for(hr_episode.person)
+    assert list(people_due_hep_c_offer(user=worker)) == [hr_episode.person]
+
+
 def test_a_test_offer_answered_at_once_is_dated_the_offer_unless_given(worker, episode, today):
     offered_on = today - timedelta(days=5)
     test = services.record_bbv_offer(
