@@ -323,6 +323,11 @@ class Episode(models.Model):
                 condition=Q(discharged_on__isnull=True),
                 name="open_episode_team_idx",
             ),
+            # Open episodes oldest first (the data quality page): walks the open ones only, not ten years of
+            # discharged episodes before them.
+            models.Index(
+                fields=["opened_on", "id"], condition=Q(discharged_on__isnull=True), name="open_episode_opened_idx"
+            ),
         ]
 
     def __str__(self):

@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from core.choices import AuditAction, Role
-from core.models import AuditEvent, Ethnicity
+from core.models import AuditEvent, DischargeReason, Ethnicity
 from recovery_plans.factories import ModalityFactory
 from recovery_plans.models import Intervention
 from referrals.factories import AllocationFactory, EpisodeFactory
 from referrals.models import TeamInvolvement
 from reporting import forecast
+from reporting.dq import missing_any_item
 from reporting.kpis import snapshots
 from reporting.kpis.engine import compute
 from reporting.periods import month_containing, parse_period
@@ -297,6 +298,21 @@ def test_the_dq_page_shows_the_months_stored_figure_not_one_worked_out_on_each_r
     text = client.get(url).content.decode()
     assert f"({snapshot.numerator} of {snapshot.denominator} items filled)" in text
     assert "Ethnicity (ETHNIC)" in text
+
+
+def test_the_dq_list_of_this_month_is_its_open_episodes_and_a_past_month_keeps_those_discharged_since(db):
+    still_open = incomplete_episode(ethnicity=None)
+    discharged = incomplete_episode(ethnicity=None)
+    discharged.discharged_on = date.today()
+    discharged.discharge_reason = DischargeReason.objects.first()
+    discharged.save()
+    this_month = month_containing(date.today())
+    assert list(missing_any_item(this_month)) == [still_open]
+    # Open at the end of last month, both: the one discharged since is still in that month's list.
+    for episode in (still_open, discharged):
+        episode.opened_on = this_month.start - timedelta(days=40)
+        episode.save()
+    assert set(missing_any_item(this_month.previous())) == {still_open, discharged}
 
 
 @pytest.mark.parametrize("role", [*OTHER_ROLES, Role.TEAM_MANAGER])
