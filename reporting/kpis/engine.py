@@ -5,16 +5,18 @@ Each KPI is one aggregate query over its population (`reporting.kpis.populations
 4 places, while whether it meets its threshold is decided on the exact fraction.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.db import connections, transaction
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
 
 from core.models import Team
 from reporting.choices import Comparison, KpiKind
 from reporting.kpis.catalogue import catalogue
-from reporting.kpis.populations import DQ_ITEMS, POPULATIONS, SHARED_POPULATIONS, flag
+from reporting.kpis.populations import DQ_ITEMS, INDEX_PROBED, POPULATIONS, SHARED_POPULATIONS, flag
 from reporting.models import Kpi
 from reporting.periods import Period
 
@@ -64,12 +66,35 @@ def _counted(kpi: Kpi, passes: str) -> Q:
     return Q(**{passes: kpi.kind != KpiKind.COUNT})
 
 
+# Index probes of a database held in memory cost about what reading the next page does (PostgreSQL's default
+# random_page_cost, 4, prices a disk): only for the populations in `INDEX_PROBED` over the whole service, since
+# other KPIs planned this way ran slower and a team's ran the same (docs/benchmarks.md, "W21 against its floor").
+IN_MEMORY_RANDOM_PAGE_COST = "1.1"
+
+
+@contextmanager
+def _planned(rows: QuerySet, population, team):
+    """Runs `rows`' queries planned for index probes when `population` is one of `INDEX_PROBED` and `team` is None;
+    the setting is the transaction's own (a savepoint inside another) and is put back after, so no other query
+    sees it."""
+    if team is not None or population not in INDEX_PROBED:
+        yield
+        return
+    with transaction.atomic(using=rows.db), connections[rows.db].cursor() as cursor:
+        cursor.execute("SELECT current_setting('random_page_cost')")
+        (previous,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('random_page_cost', %s, true)", [IN_MEMORY_RANDOM_PAGE_COST])
+        yield
+        cursor.execute("SELECT set_config('random_page_cost', %s, true)", [previous])
+
+
 def _figures(kpi: Kpi, period: Period, team) -> tuple[int, int]:
     rows = population_rows(kpi.code, period, team=team)
-    if kpi.kind == KpiKind.MEAN:
-        totals = rows.aggregate(rows=Count("pk"), filled=Sum("kpi_filled_items"))
-        return totals["filled"] or 0, totals["rows"] * len(DQ_ITEMS)
-    totals = rows.aggregate(rows=Count("pk"), counted=Count("pk", filter=_counted(kpi, "passes")))
+    with _planned(rows, POPULATIONS[kpi.code], team):
+        if kpi.kind == KpiKind.MEAN:
+            totals = rows.aggregate(rows=Count("pk"), filled=Sum("kpi_filled_items"))
+            return totals["filled"] or 0, totals["rows"] * len(DQ_ITEMS)
+        totals = rows.aggregate(rows=Count("pk"), counted=Count("pk", filter=_counted(kpi, "passes")))
     return totals["counted"], totals["rows"]
 
 
@@ -78,10 +103,14 @@ def _shared_figures(kpis: list[Kpi], population, passes: dict, period: Period, t
     rows = population(period, team_id(team)).annotate(
         **{f"passes_{index}": flag(passes[kpi.code]) for index, kpi in enumerate(kpis)}
     )
-    totals = rows.aggregate(
-        rows=Count("pk"),
-        **{f"counted_{index}": Count("pk", filter=_counted(kpi, f"passes_{index}")) for index, kpi in enumerate(kpis)},
-    )
+    with _planned(rows, population, team):
+        totals = rows.aggregate(
+            rows=Count("pk"),
+            **{
+                f"counted_{index}": Count("pk", filter=_counted(kpi, f"passes_{index}"))
+                for index, kpi in enumerate(kpis)
+            },
+        )
     return {kpi.code: (totals[f"counted_{index}"], totals["rows"]) for index, kpi in enumerate(kpis)}
 
 

@@ -610,3 +610,7 @@ POPULATIONS = {
 
 # KPIs of one population, with what passes each: the engine counts them in one query over it.
 SHARED_POPULATIONS = ((first_modality_started_from_referral, FIRST_MODALITY_PASSES),)
+
+# The populations of `_with_first`: a period's first rows (tens of thousands at 1,000,000 people) joined to their
+# episodes. The engine plans them for index probes, where PostgreSQL's default costs hash every episode.
+INDEX_PROBED = frozenset({w21, w42, rtt3, rtt4, cj5, rap3, rap12, first_modality_started_from_referral})

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import F
 
 from core.calendar import add_working_days
@@ -57,6 +58,35 @@ def test_a_count_kpi_meets_its_target_only_at_zero():
     sir0 = Kpi.objects.get(code="SIR0")
     assert result_for(sir0, 0, 0).met is True
     assert result_for(sir0, 1, 10).met is False
+
+
+def _random_page_cost(cursor) -> str:
+    cursor.execute("SHOW random_page_cost")
+    return cursor.fetchone()[0]
+
+
+def test_only_the_first_row_populations_of_the_whole_service_are_planned_for_index_probes_and_put_back(arm_team):
+    seen = []
+
+    def record_setting(execute, sql, params, many, context):
+        seen.append((sql, _random_page_cost(context["cursor"].cursor)))
+        return execute(sql, params, many, context)
+
+    with connection.cursor() as cursor:
+        before = _random_page_cost(cursor)
+    with connection.execute_wrapper(record_setting):
+        compute(Q1)
+    probed = [sql for sql, cost in seen if cost == "1.1" and "set_config" not in sql]
+    # One query for W21, W42, RTT3 and RTT4, then CJ5, RAP3 and RAP12; the other 16 KPIs at the default.
+    assert len(probed) == 4
+    assert all("recovery_plans_modality" in sql or "assessment_assessment" in sql for sql in probed)
+    assert sum(1 for sql, cost in seen if cost == before and sql.startswith("SELECT COUNT")) >= 15
+    with connection.cursor() as cursor:
+        assert _random_page_cost(cursor) == before
+    seen.clear()
+    with connection.execute_wrapper(record_setting):
+        compute(Q1, team=arm_team)
+    assert {cost for _, cost in seen} == {before}
 
 
 def test_working_day_table_agrees_with_core_calendar_for_every_day_of_2025_to_2027():
