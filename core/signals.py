@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from core import audit
 from core.choices import AuditAction, Role
+from core.middleware import start_session_clocks
 from core.registry import OUR_APPS, app_modules
 from core.two_factor import trust_demo_device
 
@@ -15,6 +16,7 @@ def audit_sign_in(sender, request, user, **kwargs):
     audit.record(AuditAction.SIGN_IN, user, actor=user)
     if request is not None and hasattr(request, "session"):
         trust_demo_device(request, user)
+        start_session_clocks(request)
 
 
 @receiver(user_logged_out)

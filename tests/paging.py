@@ -14,10 +14,7 @@ def small_pages(monkeypatch):
 
 def walk(client, url, rows_of, django_assert_max_num_queries, limit):
     """Every page of a list from its first through "Next", each within `limit` queries: (every row shown, the
-    largest page, the query count of the first page). One request goes first, unmeasured: a session's first
-    request after signing in also renews it (core.middleware.SessionLimitsMiddleware), a cost of the session, not
-    of the list."""
-    client.get(url)
+    largest page, the query count of the first page)."""
     seen, largest, first = [], 0, None
     while url:
         with django_assert_max_num_queries(limit) as captured:

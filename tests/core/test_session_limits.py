@@ -142,3 +142,17 @@ def test_a_request_a_minute_after_the_last_renewal_renews_the_30_minutes(client,
     response = client.get("/")
     assert Session.objects.get().expire_date > timezone.now() + timedelta(minutes=29, seconds=55)
     assert int(response["X-Session-Idle-Seconds-Left"]) >= 1795
+
+
+@pytest.mark.django_db
+def test_signing_in_starts_both_clocks_so_the_first_page_writes_no_session(client, keyworker):
+    client.post("/sign-in/", {"username": "kw.session", "password": PASSWORD})
+    session = client.session
+    assert time.time() - session["signed_in_at"] < 60
+    assert session["renewed_at"] == pytest.approx(session["signed_in_at"], abs=1)
+    client.force_login(keyworker)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    assert not [
+        query for query in captured.captured_queries if "django_session" in query["sql"] and "UPDATE" in query["sql"]
+    ]
