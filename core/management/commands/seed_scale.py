@@ -7,26 +7,10 @@ from django.utils import timezone
 
 from core.demo import DEMO_PASSWORD, STAFF
 from core.models import DemoSeedRun
-from core.scale import CHUNK_PEOPLE, Progress, seed_scale
-from reporting.periods import quarter_containing
-from reporting.tasks import store_period
+from core.registry import app_modules
+from core.scale import CHUNK_PEOPLE, seed_scale
 
 RUN_LABEL = "scale"
-
-
-def store_quarter_kpis(today) -> None:
-    """The current quarter's KPI snapshots, whole service and each reporting team, as the nightly job stores them
-    in production: the pages that read stored figures (team KPIs, the dashboard) are then measured as they are
-    served, not through their live fallback."""
-    quarter = quarter_containing(today)
-    progress = Progress("kpis", 1)
-
-    def scope_done(done: int, total: int) -> None:
-        progress.total = total
-        progress.advance(1, quarter.label)
-
-    store_period(quarter, job="nightly", on_scope_done=scope_done)
-    progress.finish()
 
 
 class Command(BaseCommand):
@@ -62,7 +46,10 @@ class Command(BaseCommand):
         )
         with transaction.atomic():
             DemoSeedRun.objects.create(app_label=RUN_LABEL, seed=seed, people=people)
-        store_quarter_kpis(timezone.localdate())
+        # What an app derives from the whole load once it is in (reporting: the quarter's KPI snapshots).
+        for module in app_modules("scale"):
+            if hasattr(module, "after_seed"):
+                module.after_seed(timezone.localdate())
         self.stdout.write(
             f"{counts['people']:,} people, {counts['rows']:,} rows, {counts['areas']:,} areas "
             f"in {time.perf_counter() - started:,.1f} s"
