@@ -66,7 +66,8 @@ def signed_plan(episode, prescriber):
 def _test_form(today, tested, results, **extra):
     data = {
         **_date("tested_on", today),
-        "collected_time": "09:30",
+        # Midnight: any later time today is in the future when the suite runs before it, and refused as such.
+        "collected_time": "00:00",
         "sample_type": SampleType.ORAL_FLUID,
         "purpose": "Abstinence check",
         "rationale": "Plan: fortnightly oral fluid tests evidence stopping heroin",
